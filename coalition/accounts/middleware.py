@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coalition.accounts.models import UserSession
+
+SEEN_GRANULARITY_SECONDS = 60
+
+
+class SessionLimitsMiddleware:
+    """Idle and absolute session limits (OWASP ASVS V7.3), checked on every request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get("coalition_auth_at", now)
+            seen = request.session.get("coalition_seen_at", now)
+            if now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+                return self._expire(request, _("Your session reached its maximum length. Please sign in again."))
+            if now - seen > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                return self._expire(request, _("You were signed out after a period of inactivity."))
+            if now - seen >= SEEN_GRANULARITY_SECONDS or "coalition_seen_at" not in request.session:
+                request.session["coalition_seen_at"] = now
+                request.session.setdefault("coalition_auth_at", started)
+                if request.session.session_key:
+                    UserSession.objects.filter(session_key=request.session.session_key).update(
+                        last_seen_at=timezone.now()
+                    )
+        return self.get_response(request)
+
+    def _expire(self, request: HttpRequest, message: str) -> HttpResponse:
+        logout(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=401)
+        messages.info(request, message)
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+
+
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/reauthenticate/",
+    "/static/",
+    "/i18n/",
+)
+
+
+class RequireMFAMiddleware:
+    """Every account must have a second factor: until one is set up, the only pages are those that set one up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.COALITION_MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+            and not is_mfa_enabled(request.user)
+        ):
+            message = _("Set up two-factor authentication to continue: every account needs it.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=403)
+            messages.warning(request, message)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

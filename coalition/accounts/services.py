@@ -1,0 +1,99 @@
+"""Account use cases: sessions seen and ended, accounts disabled, service tokens issued."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from coalition.accounts.models import ServiceToken, User, UserSession
+from coalition.core import ledger, policy
+from coalition.core.errors import AccessDenied, InvalidInput
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def track_session(*, request: HttpRequest, user: User) -> UserSession:
+    """Called at sign-in: remember the session so its owner can see and end it."""
+    assert request.session.session_key
+    row, _ = UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip": client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "ended_at": None,
+        },
+    )
+    return row
+
+
+def _destroy(row: UserSession) -> None:
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=row.session_key)
+    store.delete()
+    row.ended_at = timezone.now()
+    row.save(update_fields=["ended_at"])
+
+
+def end_session(*, session: UserSession, by: User) -> None:
+    """A person ends one of their own sessions (a lost laptop, a shared computer)."""
+    if session.user_id != by.pk and not policy.can(by, "accounts.manage"):
+        raise AccessDenied("You can only end your own sessions.")
+    with transaction.atomic():
+        _destroy(session)
+        ledger.record("auth.session_ended", actor=by, subject=session.user, data={"session": session.pk})
+
+
+def end_all_sessions(*, user: User, by: User, except_key: str | None = None) -> int:
+    if user.pk != by.pk:
+        policy.require(by, "accounts.manage")
+    rows = list(UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(session_key=except_key or ""))
+    with transaction.atomic():
+        for row in rows:
+            _destroy(row)
+        ledger.record("auth.sessions_ended", actor=by, subject=user, data={"count": len(rows)})
+    return len(rows)
+
+
+def disable_account(*, user: User, by: User, reason: str) -> int:
+    """The Support Unit disables an account and ends all its sessions at once (a stolen device, a departure)."""
+    policy.require(by, "accounts.manage")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the account is disabled; the reason goes into the audit ledger.", field="reason")
+    if user.pk == by.pk:
+        raise InvalidInput("You cannot disable your own account.", field="reason")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.is_active = False
+        user.disabled_at = timezone.now()
+        user.disabled_reason = reason[:300]
+        user.save(update_fields=["is_active", "disabled_at", "disabled_reason"])
+        rows = list(UserSession.objects.filter(user=user, ended_at__isnull=True))
+        for row in rows:
+            _destroy(row)
+        ledger.record("auth.account_disabled", actor=by, subject=user, data={"reason": reason, "sessions": len(rows)})
+    return len(rows)
+
+
+def enable_account(*, user: User, by: User) -> None:
+    policy.require(by, "accounts.manage")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=True, disabled_at=None, disabled_reason="")
+        ledger.record("auth.account_enabled", actor=by, subject=user)
+
+
+def issue_service_token(*, user: User, name: str, by: Any) -> tuple[ServiceToken, str]:
+    policy.require(by, "accounts.manage")
+    if not user.is_service_account:
+        raise InvalidInput("API tokens are issued to service accounts only.", field="user")
+    with transaction.atomic():
+        token, raw = ServiceToken.issue(user=user, name=name)
+        ledger.record("auth.token_issued", actor=by, subject=user, data={"token": token.prefix})
+    return token, raw

@@ -1,0 +1,21 @@
+"""The API's one permission class: every endpoint declares `access_policy`, and the policy answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from coalition.core import policy
+
+
+class PolicyPermission(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        action = getattr(view, "access_policy", None)
+        if not action:
+            return False  # an endpoint without a declared rule serves nobody
+        return policy.can(request.user, action)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return policy.is_visible(request.user, obj)

@@ -1,0 +1,57 @@
+"""Encryption at rest for sensitive fields (contact details of civil-society people).
+
+Keys live outside the database: `FIELD_ENCRYPTION_KEYS` (comma-separated Fernet keys, newest first, so old keys can
+be rotated out), or in development a key file created on first use under `var/`. Fernet (AES-128-CBC + HMAC-SHA256)
+from the `cryptography` package does the work.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+@functools.cache
+def _fernet() -> MultiFernet:
+    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    if not keys:
+        path = Path(settings.FIELD_ENCRYPTION_KEY_FILE)
+        if not path.exists():
+            if settings.PRODUCTION:
+                raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required in production")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(Fernet.generate_key())
+        keys = [path.read_text().strip()]
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def encrypt(text: str) -> str:
+    return _fernet().encrypt(text.encode()).decode() if text else ""
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured("An encrypted field cannot be read with the configured keys") from None
+
+
+class EncryptedTextField(models.TextField):
+    """Stores ciphertext; Python code only ever sees the plain text. Not searchable by design."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str:
+        return decrypt(value) if value else ""
+
+    def get_prep_value(self, value: Any) -> str:
+        return encrypt(str(value)) if value else ""

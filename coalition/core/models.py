@@ -1,0 +1,117 @@
+"""Core rows: classified records and their audiences, and the append-only audit ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from coalition.core.policy import Classification
+
+
+class Audience(models.Model):
+    """A named audience for restricted records: principals such as "org:12", "body:3" or "person:7"."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AudienceMember(models.Model):
+    audience = models.ForeignKey(Audience, on_delete=models.CASCADE, related_name="members")
+    principal = models.CharField(max_length=64, help_text=_('"org:ID", "body:ID", "person:ID" or "role:NAME"'))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["audience", "principal"], name="audience_member_unique")]
+        indexes = [models.Index(fields=["principal", "audience"])]
+
+    def __str__(self) -> str:
+        return f"{self.audience}: {self.principal}"
+
+
+def classification_field(default: str = Classification.COALITION) -> models.CharField:
+    return models.CharField(_("classification"), max_length=16, choices=Classification.choices, default=default)
+
+
+class Classified(models.Model):
+    """A record the access policy filters by classification (and audience, when restricted)."""
+
+    classification = classification_field()
+    audience = models.ForeignKey(
+        Audience,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("audience"),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(classification=Classification.RESTRICTED) | Q(audience__isnull=False),
+                name="%(app_label)s_%(class)s_restricted_has_audience",
+            )
+        ]
+
+
+class LedgerAppendOnly(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise LedgerAppendOnly("The audit ledger is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise LedgerAppendOnly("The audit ledger is append-only")
+
+
+class AuditEvent(models.Model):
+    """One link of the hash chain. Actor and subject are copied as values, not foreign keys, so that no later
+    change or deletion elsewhere can alter a recorded event."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=100, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=300, blank=True)
+    on_behalf_of = models.CharField(max_length=300, blank=True)
+    subject_type = models.CharField(max_length=100, blank=True, db_index=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject_label = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_label or 'system'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise LedgerAppendOnly("The audit ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise LedgerAppendOnly("The audit ledger is append-only")
+
+
+class LedgerHead(models.Model):
+    """The single row that serialises appends: locked with SELECT … FOR UPDATE while a link is added."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"ledger head #{self.seq}"

@@ -1,0 +1,260 @@
+"""The one access policy: who sees and does what in Coalition.
+
+Every read that reaches a page, an API response, a feed, an export or an email starts from `visible_to(user, qs)`;
+every other question is `can(user, action, obj)`. Nothing else in the code base decides who sees what.
+
+Who a person is comes from their current positions (see `coalition.accounts.roles`), resolved into an `Actor`:
+their roles and the principals ("org:12", "body:3", "person:7") a restricted audience may name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coalition.core.errors import AccessDenied
+
+
+class Role(models.TextChoices):
+    SUPPORT_UNIT = "support_unit", _("Support Unit")
+    CHAIR = "chair", _("Chair")
+    FOCAL_POINT = "focal_point", _("Member focal point")
+    MEMBER_OFFICIAL = "member_official", _("Member official")
+    OBSERVER = "observer", _("Observer")
+    ADVISORY_NETWORK = "advisory_network", _("Advisory Network")
+    GUEST = "guest", _("Invited guest")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    COALITION = "coalition", _("Coalition")
+    MEMBERS = "members", _("Members")
+    RESTRICTED = "restricted", _("Restricted")
+
+
+ALL_ROLES = frozenset(Role)
+PARTICIPANTS = frozenset(
+    {
+        Role.SUPPORT_UNIT,
+        Role.CHAIR,
+        Role.FOCAL_POINT,
+        Role.MEMBER_OFFICIAL,
+        Role.OBSERVER,
+        Role.ADVISORY_NETWORK,
+    }
+)
+GOVERNMENTS = frozenset({Role.SUPPORT_UNIT, Role.CHAIR, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL})
+
+# Which roles read each classification. RESTRICTED is read by the Support Unit and by the named audience.
+READERS: dict[str, frozenset[Role]] = {
+    Classification.PUBLIC: ALL_ROLES,
+    Classification.COALITION: PARTICIPANTS,
+    Classification.MEMBERS: GOVERNMENTS,
+    Classification.RESTRICTED: frozenset({Role.SUPPORT_UNIT}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: the user, their roles today and the principals a restricted audience can name."""
+
+    user: Any = None
+    roles: frozenset[Role] = frozenset({Role.ANONYMOUS})
+    principals: frozenset[str] = frozenset()
+    person_id: int | None = None
+    acts_for: frozenset[int] = frozenset()  # organisations on whose behalf the person holds a position
+    focal_point_for: frozenset[int] = frozenset()  # members the person may commit as focal point
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def readable_classifications(self) -> set[str]:
+        return {c for c, readers in READERS.items() if self.roles & readers}
+
+
+ANONYMOUS_ACTOR = Actor()
+
+_resolver: Callable[[Any], Actor] | None = None
+
+
+def register_actor_resolver(resolver: Callable[[Any], Actor]) -> None:
+    """`accounts` registers how a user becomes an Actor; core knows nothing of positions."""
+    global _resolver
+    _resolver = resolver
+
+
+def actor_for(user: Any) -> Actor:
+    if isinstance(user, Actor):
+        return user
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return ANONYMOUS_ACTOR
+    cached = getattr(user, "_coalition_actor", None)
+    if cached is not None:
+        return cached
+    actor = _resolver(user) if _resolver else Actor(user=user, roles=frozenset())
+    user._coalition_actor = actor
+    return actor
+
+
+def forget_actor(user: Any) -> None:
+    """Drop the cached actor, after the person's positions changed within a request."""
+    if hasattr(user, "_coalition_actor"):
+        del user._coalition_actor
+
+
+# --- Rules ------------------------------------------------------------------------------------------------------
+
+
+class Rule:
+    description = ""
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Anyone(Rule):
+    description: str = "anyone, including anonymous visitors"
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Roles(Rule):
+    roles: frozenset[Role]
+    description: str = ""
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        return bool(actor.roles & self.roles)
+
+
+@dataclass(frozen=True)
+class SignedIn(Rule):
+    description: str = "any signed-in account (the authentication pages themselves)"
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        return actor.user is not None
+
+
+@dataclass(frozen=True)
+class ByClassification(Rule):
+    """Reading a classified record: its classification, and for restricted records its audience."""
+
+    description: str = "by the record's classification"
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        if obj is None:
+            return True  # listing pages: the queryset is filtered by visible_to
+        return is_visible(actor, obj)
+
+
+@dataclass(frozen=True)
+class Predicate(Rule):
+    """A rule that needs the object: `test(actor, obj, **context)`. Kept rare and named in RULES."""
+
+    test: Callable[..., bool]
+    description: str = ""
+
+    def allows(self, actor: Actor, obj: Any = None, **context: Any) -> bool:
+        return self.test(actor, obj, **context)
+
+
+def _may_see_contact(actor: Actor, person: Any, **context: Any) -> bool:
+    """Contact details of civil-society people reach the Support Unit only (and the person themselves);
+    government people's contacts reach the member governments."""
+    if person is None:
+        return False
+    if actor.person_id is not None and actor.person_id == person.pk:
+        return True
+    if actor.has(Role.SUPPORT_UNIT):
+        return True
+    if person.is_civil_society:
+        return False
+    return actor.has(*GOVERNMENTS) and is_visible(actor, person)
+
+
+RULES: dict[str, Rule] = {
+    "public": Anyone(),
+    "authentication": Anyone(description="the sign-in, MFA and password flows (rate-limited)"),
+    "account.self": SignedIn(),
+    "directory.view": ByClassification(),
+    "directory.view_contact": Predicate(_may_see_contact, "Support Unit; governments for government people"),
+    "directory.view_coverage": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "directory.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "accounts.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "audit.view": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "admin.use": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "api.use": Anyone(description="anyone; each endpoint filters by classification"),
+}
+
+
+def can(user: Any, action: str, obj: Any = None, **context: Any) -> bool:
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise LookupError(f"No access rule is declared for {action!r}") from None
+    return rule.allows(actor_for(user), obj, **context)
+
+
+def require(user: Any, action: str, obj: Any = None, **context: Any) -> None:
+    if not can(user, action, obj, **context):
+        raise AccessDenied(str(_("You do not have access to this.")))
+
+
+# --- Classified records -----------------------------------------------------------------------------------------
+
+M = TypeVar("M", bound=models.Model)
+
+
+def classification_of(obj: Any) -> str:
+    return getattr(obj, "classification", None) or type(obj).fixed_classification
+
+
+def is_visible(user_or_actor: Any, obj: Any) -> bool:
+    actor = actor_for(user_or_actor)
+    classification = classification_of(obj)
+    if actor.roles & READERS[classification]:
+        return True
+    if classification == Classification.RESTRICTED and obj.audience_id is not None:
+        from coalition.core.models import AudienceMember
+
+        return AudienceMember.objects.filter(audience_id=obj.audience_id, principal__in=actor.principals).exists()
+    return False
+
+
+def visibility_q(actor: Actor, prefix: str = "") -> Q:
+    """The Q that keeps the rows of a Classified model an actor may read (prefix follows a relation)."""
+    from coalition.core.models import AudienceMember
+
+    readable = actor.readable_classifications()
+    condition = Q(**{f"{prefix}classification__in": readable})
+    if Classification.RESTRICTED not in readable and actor.principals:
+        named = Exists(
+            AudienceMember.objects.filter(audience_id=OuterRef(f"{prefix}audience_id"), principal__in=actor.principals)
+        )
+        condition |= Q(**{f"{prefix}classification": Classification.RESTRICTED}) & Q(named)
+    return condition
+
+
+def visible_to(user: Any, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
+    """The rows of `queryset` that `user` may read. Every read starts here."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    model = qs.model
+    if not any(f.name == "classification" for f in model._meta.get_fields()):
+        fixed = getattr(model, "fixed_classification", None)
+        if fixed is None:
+            raise LookupError(f"{model.__name__} declares no classification: the policy cannot filter it")
+        return qs if actor_for(user).roles & READERS[fixed] else qs.none()
+    return qs.filter(visibility_q(actor_for(user)))
+
+
+def principals_of(items: Iterable[tuple[str, object]]) -> frozenset[str]:
+    return frozenset(f"{kind}:{key}" for kind, key in items)

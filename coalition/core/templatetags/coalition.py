@@ -1,0 +1,46 @@
+"""Template pieces that repeat: a time with its zone, a classification badge."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/includes/time.html", takes_context=True)
+def show_time(context: dict[str, Any], value: datetime | None, host_tz: str = "") -> dict[str, Any]:
+    """A moment in the viewer's zone, naming it; the host's zone beside it when it differs."""
+    if value is None:
+        return {"value": None}
+    viewer_tz = context.get("viewer_tz", "UTC")
+    local = timezone.localtime(value, zoneinfo.ZoneInfo(viewer_tz))
+    host = None
+    if host_tz and host_tz != viewer_tz:
+        host = timezone.localtime(value, zoneinfo.ZoneInfo(host_tz))
+    return {
+        "value": value,
+        "iso": value.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(),
+        "local": date_format(local, "j M Y, H:i"),
+        "viewer_tz": viewer_tz,
+        "host": date_format(host, "j M Y, H:i") if host else "",
+        "host_tz": host_tz,
+    }
+
+
+@register.inclusion_tag("core/includes/classification.html")
+def classification_badge(obj: Any) -> dict[str, Any]:
+    value = str(getattr(obj, "classification", None) or getattr(type(obj), "fixed_classification", "public"))
+    from coalition.core.policy import Classification
+
+    return {"value": value, "label": Classification(value).label}
+
+
+@register.filter
+def iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from coalition.core import ledger
+from coalition.core.access import access
+from coalition.core.forms import AuditFilterForm
+from coalition.core.models import AuditEvent
+from coalition.directory.queries import participants_on, today, troika_on
+
+AUDIT_PAGE_SIZE = 200
+
+
+@access("public")
+def home(request: HttpRequest) -> HttpResponse:
+    on = today()
+    members = participants_on(request.user, on=on, statuses=("member", "observer"))
+    statuses = list(members.values_list("status", flat=True))  # type: ignore[misc]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "member_count": statuses.count("member"),
+            "observer_count": statuses.count("observer"),
+            "troika": troika_on(on),
+        },
+    )
+
+
+@access("audit.view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.all()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["action"]:
+                events = events.filter(action__startswith=data["action"])
+            if data["actor"]:
+                events = events.filter(actor_label__icontains=data["actor"])
+            zone = timezone.get_current_timezone()
+            if data["since"]:
+                events = events.filter(at__gte=dt.datetime.combine(data["since"], dt.time.min, zone))
+            if data["until"]:
+                events = events.filter(
+                    at__lt=dt.datetime.combine(data["until"] + dt.timedelta(days=1), dt.time.min, zone)
+                )
+        else:
+            events, status = events.none(), 400
+    return render(
+        request,
+        "core/audit.html",
+        {
+            "form": form,
+            "events": events[:AUDIT_PAGE_SIZE],
+            "verification": ledger.verify_chain() if "verify" in request.GET else None,
+        },
+        status=status,
+    )
+
+
+def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(
+        request,
+        status=403,
+        title="Access denied",
+        message=str(exception) if exception and str(exception) else "You do not have access to this.",
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(request, status=404, title="Not found", message="There is nothing at this address.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(request, status=400, title="Bad request", message="The request could not be understood.")

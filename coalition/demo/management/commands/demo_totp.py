@@ -1,0 +1,22 @@
+import time
+from typing import Any
+
+from allauth.mfa.totp.internal.auth import hotp_value
+from django.core.management.base import BaseCommand, CommandError
+
+from coalition.demo.loader import demo_logins
+
+
+class Command(BaseCommand):
+    help = "Print the current TOTP code of a demo login (demo accounts only)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("email")
+
+    def handle(self, *args: Any, email: str, **options: Any) -> None:
+        for login in demo_logins():
+            if login.email == email:
+                code = hotp_value(login.totp_secret, int(time.time()) // 30)
+                self.stdout.write(f"{code:06d}")
+                return
+        raise CommandError(f"{email} is not a demo login.")

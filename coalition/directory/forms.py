@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coalition.directory.models import Country, Participation
+from coalition.directory.reference import NORTH_SOUTH_SOURCE
+
+
+class MemberFilterForm(forms.Form):
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    development = forms.ChoiceField(
+        label=_("North/South"),
+        required=False,
+        help_text=_("Source: %(source)s") % {"source": NORTH_SOUTH_SOURCE},
+        choices=[("", _("All")), *Country.Development.choices],
+    )
+    joined = forms.IntegerField(label=_("Joined in (year)"), required=False, min_value=2011, max_value=2100)
+    status = forms.ChoiceField(
+        label=_("Participation"),
+        required=False,
+        choices=[("member", _("Members")), ("observer", _("Observers")), ("all", _("Members and observers"))],
+    )
+    on = forms.DateField(
+        label=_("On (date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Membership as it stood on this date."),
+    )
+
+    def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.fields["region"]
+        assert isinstance(region, forms.ChoiceField)
+        region.choices = [("", _("All")), *((r, r) for r in regions)]
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label=_("On (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ParticipationForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Participation.Status.choices)
+    effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_effective_on(self) -> dt.date:
+        value: dt.date = self.cleaned_data["effective_on"]
+        if value.year < 2011:
+            raise forms.ValidationError(_("The coalition was founded in 2011; give a date from then on."))
+        return value

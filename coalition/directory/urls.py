@@ -1,0 +1,14 @@
+from django.urls import path
+
+from coalition.directory import views
+
+app_name = "directory"
+urlpatterns = [
+    path("members/", views.members, name="members"),
+    path("members/history/", views.participation_history, name="history"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path("bodies/", views.bodies, name="bodies"),
+    path("bodies/<slug:slug>/", views.body, name="body"),
+    path("networks/", views.networks, name="networks"),
+    path("chairs/", views.chairs, name="chairs"),
+]

@@ -1,0 +1,161 @@
+"""Directory pages. Each view declares its rule; every queryset comes from `policy.visible_to` via queries."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from coalition.core import policy
+from coalition.core.access import access
+from coalition.core.errors import CoalitionError
+from coalition.directory import queries, services
+from coalition.directory.forms import DateForm, MemberFilterForm, ParticipationForm
+from coalition.directory.models import Body, Country, Office, Organisation, Participation, Person
+from coalition.directory.reference import NORTH_SOUTH_SOURCE
+
+
+@access("directory.view")
+def members(request: HttpRequest) -> HttpResponse:
+    regions = sorted(set(Country.objects.exclude(region="").values_list("region", flat=True)))
+    form = MemberFilterForm(request.GET or None, regions=regions)
+    on, rows, status = queries.today(), Organisation.objects.none(), 200
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        on = data.get("on") or on
+        statuses = {"observer": ("observer",), "all": ("member", "observer")}.get(data.get("status") or "", ("member",))
+        rows = queries.participants_on(request.user, on=on, statuses=statuses)
+        if data.get("region"):
+            rows = rows.filter(country__region=data["region"])
+        if data.get("development"):
+            rows = rows.filter(country__development=data["development"])
+        if data.get("joined"):
+            rows = rows.filter(joined_on__year=data["joined"])  # type: ignore[misc]
+    else:
+        status = 400
+    return render(
+        request,
+        "directory/members.html",
+        {
+            "form": form,
+            "rows": rows,
+            "on": on,
+            "north_south_source": NORTH_SOUTH_SOURCE,
+        },
+        status=status,
+    )
+
+
+@access("directory.view")
+def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(policy.visible_to(request.user, Organisation).select_related("country"), pk=pk)
+    on = queries.today()
+    form = ParticipationForm()
+    if request.method == "POST":
+        form = ParticipationForm(request.POST)
+        policy.require(request.user, "directory.manage")
+        if form.is_valid():
+            try:
+                services.record_participation(organisation=org, by=request.user, **form.cleaned_data)
+            except CoalitionError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, _("Participation recorded."))
+                return redirect("directory:organisation", pk=org.pk)
+    people = list(queries.people_of(request.user, org, on=on))
+    for person in people:
+        person.show_contact = policy.can(request.user, "directory.view_contact", person)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "directory/organisation.html",
+        {
+            "org": org,
+            "status": queries.status_of(org, on),
+            "history": org.participation.order_by("effective_on"),
+            "offices": policy.visible_to(request.user, Office)
+            .filter(organisation=org)
+            .select_related("host_country", "network"),
+            "people": people,
+            "on": on,
+            "form": form,
+            "can_manage": policy.can(request.user, "directory.manage"),
+            "north_south_source": NORTH_SOUTH_SOURCE,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@access("directory.view")
+def bodies(request: HttpRequest) -> HttpResponse:
+    rows = policy.visible_to(request.user, Body).order_by("kind", "name")
+    return render(request, "directory/bodies.html", {"bodies": rows})
+
+
+@access("directory.view")
+def body(request: HttpRequest, slug: str) -> HttpResponse:
+    on = queries.today()
+    found = get_object_or_404(policy.visible_to(request.user, Body), slug=slug)
+    positions = (
+        queries.current_positions(request.user, on=on)
+        .filter(body=found)
+        .filter(person__in=policy.visible_to(request.user, Person))
+        .order_by("organisation__name", "person__full_name")
+    )
+    return render(request, "directory/body.html", {"body": found, "positions": positions, "on": on})
+
+
+@access("directory.view")
+def networks(request: HttpRequest) -> HttpResponse:
+    form = DateForm(request.GET or None)
+    on = form.cleaned_data.get("on") if form.is_valid() else None
+    on = on or queries.today()
+    rows = (
+        policy.visible_to(request.user, Body)
+        .filter(kind=Body.Kind.DIPLOMATIC_NETWORK)
+        .prefetch_related(
+            Prefetch("offices", queryset=policy.visible_to(request.user, Office).select_related("organisation"))
+        )
+    )
+    matrix = queries.poc_coverage(request.user, on=on) if policy.can(request.user, "directory.view_coverage") else None
+    return render(
+        request,
+        "directory/networks.html",
+        {
+            "networks": rows,
+            "matrix": matrix,
+            "on": on,
+            "form": form,
+            "horizon": queries.ENDING_SOON_DAYS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@access("directory.view")
+def chairs(request: HttpRequest) -> HttpResponse:
+    form = DateForm(request.GET or None)
+    on = (form.cleaned_data.get("on") if form.is_valid() else None) or queries.today()
+    terms = policy.visible_to(request.user, queries.ChairTerm).select_related("organisation").order_by("-year")
+    return render(
+        request,
+        "directory/chairs.html",
+        {
+            "terms": terms,
+            "troika": queries.troika_on(on),
+            "on": on,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@access("directory.view")
+def participation_history(request: HttpRequest) -> HttpResponse:
+    steps = (
+        Participation.objects.filter(organisation__in=policy.visible_to(request.user, Organisation))
+        .select_related("organisation")
+        .order_by("-effective_on")
+    )
+    return render(request, "directory/history.html", {"steps": steps})

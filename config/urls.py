@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from coalition.directory import api as directory_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("countries", directory_api.CountryViewSet, basename="country")
+router.register("organisations", directory_api.OrganisationViewSet, basename="organisation")
+router.register("offices", directory_api.OfficeViewSet, basename="office")
+router.register("bodies", directory_api.BodyViewSet, basename="body")
+router.register("people", directory_api.PersonViewSet, basename="person")
+router.register("positions", directory_api.PositionViewSet, basename="position")
+router.register("chair-terms", directory_api.ChairTermViewSet, basename="chairterm")
+
+urlpatterns = [
+    path("", include("coalition.core.urls")),
+    path("", include("coalition.directory.urls")),
+    path("", include("coalition.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+handler400 = "coalition.core.views.bad_request"
+handler403 = "coalition.core.views.permission_denied"
+handler404 = "coalition.core.views.not_found"
