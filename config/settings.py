@@ -99,7 +99,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and tasks: the database by default, Redis when a deployment names it -------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
+if TESTING:
+    # One process (test client and live server threads), cleared before each test.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared by every web process and worker: MFA replay protection and rate limits depend on it.

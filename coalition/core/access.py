@@ -49,7 +49,12 @@ THIRD_PARTY_VIEWS: dict[str, str] = {
 }
 
 
-def declared_policy(callback: Any) -> str | None:
+# Routes whose every view another component guards: the admin site asks the policy in has_permission
+# (CoalitionAdminSite), including its redirects and the content-type shortcut.
+THIRD_PARTY_ROUTES: dict[str, str] = {"admin/": "admin.use"}
+
+
+def declared_policy(callback: Any, route: str = "") -> str | None:
     for candidate in (callback, getattr(callback, "view_class", None), getattr(callback, "cls", None)):
         declared = getattr(candidate, "access_policy", None)
         if declared:
@@ -57,5 +62,8 @@ def declared_policy(callback: Any) -> str | None:
     module = getattr(callback, "__module__", "") or ""
     for prefix, rule in THIRD_PARTY_VIEWS.items():
         if module.startswith(prefix):
+            return rule
+    for prefix, rule in THIRD_PARTY_ROUTES.items():
+        if route.startswith(prefix):
             return rule
     return None

@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from coalition.core import ledger, policy
-from coalition.core.models import AuditEvent
 
 
 class CoalitionAdminSite(admin.AdminSite):
@@ -26,6 +25,8 @@ class CoalitionAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         target = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+    login.access_policy = "authentication"  # type: ignore[attr-defined]
 
 
 class LedgeredModelAdmin(admin.ModelAdmin):
@@ -50,19 +51,3 @@ class LedgeredModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             ledger.record(f"admin.{obj._meta.label_lower}.deleted", actor=request.user, subject=obj)
         return super().log_deletions(request, queryset)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "at", "action", "actor_label", "on_behalf_of", "subject_label"]
-    list_filter = ["action"]
-    search_fields = ["action", "actor_label", "subject_label"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

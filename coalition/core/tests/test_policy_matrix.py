@@ -1,0 +1,152 @@
+"""The access policy, generated as a matrix: role × classification × action.
+
+The expectations below are written out independently of `coalition.core.policy`, so loosening any rule there (a role
+added to a classification's readers, a role added to an action) makes these tests fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from coalition.core import policy
+from coalition.core.models import Audience, AudienceMember
+from coalition.core.policy import Classification as C
+from coalition.core.policy import Role as R
+from coalition.directory.models import Person
+from coalition.directory.tests.factories import PersonFactory, government
+
+SIGNED_IN_ROLES = [r for r in R if r != R.ANONYMOUS]
+
+# Who reads a record of each classification. RESTRICTED here: a named audience that does NOT include the reader.
+EXPECTED_READERS: dict[str, set[R]] = {
+    C.PUBLIC: set(R),
+    C.COALITION: {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.OBSERVER, R.ADVISORY_NETWORK},
+    C.MEMBERS: {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    C.RESTRICTED: {R.SUPPORT_UNIT},
+}
+
+# Rules that do not depend on a record: which roles may perform each action.
+EXPECTED_ACTIONS: dict[str, set[R]] = {
+    "public": set(R),
+    "authentication": set(R),
+    "api.use": set(R),
+    "directory.view": set(R),  # listing pages: rows are then filtered by classification
+    "account.self": set(SIGNED_IN_ROLES),
+    "directory.view_coverage": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "directory.manage": {R.SUPPORT_UNIT},
+    "accounts.manage": {R.SUPPORT_UNIT},
+    "audit.view": {R.SUPPORT_UNIT},
+    "admin.use": {R.SUPPORT_UNIT},
+}
+RECORD_RULES = {"directory.view_contact"}  # covered by test_contact_details_matrix
+
+
+@pytest.fixture
+def viewer(make_user):
+    def build(role: R):
+        return None if role == R.ANONYMOUS else make_user(role)
+
+    return build
+
+
+def _record(classification: str, audience_principal: str | None = None) -> Person:
+    audience = None
+    if classification == C.RESTRICTED:
+        audience = Audience.objects.create(name="Named audience")
+        AudienceMember.objects.create(audience=audience, principal=audience_principal or "org:999999")
+    return PersonFactory(classification=classification, audience=audience)
+
+
+def test_every_declared_rule_has_expectations():
+    assert set(policy.RULES) == set(EXPECTED_ACTIONS) | RECORD_RULES
+
+
+def test_every_role_and_classification_is_in_the_matrix():
+    assert set(EXPECTED_READERS) == set(C)
+    assert set(R) == {*SIGNED_IN_ROLES, R.ANONYMOUS}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+@pytest.mark.parametrize("classification", list(C))
+@pytest.mark.parametrize("action", ["list", "read", "api"])
+def test_classification_matrix(viewer, client, role, classification, action):
+    user = viewer(role)
+    record = _record(classification)
+    expected = role in EXPECTED_READERS[classification]
+    if action == "list":
+        assert policy.visible_to(user, Person).filter(pk=record.pk).exists() is expected
+    elif action == "read":
+        assert policy.can(user, "directory.view", record) is expected
+    else:
+        if user is not None:
+            client.force_login(user)
+        response = client.get(f"/api/v1/people/{record.pk}/")
+        assert response.status_code == (200 if expected else 404)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+@pytest.mark.parametrize("action", sorted(EXPECTED_ACTIONS))
+def test_action_matrix(viewer, role, action):
+    assert policy.can(viewer(role), action) is (role in EXPECTED_ACTIONS[action])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES)
+def test_a_named_audience_reads_its_restricted_record(make_user, role):
+    user = make_user(role)
+    principal = next(iter(sorted(policy.actor_for(user).principals)))
+    record = _record(C.RESTRICTED, audience_principal=principal)
+    assert policy.visible_to(user, Person).filter(pk=record.pk).exists()
+    assert policy.can(user, "directory.view", record)
+
+
+@pytest.mark.django_db
+def test_a_restricted_record_for_one_member_is_hidden_from_another_members_official(make_user):
+    estonia_official = make_user(R.MEMBER_OFFICIAL)  # factories put member officials in Estonia's government
+    ghana = government("GH")
+    record = _record(C.RESTRICTED, audience_principal=f"org:{ghana.pk}")
+    assert not policy.visible_to(estonia_official, Person).filter(pk=record.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+@pytest.mark.parametrize("civil_society", [True, False], ids=["civil-society person", "government person"])
+def test_contact_details_matrix(viewer, role, civil_society):
+    user = viewer(role)
+    affiliation = None if civil_society else government("GH")
+    person = PersonFactory(classification=C.PUBLIC, affiliation=affiliation, email="someone@example.org")
+    governments = {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL}
+    expected = role == R.SUPPORT_UNIT if civil_society else role in governments
+    assert policy.can(user, "directory.view_contact", person) is expected
+
+
+@pytest.mark.django_db
+def test_a_person_sees_their_own_contact_details(make_user):
+    user = make_user(R.ADVISORY_NETWORK)
+    assert policy.can(user, "directory.view_contact", user.person)
+
+
+@pytest.mark.django_db
+def test_a_disabled_account_is_treated_as_anonymous(make_user):
+    user = make_user(R.SUPPORT_UNIT)
+    user.is_active = False
+    assert policy.actor_for(user).roles == {R.ANONYMOUS}
+    assert not policy.can(user, "audit.view")
+
+
+def test_an_undeclared_action_is_an_error_not_a_silent_no():
+    with pytest.raises(LookupError):
+        policy.can(None, "directory.launch_missiles")
+
+
+@pytest.mark.django_db
+def test_every_classified_model_is_filtered_by_the_policy():
+    from django.apps import apps
+
+    from coalition.core.models import Classified
+
+    for model in apps.get_models():
+        if issubclass(model, Classified):
+            sql = str(policy.visible_to(None, model).query)
+            assert "classification" in sql, model

@@ -1,0 +1,57 @@
+"""Shared fixtures: accounts for each role (with a real TOTP authenticator), and a clean cache per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.cache import cache
+
+from coalition.core.policy import Role
+
+PASSWORD = "a-long-enough-test-passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    # The database cache outlives a test's rollback; MFA replay protection and rate limits live there.
+    cache.clear()
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """make_user(Role.SUPPORT_UNIT) → an active account with MFA set up; `.totp_secret` holds its secret."""
+    from coalition.accounts.models import User
+    from coalition.directory.tests.factories import person_with_role
+
+    counter = {"n": 0}
+
+    def make(role: Role | None = None, *, mfa: bool = True, email: str | None = None) -> Any:
+        counter["n"] += 1
+        person = person_with_role(role) if role and role != Role.ANONYMOUS else None
+        user = User.objects.create_user(
+            email=email or f"{(role or 'nobody')}-{counter['n']}@example.org", password=PASSWORD, person=person
+        )
+        user.totp_secret = None
+        if mfa:
+            secret = generate_totp_secret()
+            TOTP.activate(user, secret)
+            user.totp_secret = secret
+        return user
+
+    return make
+
+
+@pytest.fixture
+def signed_in_client(client: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """A test client signed in as a fresh account of `role` (MFA satisfied as after a real sign-in)."""
+
+    def sign_in(role: Role, **kwargs: Any) -> Any:
+        user = make_user(role, **kwargs)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in
