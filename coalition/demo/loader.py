@@ -94,17 +94,20 @@ def _members(countries: dict[str, Country]) -> dict[str, Organisation]:
             country=country,
             classification=Classification.PUBLIC,
         )
+        precision = Participation.Precision.DAY
         if year == 2011:
-            joined, approximate = dt.date(*data.FOUNDED_ON), False
+            joined = dt.date(*data.FOUNDED_ON)
         elif code == "LV":
-            joined, approximate = dt.date(*data.LATVIA_JOINED_ON), False
+            joined = dt.date(*data.LATVIA_JOINED_ON)
+        elif year:
+            joined, precision = dt.date(year, 1, 1), Participation.Precision.YEAR
         else:
-            joined, approximate = dt.date(year or 2024, 1, 1), True
+            joined, precision = dt.date(2024, 1, 1), Participation.Precision.BY_YEAR
         Participation.objects.create(
             organisation=org,
             status=Participation.Status.MEMBER,
             effective_on=joined,
-            date_is_approximate=approximate,
+            precision=precision,
             note=note,
         )
         governments[code] = org

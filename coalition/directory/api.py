@@ -68,7 +68,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class ParticipationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Participation
-        fields = ["organisation", "status", "effective_on", "date_is_approximate", "note"]
+        fields = ["organisation", "status", "effective_on", "precision", "note"]
 
 
 class OfficeSerializer(serializers.ModelSerializer):

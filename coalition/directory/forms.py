@@ -7,7 +7,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalition.directory.models import Country, Participation
-from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
 
 class MemberFilterForm(forms.Form):
@@ -15,7 +14,7 @@ class MemberFilterForm(forms.Form):
     development = forms.ChoiceField(
         label=_("North/South"),
         required=False,
-        help_text=_("Source: %(source)s") % {"source": NORTH_SOUTH_SOURCE},
+        help_text=_("Source named below the table."),
         choices=[("", _("All")), *Country.Development.choices],
     )
     joined = forms.IntegerField(label=_("Joined in (year)"), required=False, min_value=2011, max_value=2100)

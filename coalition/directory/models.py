@@ -128,10 +128,14 @@ class Participation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participation")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     effective_on = models.DateField(_("effective on"))
-    date_is_approximate = models.BooleanField(
-        _("only the year is known"),
-        default=False,
-        help_text=_("Shown as a year when the exact date is unknown."),
+
+    class Precision(models.TextChoices):
+        DAY = "day", _("exact date")
+        YEAR = "year", _("only the year is known")
+        BY_YEAR = "by_year", _("known only to have happened by that year")
+
+    precision = models.CharField(
+        _("precision of the date"), max_length=8, choices=Precision.choices, default=Precision.DAY
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -143,6 +147,21 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.get_status_display()} from {self.effective_on}"
+
+    @property
+    def when(self) -> str:
+        return describe_date(self.effective_on, self.precision)
+
+
+def describe_date(on: dt.date | None, precision: str) -> str:
+    """A dated fact as precisely as it is known: "9 Dec 2011", "2015" or "by 2024"."""
+    if on is None:
+        return str(_("not recorded"))
+    if precision == Participation.Precision.YEAR:
+        return str(on.year)
+    if precision == Participation.Precision.BY_YEAR:
+        return str(_("by %(year)s") % {"year": on.year})
+    return f"{on.day} {on.strftime('%b')} {on.year}"
 
 
 class Body(Classified):

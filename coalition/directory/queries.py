@@ -26,7 +26,7 @@ def with_status_on(queryset: QuerySet[Organisation], on: dt.date) -> QuerySet[Or
     return queryset.annotate(
         status=Subquery(latest.values("status")[:1]),
         joined_on=Subquery(first_member.values("effective_on")[:1]),
-        joined_is_approximate=Subquery(first_member.values("date_is_approximate")[:1]),
+        joined_precision=Subquery(first_member.values("precision")[:1]),
     )
 
 

@@ -36,7 +36,7 @@ def record_participation(
     effective_on: dt.date,
     by: Any,
     note: str = "",
-    date_is_approximate: bool = False,
+    precision: str = Participation.Precision.DAY,
 ) -> Participation:
     """A step in an organisation's relation to the coalition: candidate, invited, member, observer, withdrawn."""
     policy.require(by, "directory.manage")
@@ -52,7 +52,7 @@ def record_participation(
             status=status,
             effective_on=effective_on,
             note=note,
-            date_is_approximate=date_is_approximate,
+            precision=precision,
         )
         ledger.record(
             "directory.participation_recorded",

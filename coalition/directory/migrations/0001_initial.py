@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('status', models.CharField(choices=[('candidate', 'Candidate'), ('invited', 'Invited'), ('member', 'Member'), ('observer', 'Observer'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='status')),
                 ('effective_on', models.DateField(verbose_name='effective on')),
-                ('date_is_approximate', models.BooleanField(default=False, help_text='Shown as a year when the exact date is unknown.', verbose_name='only the year is known')),
+                ('precision', models.CharField(choices=[('day', 'exact date'), ('year', 'only the year is known'), ('by_year', 'known only to have happened by that year')], default='day', max_length=8, verbose_name='precision of the date')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participation', to='directory.organisation')),
             ],
