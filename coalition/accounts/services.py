@@ -15,6 +15,15 @@ from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 
 
+def notify(user: User, subject: str, body: str) -> None:
+    """Queue a security notice once the surrounding transaction commits (never for a change that rolled back)."""
+    from coalition.accounts.tasks import send_security_notice
+
+    transaction.on_commit(
+        lambda: send_security_notice.enqueue(user_id=user.pk, subject=subject, body=body)  # type: ignore[arg-type]
+    )
+
+
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
@@ -79,6 +88,12 @@ def disable_account(*, user: User, by: User, reason: str) -> int:
         for row in rows:
             _destroy(row)
         ledger.record("auth.account_disabled", actor=by, subject=user, data={"reason": reason, "sessions": len(rows)})
+        notify(
+            user,
+            "Your account was disabled",
+            "The Support Unit disabled your Coalition account and ended its sessions. "
+            "If you did not expect this, contact the Support Unit through a channel you trust.",
+        )
     return len(rows)
 
 

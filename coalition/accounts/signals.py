@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from coalition.accounts.models import UserSession
-from coalition.accounts.services import client_ip, track_session
+from coalition.accounts.services import client_ip, notify, track_session
 from coalition.core import ledger
 
 
@@ -48,6 +48,12 @@ def _mfa_event(action: str) -> Any:
     def handler(sender: Any, request: HttpRequest, user: Any, authenticator: Any = None, **kwargs: Any) -> None:
         kind = getattr(authenticator, "type", "")
         ledger.record(action, actor=user, subject=user, data={"type": kind}, ip=client_ip(request))
+        notify(
+            user,
+            "A second factor changed on your account",
+            f"Event: {action.split('.')[-1].replace('_', ' ')} ({kind or 'authenticator'}). "
+            "If this was not you, contact the Support Unit at once.",
+        )
 
     return handler
 
