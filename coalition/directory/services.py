@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from coalition.core import ledger, policy
 from coalition.core.errors import InvalidInput
@@ -42,18 +42,19 @@ def record_participation(
     policy.require(by, "directory.manage")
     if status not in Participation.Status.values:
         raise InvalidInput(f"{status!r} is not a participation status.", field="status")
+    duplicate = InvalidInput(
+        f"{organisation} already has a participation step on {effective_on}.", field="effective_on"
+    )
     with transaction.atomic():
         if Participation.objects.filter(organisation=organisation, effective_on=effective_on).exists():
-            raise InvalidInput(
-                f"{organisation} already has a participation step on {effective_on}.", field="effective_on"
-            )
-        step = Participation.objects.create(
-            organisation=organisation,
-            status=status,
-            effective_on=effective_on,
-            note=note,
-            precision=precision,
-        )
+            raise duplicate
+        try:
+            with transaction.atomic():  # the unique constraint decides a race the check above cannot see
+                step = Participation.objects.create(
+                    organisation=organisation, status=status, effective_on=effective_on, note=note, precision=precision
+                )
+        except IntegrityError:
+            raise duplicate from None
         ledger.record(
             "directory.participation_recorded",
             actor=by,
