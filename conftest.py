@@ -34,11 +34,10 @@ def make_user(db: Any) -> Callable[..., Any]:
         user = User.objects.create_user(
             email=email or f"{(role or 'nobody')}-{counter['n']}@example.org", password=PASSWORD, person=person
         )
-        user.totp_secret = None
-        if mfa:
-            secret = generate_totp_secret()
+        secret = generate_totp_secret() if mfa else None
+        if secret:
             TOTP.activate(user, secret)
-            user.totp_secret = secret
+        user.totp_secret = secret  # type: ignore[attr-defined]
         return user
 
     return make

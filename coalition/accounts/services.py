@@ -19,9 +19,7 @@ def notify(user: User, subject: str, body: str) -> None:
     """Queue a security notice once the surrounding transaction commits (never for a change that rolled back)."""
     from coalition.accounts.tasks import send_security_notice
 
-    transaction.on_commit(
-        lambda: send_security_notice.enqueue(user_id=user.pk, subject=subject, body=body)  # type: ignore[arg-type]
-    )
+    transaction.on_commit(lambda: send_security_notice.enqueue(user_id=user.pk, subject=subject, body=body))
 
 
 def client_ip(request: HttpRequest) -> str | None:

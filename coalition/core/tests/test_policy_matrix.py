@@ -53,7 +53,7 @@ def _record(classification: str, audience_principal: str | None = None) -> Perso
     if classification == C.RESTRICTED:
         audience = Audience.objects.create(name="Named audience")
         AudienceMember.objects.create(audience=audience, principal=audience_principal or "org:999999")
-    return PersonFactory(classification=classification, audience=audience)
+    return PersonFactory.create(classification=classification, audience=audience)
 
 
 def test_every_declared_rule_has_expectations():

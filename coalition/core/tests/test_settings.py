@@ -58,7 +58,7 @@ def test_production_settings_pass_djangos_deploy_checks_without_a_warning(tmp_pa
 
 
 def deploy_errors() -> set[str]:
-    return {message.id for message in run_checks(include_deployment_checks=True) if message.id.startswith("coal")}
+    return {str(m.id) for m in run_checks(include_deployment_checks=True) if str(m.id).startswith("coalition.")}
 
 
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "c"}})

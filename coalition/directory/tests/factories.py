@@ -27,7 +27,7 @@ def country(code: str = "EE") -> Country:
     )
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -39,13 +39,13 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 def government(code: str, *, status: str | None = "member", since: dt.date = dt.date(2015, 1, 1)) -> Organisation:
     org = Organisation.objects.filter(country__code=code, kind="government").first()
     if org is None:
-        org = OrganisationFactory(name=f"Government of {code}", kind="government", country=country(code))
+        org = OrganisationFactory.create(name=f"Government of {code}", kind="government", country=country(code))
     if status:
         Participation.objects.get_or_create(organisation=org, effective_on=since, defaults={"status": status})
     return org
 
 
-class BodyFactory(factory.django.DjangoModelFactory):
+class BodyFactory(factory.django.DjangoModelFactory[Body]):
     class Meta:
         model = Body
         django_get_or_create = ["slug"]
@@ -57,10 +57,10 @@ class BodyFactory(factory.django.DjangoModelFactory):
 
 
 def body(kind: str) -> Body:
-    return BodyFactory(slug=kind.replace("_", "-"), name=kind.replace("_", " ").title(), kind=kind)
+    return BodyFactory.create(slug=kind.replace("_", "-"), name=kind.replace("_", " ").title(), kind=kind)
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -69,7 +69,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     classification = Classification.COALITION
 
 
-class PositionFactory(factory.django.DjangoModelFactory):
+class PositionFactory(factory.django.DjangoModelFactory[Position]):
     class Meta:
         model = Position
 
@@ -89,30 +89,30 @@ def person_with_role(role: Role, **person_fields: Any) -> Person:
     """A person whose current positions give exactly `role` (plus what it implies, e.g. focal point → official)."""
     since = dt.date(2020, 1, 1)
     if role == Role.SUPPORT_UNIT:
-        person = PersonFactory(**person_fields)
+        person = PersonFactory.create(**person_fields)
         PositionFactory(
             person=person, kind=Position.Kind.SUPPORT_UNIT_STAFF, body=body("support_unit"), starts_on=since
         )
     elif role == Role.CHAIR:
-        person = PersonFactory(**person_fields)
+        person = PersonFactory.create(**person_fields)
         PositionFactory(person=person, kind=Position.Kind.CHAIR_LEAD, body=body("chair"), starts_on=since)
     elif role in (Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
         org = government("EE")
-        person = PersonFactory(affiliation=org, **person_fields)
+        person = PersonFactory.create(affiliation=org, **person_fields)
         kind = Position.Kind.FOCAL_POINT if role == Role.FOCAL_POINT else Position.Kind.OFFICIAL
         PositionFactory(person=person, kind=kind, organisation=org, starts_on=since)
     elif role == Role.OBSERVER:
         org = government("BR", status="observer")
-        person = PersonFactory(affiliation=org, **person_fields)
+        person = PersonFactory.create(affiliation=org, **person_fields)
         PositionFactory(person=person, kind=Position.Kind.OFFICIAL, organisation=org, starts_on=since)
     elif role == Role.ADVISORY_NETWORK:
         cso = OrganisationFactory(kind=Organisation.Kind.CIVIL_SOCIETY)
-        person = PersonFactory(affiliation=cso, **person_fields)
+        person = PersonFactory.create(affiliation=cso, **person_fields)
         PositionFactory(
             person=person, kind=Position.Kind.MEMBER, body=body("advisory_network"), organisation=cso, starts_on=since
         )
     elif role == Role.GUEST:
-        person = PersonFactory(**person_fields)
+        person = PersonFactory.create(**person_fields)
         PositionFactory(person=person, kind=Position.Kind.GUEST, body=body("task_force"), starts_on=since)
     else:
         raise ValueError(f"No positions give the role {role}")

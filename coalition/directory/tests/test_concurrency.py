@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -24,8 +25,9 @@ def _postgres_only() -> None:
         pytest.skip("row locking and concurrent transactions are real on PostgreSQL only")
 
 
-def run_in_parallel(count: int, work) -> list[object]:  # type: ignore[no-untyped-def]
-    barrier, results = threading.Barrier(count), [None] * count
+def run_in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
 
     def runner(index: int) -> None:
         from django.db import connection as thread_connection
