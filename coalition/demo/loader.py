@@ -100,7 +100,8 @@ def _members(countries: dict[str, Country]) -> dict[str, Organisation]:
         elif code == "LV":
             joined = dt.date(*data.LATVIA_JOINED_ON)
         elif year:
-            joined, precision = dt.date(year, 1, 1), Participation.Precision.YEAR
+            # Only the year is known: dated at its end, so no day within it claims a membership not yet certain.
+            joined, precision = dt.date(year, 12, 31), Participation.Precision.YEAR
         else:
             joined, precision = dt.date(2024, 1, 1), Participation.Precision.BY_YEAR
         Participation.objects.create(
