@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from coalition.core import ledger
 from coalition.core.models import AuditEvent, LedgerAppendOnly
+from coalition.core.tests.parallel import run_in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -167,29 +167,16 @@ def test_concurrent_appends_keep_the_chain_contiguous_and_valid():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locking across connections")
     before = AuditEvent.objects.count()
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
 
-    def append(worker: int) -> None:
-        from django.db import connection as own_connection
+    def append(worker: int) -> int:
+        for n in range(APPENDS_EACH):
+            with transaction.atomic():
+                ledger.record("test.concurrent", data={"worker": worker, "n": n})
+        return worker
 
-        try:
-            start.wait()
-            for n in range(APPENDS_EACH):
-                with transaction.atomic():
-                    ledger.record("test.concurrent", data={"worker": worker, "n": n})
-        except BaseException as error:  # surfaced below; a thread's exception is otherwise lost
-            failures.append(error)
-        finally:
-            own_connection.close()
+    results = run_in_parallel(THREADS, append)
 
-    workers = [threading.Thread(target=append, args=(w,)) for w in range(THREADS)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-
-    assert failures == []
+    assert results == list(range(THREADS))
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, before + THREADS * APPENDS_EACH + 1))
     assert ledger.verify_chain().ok

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -12,6 +10,7 @@ from django.db import connection
 from coalition.core.errors import InvalidInput
 from coalition.core.ledger import verify_chain
 from coalition.core.policy import Role
+from coalition.core.tests.parallel import run_in_parallel
 from coalition.directory import services
 from coalition.directory.models import Participation
 from coalition.directory.tests.factories import government
@@ -23,29 +22,6 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locking and concurrent transactions are real on PostgreSQL only")
-
-
-def run_in_parallel(count: int, work: Callable[[int], object]) -> list[object]:
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def runner(index: int) -> None:
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # the outcome is what the test inspects
-            results[index] = error
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_parallel_identical_participation_steps_record_exactly_one(make_user):
