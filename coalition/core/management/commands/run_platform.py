@@ -3,8 +3,15 @@ import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+# The worker for each task backend; the immediate backend runs tasks in the request and needs none.
+WORKERS = {
+    "database": ["db_worker"],
+    "redis": ["rqworker", "--job-class", "django_tasks_rq.backend.Job", "default"],
+}
 
 
 class Command(BaseCommand):
@@ -14,10 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])
-        self.stdout.write(f"Task worker started (pid {worker.pid}). Coalition at http://{addr}/")
+        command = WORKERS.get(settings.TASKS_BACKEND)
+        worker = subprocess.Popen([sys.executable, "manage.py", *command]) if command else None  # noqa: S603
+        if worker:
+            self.stdout.write(f"Task worker started (pid {worker.pid}).")
+        self.stdout.write(f"Coalition at http://{addr}/")
         try:
             call_command("runserver", addr, use_reloader=False)
         finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=10)
+            if worker:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=10)
