@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "coalition.core",
     "coalition.directory",
     "coalition.accounts",
+    "coalition.programme",
     "coalition.demo",
 ]
 
@@ -222,6 +223,9 @@ COALITION_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 20 * 1024 * 1024)
 # --- Encryption of civil-society contact details: the key lives outside the database --------------------------
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 FIELD_ENCRYPTION_KEY_FILE = env_str("FIELD_ENCRYPTION_KEY_FILE", str(VAR_DIR / "field-encryption.key"))
+
+# --- Program of Action ----------------------------------------------------------------------------------------
+PROGRAMME_STALE_DAYS = env_int("PROGRAMME_STALE_DAYS", 45)  # no update for this long: into the lead's digest
 
 # --- Internationalisation and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -193,6 +193,12 @@ RULES: dict[str, Rule] = {
     "audit.view": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "admin.use": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "api.use": Anyone(description="anyone; each endpoint filters by classification"),
+    "programme.view": ByClassification(),
+    "programme.post_update": Roles(
+        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network"
+    ),
+    "programme.link_evidence": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "programme.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
 }
 
 

@@ -5,3 +5,30 @@ class DirectoryConfig(AppConfig):
     name = "coalition.directory"
     label = "directory"
     verbose_name = "Directory"
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from coalition.core.evidence import EvidenceType, register
+        from coalition.directory.models import Body, Participation
+
+        # A new member's participation step is evidence for membership activities (PoA 3D.1, 3D.2); a body such as
+        # a Task Force is evidence for the activities it carries (1A.7).
+        register(
+            EvidenceType(
+                key="directory.participation",
+                label="Participation step",
+                model=Participation,
+                url=lambda step: reverse("directory:organisation", args=[step.organisation_id]),
+                title=lambda step: f"{step.organisation}: {step.get_status_display()} ({step.when})",
+                suggests=lambda step: "in_progress" if step.status in {"invited", "member", "observer"} else None,
+            )
+        )
+        register(
+            EvidenceType(
+                key="directory.body",
+                label="Body",
+                model=Body,
+                url=lambda body: reverse("directory:body", args=[body.slug]),
+            )
+        )

@@ -36,6 +36,10 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "accounts.manage": {R.SUPPORT_UNIT},
     "audit.view": {R.SUPPORT_UNIT},
     "admin.use": {R.SUPPORT_UNIT},
+    "programme.view": set(R),  # the tree for anyone; rows then filtered by classification
+    "programme.post_update": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.ADVISORY_NETWORK},
+    "programme.link_evidence": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "programme.manage": {R.SUPPORT_UNIT, R.CHAIR},
 }
 RECORD_RULES = {"directory.view_contact"}  # covered by test_contact_details_matrix
 

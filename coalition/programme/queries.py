@@ -1,0 +1,233 @@
+"""Reads of the Program of Action, always through the access policy: the tree with its roll-up, an activity with
+its timeline and evidence, stale activities and their digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+
+from coalition.core import policy
+from coalition.core.evidence import Evidence, visible_evidence
+from coalition.directory.models import Body, Person, Position
+from coalition.programme.models import (
+    PROGRESS_OF,
+    UNFINISHED,
+    Activity,
+    Goal,
+    Programme,
+    ProgressUpdate,
+    Status,
+    StatusProposal,
+)
+
+
+def stale_after_days() -> int:
+    return int(getattr(settings, "PROGRAMME_STALE_DAYS", 45))
+
+
+def programmes(user: Any) -> QuerySet[Programme]:
+    return policy.visible_to(user, Programme).select_related("chair", "predecessor").order_by("-year")
+
+
+def visible_updates(user: Any) -> QuerySet[ProgressUpdate]:
+    return policy.visible_to(user, ProgressUpdate)
+
+
+def activities(user: Any, programme: Programme) -> QuerySet[Activity]:
+    """Activities the user may see, each annotated with what the user may see of its updates."""
+    updates = visible_updates(user).filter(activity=OuterRef("pk"))
+    return (
+        policy.visible_to(user, Activity)
+        .filter(objective__goal__programme=programme)
+        .select_related("objective__goal", "lead_organisation__country", "lead_body")
+        .annotate(
+            last_update_on=Subquery(updates.order_by("-reported_on").values("reported_on")[:1]),
+            update_count=Subquery(updates.order_by().values("activity").annotate(n=Count("pk")).values("n")[:1]),
+        )
+        .prefetch_related("topics")
+        .order_by("objective__goal__number", "objective__code", "number")
+    )
+
+
+@dataclass(frozen=True)
+class TreeFilters:
+    status: str = ""
+    lead: str = ""  # "org:ID" or "body:ID"
+    topic: str = ""  # topic code
+    overdue: bool = False
+    stale_days: int | None = None
+
+
+def filter_activities(rows: QuerySet[Activity], filters: TreeFilters, *, on: dt.date) -> QuerySet[Activity]:
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    kind, _, key = filters.lead.partition(":")
+    if kind == "org" and key.isdigit():
+        rows = rows.filter(lead_organisation_id=int(key))
+    elif kind == "body" and key.isdigit():
+        rows = rows.filter(lead_body_id=int(key))
+    if filters.topic:
+        rows = rows.filter(topics__code=filters.topic)
+    if filters.overdue:
+        rows = rows.filter(target_on__lt=on, status__in=UNFINISHED)
+    if filters.stale_days is not None:
+        since = on - dt.timedelta(days=filters.stale_days)
+        rows = rows.filter(status__in=UNFINISHED).filter(Q(last_update_on__lt=since) | Q(last_update_on__isnull=True))
+    return rows
+
+
+def weighted(parts: list[tuple[Decimal, float | None]]) -> float | None:
+    """Weighted mean of the parts that count (None: nothing to count, e.g. every activity dropped)."""
+    counted = [(weight, value) for weight, value in parts if value is not None and weight > 0]
+    total = sum(weight for weight, _ in counted)
+    if not total:
+        return None
+    return float(sum(weight * Decimal(str(value)) for weight, value in counted) / total)
+
+
+@dataclass
+class Node:
+    """A goal or objective in the tree, with its children and its rolled-up progress (0–1)."""
+
+    item: Any
+    children: list[Any] = field(default_factory=list)
+    progress: float | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Tree:
+    programme: Programme
+    goals: list[Node]
+    progress: float | None
+    counts: dict[str, int]
+    shown: int
+
+    @property
+    def labelled_counts(self) -> list[tuple[str, str, int]]:
+        return [(status, str(Status(status).label), n) for status, n in self.counts.items()]
+
+
+def activity_progress(activity: Activity) -> float | None:
+    return PROGRESS_OF.get(Status(activity.status))
+
+
+def tree(user: Any, programme: Programme, *, filters: TreeFilters | None = None, on: dt.date) -> Tree:
+    """Programme → goal → objective → activity, with progress rolled up by explicit weights. Filters narrow what
+    is listed; the roll-up always covers every activity the viewer may see."""
+    everything = list(activities(user, programme))
+    shown_ids = {a.pk for a in filter_activities(activities(user, programme), filters, on=on)} if filters else None
+    goals = list(Goal.objects.filter(programme=programme).prefetch_related("objectives").order_by("number"))
+    by_objective: dict[int, list[Activity]] = {}
+    for activity in everything:
+        by_objective.setdefault(activity.objective_id, []).append(activity)
+    goal_nodes, totals = [], _empty_counts()
+    for goal in goals:
+        goal_node = Node(goal, counts=_empty_counts())
+        for objective in goal.objectives.all():
+            members = by_objective.get(objective.pk, [])
+            node = Node(objective, counts=_empty_counts())
+            node.progress = weighted([(a.weight, activity_progress(a)) for a in members])
+            for activity in members:
+                node.counts[activity.status] += 1
+                activity.is_overdue_now = activity.is_overdue(on)  # type: ignore[attr-defined]
+            node.children = [a for a in members if shown_ids is None or a.pk in shown_ids]
+            for status, n in node.counts.items():
+                goal_node.counts[status] += n
+            goal_node.children.append(node)
+        goal_node.progress = weighted([(o.item.weight, o.progress) for o in goal_node.children])
+        for status, n in goal_node.counts.items():
+            totals[status] += n
+        goal_nodes.append(goal_node)
+    progress = weighted([(g.item.weight, g.progress) for g in goal_nodes])
+    shown = len(everything) if shown_ids is None else len(shown_ids)
+    return Tree(programme=programme, goals=goal_nodes, progress=progress, counts=totals, shown=shown)
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys(Status.values, 0)
+
+
+@dataclass
+class ActivityPage:
+    activity: Activity
+    updates: list[ProgressUpdate]
+    evidence: list[Evidence]
+    proposals: list[StatusProposal]
+    history: list[Any]
+
+
+def activity_page(user: Any, activity: Activity) -> ActivityPage:
+    return ActivityPage(
+        activity=activity,
+        updates=list(visible_updates(user).filter(activity=activity).select_related("author__person", "on_behalf_of")),
+        evidence=visible_evidence(user, activity.evidence.all()),
+        proposals=list(
+            policy.visible_to(user, StatusProposal)
+            .filter(activity=activity, state=StatusProposal.State.PENDING)
+            .select_related("proposed_by__person")
+        ),
+        history=list(activity.status_history.select_related("changed_by__person")),
+    )
+
+
+# --- Staleness -------------------------------------------------------------------------------------------------
+
+
+def stale_activities(*, on: dt.date, days: int | None = None) -> QuerySet[Activity]:
+    """Unfinished activities of running programmes with no update at all for `days` (any classification: the
+    lead must hear of an activity that went quiet even when its last update was confidential)."""
+    days = stale_after_days() if days is None else days
+    since = on - dt.timedelta(days=days)
+    return (
+        Activity.objects.filter(
+            status__in=UNFINISHED,
+            objective__goal__programme__starts_on__lte=since,
+            objective__goal__programme__ends_on__gte=on,
+        )
+        .annotate(last_update_on=Max("updates__reported_on"))
+        .filter(Q(last_update_on__lt=since) | Q(last_update_on__isnull=True))
+        .select_related("objective__goal__programme", "lead_body", "lead_organisation")
+        .order_by("code")
+    )
+
+
+def leads_of(activity: Activity, *, on: dt.date) -> QuerySet[Person]:
+    """The people who answer for an activity: current members of its lead body, or its lead member's focal
+    points."""
+    current = Position.objects.filter(Position.current_q(on))
+    if activity.lead_body_id:
+        current = current.filter(body_id=activity.lead_body_id)
+    elif activity.lead_organisation_id:
+        current = current.filter(organisation_id=activity.lead_organisation_id, kind=Position.Kind.FOCAL_POINT)
+    else:
+        current = current.filter(body__kind=Body.Kind.SUPPORT_UNIT)  # nobody leads: the Support Unit answers
+    return Person.objects.filter(positions__in=current).distinct()
+
+
+@dataclass
+class Digest:
+    person: Person
+    activities: list[Activity]
+
+
+def digests(*, on: dt.date, days: int | None = None) -> list[Digest]:
+    """One digest per person, listing every stale activity they lead that their own account may see."""
+    by_person: dict[int, Digest] = {}
+    for activity in stale_activities(on=on, days=days):
+        for person in leads_of(activity, on=on).select_related("account"):
+            account = getattr(person, "account", None)
+            if account is None or not account.is_active or not policy.is_visible(account, activity):
+                continue
+            by_person.setdefault(person.pk, Digest(person, [])).activities.append(activity)
+    return sorted(by_person.values(), key=lambda d: d.person.full_name)
+
+
+def digest_for(person: Person, *, on: dt.date) -> Digest:
+    found = next((d for d in digests(on=on) if d.person.pk == person.pk), None)
+    return found or Digest(person, [])

@@ -1,0 +1,202 @@
+"""Program of Action pages. Each view declares its rule; reads go through programme.queries (access-filtered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coalition.core import policy
+from coalition.core.access import access
+from coalition.core.errors import CoalitionError
+from coalition.directory.models import Body, Organisation
+from coalition.directory.queries import today
+from coalition.programme import queries, services
+from coalition.programme.forms import CarryOverForm, EvidenceForm, StatusForm, TreeFilterForm, UpdateForm
+from coalition.programme.models import Activity, PolicyTopic, Programme, StatusProposal
+
+
+def _programme(request: HttpRequest, year: int) -> Programme:
+    return get_object_or_404(queries.programmes(request.user), year=year)
+
+
+def _activity(request: HttpRequest, year: int, code: str) -> Activity:
+    programme = _programme(request, year)
+    found = queries.activities(request.user, programme).filter(code=code).first()
+    if found is None:
+        raise Http404("No such activity")
+    return found
+
+
+@access("programme.view")
+def index(request: HttpRequest) -> HttpResponse:
+    latest = queries.programmes(request.user).first()
+    if latest is None:
+        return render(request, "programme/empty.html")
+    return redirect("programme:tree", year=latest.year)
+
+
+def _leads(programme: Programme) -> list[tuple[str, str]]:
+    activities = Activity.objects.filter(objective__goal__programme=programme)
+    bodies = Body.objects.filter(led_activities__in=activities).distinct().order_by("name")
+    orgs = Organisation.objects.filter(led_activities__in=activities).distinct().order_by("name")
+    return [*((f"body:{b.pk}", b.name) for b in bodies), *((f"org:{o.pk}", o.name) for o in orgs)]
+
+
+@access("programme.view")
+def tree(request: HttpRequest, year: int) -> HttpResponse:
+    programme = _programme(request, year)
+    topics = list(PolicyTopic.objects.filter(programme=programme))
+    form = TreeFilterForm(request.GET or None, leads=_leads(programme), topics=topics)
+    filters = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = queries.TreeFilters(
+            status=data["status"],
+            lead=data["lead"],
+            topic=data["topic"],
+            overdue=data["overdue"],
+            stale_days=data["stale_days"],
+        )
+    on = today()
+    return render(
+        request,
+        "programme/tree.html",
+        {
+            "programme": programme,
+            "tree": queries.tree(request.user, programme, filters=filters, on=on),
+            "form": form,
+            "topics": topics,
+            "can_manage": policy.can(request.user, "programme.manage"),
+            "successor": Programme.objects.filter(predecessor=programme).first(),
+            "carry_form": CarryOverForm(initial={"year": programme.year + 1}),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _update_form(request: HttpRequest, data: Any = None) -> UpdateForm:
+    actor = policy.actor_for(request.user)
+    organisations = Organisation.objects.filter(pk__in=actor.acts_for).order_by("name")
+    return UpdateForm(data, organisations=[(o.pk, o.name) for o in organisations])
+
+
+def _activity_page(request: HttpRequest, activity: Activity, *, status: int = 200, **forms: Any) -> HttpResponse:
+    context = {
+        "page": queries.activity_page(request.user, activity),
+        "activity": activity,
+        "programme": activity.objective.goal.programme,
+        "can_update": policy.can(request.user, "programme.post_update"),
+        "can_link": policy.can(request.user, "programme.link_evidence"),
+        "can_manage": policy.can(request.user, "programme.manage"),
+        "update_form": forms.get("update_form") or _update_form(request),
+        "status_form": forms.get("status_form") or StatusForm(initial={"status": activity.status}),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+    }
+    return render(request, "programme/activity.html", context, status=status)
+
+
+@access("programme.view")
+def activity(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    return _activity_page(request, _activity(request, year, code))
+
+
+@require_POST
+@access("programme.post_update")
+def post_update(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    found = _activity(request, year, code)
+    form = _update_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_update(
+                activity=found,
+                by=request.user,
+                narrative=data["narrative"],
+                reported_on=data["reported_on"],
+                classification=data["classification"],
+                proposed_status=data["proposed_status"],
+                reason=data["reason"],
+                on_behalf_of=Organisation.objects.filter(pk=data["on_behalf_of"]).first()
+                if data["on_behalf_of"]
+                else None,
+            )
+        except CoalitionError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Update posted."))
+            return redirect("programme:activity", year=year, code=code)
+    return _activity_page(request, found, status=400, update_form=form)
+
+
+@require_POST
+@access("programme.manage")
+def change_status(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    found = _activity(request, year, code)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(activity=found, by=request.user, **form.cleaned_data)
+        except CoalitionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("programme:activity", year=year, code=code)
+    return _activity_page(request, found, status=400, status_form=form)
+
+
+@require_POST
+@access("programme.manage")
+def decide_proposal(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    found = _activity(request, year, code)
+    proposal = get_object_or_404(policy.visible_to(request.user, StatusProposal), pk=pk, activity=found)
+    try:
+        if request.POST.get("decision") == "confirm":
+            services.confirm_proposal(proposal=proposal, by=request.user)
+            messages.success(request, _("Status change confirmed."))
+        else:
+            services.dismiss_proposal(proposal=proposal, by=request.user)
+            messages.info(request, _("Proposal dismissed."))
+    except CoalitionError as error:
+        messages.error(request, error.message)
+    return redirect("programme:activity", year=year, code=code)
+
+
+@require_POST
+@access("programme.link_evidence")
+def link_evidence(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    found = _activity(request, year, code)
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.link_evidence(activity=found, by=request.user, **form.cleaned_data)
+        except CoalitionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Evidence linked."))
+            return redirect("programme:activity", year=year, code=code)
+    return _activity_page(request, found, status=400, evidence_form=form)
+
+
+@require_POST
+@access("programme.manage")
+def carry_over(request: HttpRequest, year: int) -> HttpResponse:
+    previous = _programme(request, year)
+    form = CarryOverForm(request.POST)
+    if form.is_valid():
+        try:
+            programme = services.start_next_programme(
+                previous=previous, year=form.cleaned_data["year"], title=form.cleaned_data["title"], by=request.user
+            )
+        except CoalitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The next programme starts with the unfinished activities."))
+            return redirect("programme:tree", year=programme.year)
+    else:
+        messages.error(request, _("Give the year of the next programme."))
+    return redirect("programme:tree", year=year)
