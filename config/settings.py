@@ -252,6 +252,7 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coalition@localhost")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -270,7 +271,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coalition API",
-    "DESCRIPTION": "Read access to the coalition's directory, under the same access policy as the web interface.",
+    "DESCRIPTION": "Read access to the coalition's directory and Program of Action, under the same access policy "
+    "as the web interface.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

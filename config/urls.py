@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from coalition.directory import api as directory_api
+from coalition.programme import api as programme_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,6 +15,10 @@ router.register("bodies", directory_api.BodyViewSet, basename="body")
 router.register("people", directory_api.PersonViewSet, basename="person")
 router.register("positions", directory_api.PositionViewSet, basename="position")
 router.register("chair-terms", directory_api.ChairTermViewSet, basename="chairterm")
+router.register("programmes", programme_api.ProgrammeViewSet, basename="programme")
+router.register("activities", programme_api.ActivityViewSet, basename="activity")
+router.register("updates", programme_api.UpdateViewSet, basename="update")
+router.register("evidence", programme_api.EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
     path("", include("coalition.core.urls")),

@@ -4,6 +4,7 @@ its timeline and evidence, stale activities and their digests."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from coalition.programme.models import (
     UNFINISHED,
     Activity,
     Goal,
+    Objective,
     Programme,
     ProgressUpdate,
     Status,
@@ -81,6 +83,27 @@ def filter_activities(rows: QuerySet[Activity], filters: TreeFilters, *, on: dt.
     return rows
 
 
+def _matches(activity: Activity, filters: TreeFilters, *, on: dt.date) -> bool:
+    """filter_activities for one row already loaded by activities() (its topics prefetched)."""
+    if filters.status and activity.status != filters.status:
+        return False
+    kind, _, key = filters.lead.partition(":")
+    if kind == "org" and key.isdigit() and activity.lead_organisation_id != int(key):
+        return False
+    if kind == "body" and key.isdigit() and activity.lead_body_id != int(key):
+        return False
+    if filters.topic and filters.topic not in {topic.code for topic in activity.topics.all()}:
+        return False
+    if filters.overdue and not activity.is_overdue(on):
+        return False
+    if filters.stale_days is not None:
+        since = on - dt.timedelta(days=filters.stale_days)
+        last: dt.date | None = getattr(activity, "last_update_on", None)
+        if activity.status not in UNFINISHED or (last is not None and last >= since):
+            return False
+    return True
+
+
 def weighted(parts: list[tuple[Decimal, float | None]]) -> float | None:
     """Weighted mean of the parts that count (None: nothing to count, e.g. every activity dropped)."""
     counted = [(weight, value) for weight, value in parts if value is not None and weight > 0]
@@ -117,19 +140,35 @@ def activity_progress(activity: Activity) -> float | None:
     return PROGRESS_OF.get(Status(activity.status))
 
 
-def tree(user: Any, programme: Programme, *, filters: TreeFilters | None = None, on: dt.date) -> Tree:
+def tree(
+    user: Any,
+    programme: Programme,
+    *,
+    filters: TreeFilters | None = None,
+    on: dt.date,
+    refine: Callable[[QuerySet[Activity]], QuerySet[Activity]] | None = None,
+) -> Tree:
     """Programme → goal → objective → activity, with progress rolled up by explicit weights. Filters narrow what
-    is listed; the roll-up always covers every activity the viewer may see."""
-    everything = list(activities(user, programme))
-    shown_ids = {a.pk for a in filter_activities(activities(user, programme), filters, on=on)} if filters else None
-    goals = list(Goal.objects.filter(programme=programme).prefetch_related("objectives").order_by("number"))
+    is listed; the roll-up always covers every activity the viewer may see. `refine` changes what is loaded with
+    each activity (the annual report's names), never which activities: it receives the access-filtered rows."""
+    rows = activities(user, programme)
+    everything = list(refine(rows) if refine else rows)
+    # Filtered here rather than by a second query: the rows carry everything the filters look at (the same rules
+    # as filter_activities).
+    shown_ids = {a.pk for a in everything if _matches(a, filters, on=on)} if filters else None
+    # One query for goals and objectives (a goal without any objective has nothing to show or count).
+    goals: dict[int, Goal] = {}
+    objectives_of: dict[int, list[Objective]] = {}
+    for objective in Objective.objects.filter(goal__programme=programme).select_related("goal"):
+        goals.setdefault(objective.goal_id, objective.goal)
+        objectives_of.setdefault(objective.goal_id, []).append(objective)
     by_objective: dict[int, list[Activity]] = {}
     for activity in everything:
         by_objective.setdefault(activity.objective_id, []).append(activity)
     goal_nodes, totals = [], _empty_counts()
-    for goal in goals:
+    for goal in sorted(goals.values(), key=lambda g: g.number):
         goal_node = Node(goal, counts=_empty_counts())
-        for objective in goal.objectives.all():
+        for objective in sorted(objectives_of[goal.pk], key=lambda o: o.code):
             members = by_objective.get(objective.pk, [])
             node = Node(objective, counts=_empty_counts())
             node.progress = weighted([(a.weight, activity_progress(a)) for a in members])
@@ -229,5 +268,16 @@ def digests(*, on: dt.date, days: int | None = None) -> list[Digest]:
 
 
 def digest_for(person: Person, *, on: dt.date) -> Digest:
-    found = next((d for d in digests(on=on) if d.person.pk == person.pk), None)
-    return found or Digest(person, [])
+    """One person's entry of `digests` in a fixed number of queries (for the preview page): leads_of turned
+    around, then the same check of what their own account may see."""
+    account = getattr(person, "account", None)
+    if account is None or not account.is_active:
+        return Digest(person, [])
+    current = Position.objects.filter(Position.current_q(on), person=person)
+    led = Q(lead_body_id__in=current.filter(body__isnull=False).values("body_id")) | Q(
+        lead_body__isnull=True,
+        lead_organisation_id__in=current.filter(kind=Position.Kind.FOCAL_POINT).values("organisation_id"),
+    )
+    if current.filter(body__kind=Body.Kind.SUPPORT_UNIT).exists():
+        led |= Q(lead_body__isnull=True, lead_organisation__isnull=True)
+    return Digest(person, list(policy.visible_to(account, stale_activities(on=on)).filter(led)))

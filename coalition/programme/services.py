@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -205,7 +206,10 @@ def link_evidence(*, activity: Activity, record_type: str, record_id: str, by: A
         raise InvalidInput(
             f"{record_type!r} is not a kind of record that can be evidence.", field="record_type"
         ) from None
-    record = evidence.find_record(by, record_type, str(record_id))
+    try:
+        record = evidence.find_record(by, record_type, str(record_id))
+    except (ValueError, ValidationError):  # not a key the record's model could have ("abc" for a number)
+        record = None
     if record is None:
         raise InvalidInput("No such record that you can see.", field="record_id")
     suggestion = kind.suggests(record) if kind.suggests else None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import CoalitionError
-from coalition.directory.models import Body, Organisation
+from coalition.directory.models import Organisation
 from coalition.directory.queries import today
 from coalition.programme import queries, services
 from coalition.programme.forms import CarryOverForm, EvidenceForm, StatusForm, TreeFilterForm, UpdateForm
@@ -26,9 +26,15 @@ def _programme(request: HttpRequest, year: int) -> Programme:
 
 def _activity(request: HttpRequest, year: int, code: str) -> Activity:
     programme = _programme(request, year)
-    found = queries.activities(request.user, programme).filter(code=code).first()
+    found = (
+        queries.activities(request.user, programme)
+        .filter(code=code)
+        .select_related("carried_from__objective__goal__programme")
+        .first()
+    )
     if found is None:
         raise Http404("No such activity")
+    found.objective.goal.programme = programme  # loaded already: spare the page a query
     return found
 
 
@@ -40,18 +46,38 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("programme:tree", year=latest.year)
 
 
-def _leads(programme: Programme) -> list[tuple[str, str]]:
-    activities = Activity.objects.filter(objective__goal__programme=programme)
-    bodies = Body.objects.filter(led_activities__in=activities).distinct().order_by("name")
-    orgs = Organisation.objects.filter(led_activities__in=activities).distinct().order_by("name")
-    return [*((f"body:{b.pk}", b.name) for b in bodies), *((f"org:{o.pk}", o.name) for o in orgs)]
+def _leads(request: HttpRequest, programme: Programme) -> list[tuple[str, str]]:
+    """The leads of the activities the user may see, bodies first, each sorted by name (one query)."""
+    pairs = (
+        policy.visible_to(request.user, Activity)
+        .filter(objective__goal__programme=programme)
+        .values_list("lead_body_id", "lead_body__name", "lead_organisation_id", "lead_organisation__name")
+        .order_by()
+        .distinct()
+    )
+    bodies, orgs = set(), set()
+    for body_id, body_name, org_id, org_name in pairs:
+        if body_id:
+            bodies.add((body_name, body_id))
+        if org_id:
+            orgs.add((org_name, org_id))
+    return [*((f"body:{pk}", name) for name, pk in sorted(bodies)), *((f"org:{pk}", name) for name, pk in sorted(orgs))]
+
+
+def _visible(request: HttpRequest, programme: Programme, relation: str) -> Programme | None:
+    """The programme before or after this one (selected with it), if the user may see it."""
+    try:
+        related: Programme | None = getattr(programme, relation)
+    except Programme.DoesNotExist:
+        return None
+    return related if related is not None and policy.is_visible(request.user, related) else None
 
 
 @access("programme.view")
 def tree(request: HttpRequest, year: int) -> HttpResponse:
-    programme = _programme(request, year)
+    programme = get_object_or_404(queries.programmes(request.user).select_related("successor"), year=year)
     topics = list(PolicyTopic.objects.filter(programme=programme))
-    form = TreeFilterForm(request.GET or None, leads=_leads(programme), topics=topics)
+    form = TreeFilterForm(request.GET or None, leads=_leads(request, programme), topics=topics)
     filters = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -72,7 +98,8 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "topics": topics,
             "can_manage": policy.can(request.user, "programme.manage"),
-            "successor": Programme.objects.filter(predecessor=programme).first(),
+            "predecessor": _visible(request, programme, "predecessor"),
+            "successor": _visible(request, programme, "successor"),
             "carry_form": CarryOverForm(initial={"year": programme.year + 1}),
         },
         status=400 if form.errors else 200,
@@ -81,7 +108,7 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
 
 def _update_form(request: HttpRequest, data: Any = None) -> UpdateForm:
     actor = policy.actor_for(request.user)
-    organisations = Organisation.objects.filter(pk__in=actor.acts_for).order_by("name")
+    organisations = Organisation.objects.filter(pk__in=actor.acts_for).order_by("name") if actor.acts_for else []
     return UpdateForm(data, organisations=[(o.pk, o.name) for o in organisations])
 
 

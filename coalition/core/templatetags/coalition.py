@@ -44,3 +44,18 @@ def classification_badge(obj: Any) -> dict[str, Any]:
 @register.filter
 def iso_date(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def name_if_visible(context: dict[str, Any], obj: Any, fallback: str = "—") -> str:
+    """A person's, organisation's or body's name, only if the viewer may see that record (accounts show their
+    person's name, never their email)."""
+    from coalition.core import policy
+
+    target = obj
+    if obj is not None and hasattr(obj, "is_authenticated"):
+        target = getattr(obj, "person", None)
+    if target is None:
+        return fallback
+    request = context.get("request")
+    return str(target) if policy.is_visible(getattr(request, "user", None), target) else fallback
