@@ -133,7 +133,7 @@ if TASKS_BACKEND == "redis":
 # --- Accounts, passwords, MFA ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "coalition.accounts.backends.CoalitionAuthenticationBackend",
 ]
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]

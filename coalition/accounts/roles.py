@@ -6,7 +6,7 @@ from typing import Any
 
 from coalition.core.policy import Actor, Role
 from coalition.directory.models import Body, Position
-from coalition.directory.queries import member_ids_on, status_of, today, troika_on
+from coalition.directory.queries import statuses_on, today, troika_on
 
 
 def resolve_actor(user: Any) -> Actor:
@@ -16,8 +16,11 @@ def resolve_actor(user: Any) -> Actor:
     positions = list(
         Position.objects.filter(Position.current_q(on), person_id=user.person_id).select_related("body", "organisation")
     )
-    members = member_ids_on(on) if any(p.organisation_id for p in positions) else set()
-    current_chair = troika_on(on).current
+    org_ids = {p.organisation_id for p in positions if p.organisation_id}
+    status = statuses_on(org_ids, on=on) if org_ids else {}
+    members = {pk for pk, value in status.items() if value == "member"}
+    is_focal_point = any(p.kind == Position.Kind.FOCAL_POINT and p.organisation_id in members for p in positions)
+    current_chair = troika_on(on).current if is_focal_point else None
     roles: set[Role] = set()
     principals = {f"person:{user.person_id}", f"user:{user.pk}"}
     acts_for: set[int] = set()
@@ -47,7 +50,7 @@ def resolve_actor(user: Any) -> Actor:
                 focal_point_for.add(organisation.pk)
                 if current_chair and current_chair.organisation_id == organisation.pk:
                     roles.add(Role.CHAIR)
-        elif status_of(organisation, on) == "observer":
+        elif status.get(organisation.pk) == "observer":
             roles.add(Role.OBSERVER)
     principals.update(f"role:{role.value}" for role in roles)
     return Actor(
@@ -57,4 +60,5 @@ def resolve_actor(user: Any) -> Actor:
         person_id=user.person_id,
         acts_for=frozenset(acts_for),
         focal_point_for=frozenset(focal_point_for),
+        extra={"acts_for_names": {p.organisation.pk: p.organisation.name for p in positions if p.organisation}},
     )

@@ -41,9 +41,10 @@ def participants_on(
     )
 
 
-def member_ids_on(on: dt.date) -> set[int]:
-    """Members on a date, for role derivation: membership itself is public, so no viewer is involved."""
-    return set(with_status_on(Organisation.objects.all(), on).filter(status="member").values_list("pk", flat=True))  # type: ignore[misc]
+def statuses_on(organisation_ids: set[int], *, on: dt.date) -> dict[int, str | None]:
+    """Each organisation's participation status on a date, in one query (for role derivation; public facts)."""
+    rows = with_status_on(Organisation.objects.filter(pk__in=organisation_ids), on)
+    return {org.pk: org.status for org in rows.only("pk")}  # type: ignore[attr-defined]
 
 
 def status_of(organisation: Organisation, on: dt.date) -> str | None:

@@ -99,6 +99,8 @@ def post_update(
         )
     if classification == Classification.RESTRICTED:
         raise InvalidInput("Choose public, coalition or members for an update.", field="classification")
+    if classification not in actor.readable_classifications():
+        raise InvalidInput("Choose a classification you can read yourself.", field="classification")
     if on_behalf_of is not None and on_behalf_of.pk not in actor.acts_for and not actor.has(policy.Role.SUPPORT_UNIT):
         raise InvalidInput(f"You do not hold a position on behalf of {on_behalf_of}.", field="on_behalf_of")
     if proposed_status:

@@ -108,8 +108,8 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
 
 def _update_form(request: HttpRequest, data: Any = None) -> UpdateForm:
     actor = policy.actor_for(request.user)
-    organisations = Organisation.objects.filter(pk__in=actor.acts_for).order_by("name") if actor.acts_for else []
-    return UpdateForm(data, organisations=[(o.pk, o.name) for o in organisations])
+    names = actor.extra.get("acts_for_names", {})  # loaded with the actor's positions: no query here
+    return UpdateForm(data, organisations=sorted(names.items(), key=lambda item: item[1]))
 
 
 def _activity_page(request: HttpRequest, activity: Activity, *, status: int = 200, **forms: Any) -> HttpResponse:

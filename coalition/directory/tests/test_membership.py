@@ -81,10 +81,13 @@ def test_candidates_and_invited_governments_are_not_members():
     assert members_on(dt.date(2024, 1, 1)) == []
 
 
-def test_member_ids_on_a_date_ignore_who_is_asking():
+def test_statuses_on_a_date_ignore_who_is_asking():
     estonia = government("EE", since=FOUNDED)
-    government("DE", since=dt.date(2013, 1, 1))
-    assert queries.member_ids_on(dt.date(2012, 1, 1)) == {estonia.pk}
+    germany = government("DE", since=dt.date(2013, 1, 1))
+    assert queries.statuses_on({estonia.pk, germany.pk}, on=dt.date(2012, 1, 1)) == {
+        estonia.pk: "member",
+        germany.pk: None,
+    }
 
 
 def test_an_organisation_classified_for_members_is_listed_only_to_those_who_may_read_it(make_user):
