@@ -172,8 +172,8 @@ MFA_TOTP_ISSUER = "Coalition"
 MFA_RECOVERY_CODE_COUNT = 10
 COALITION_MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
-ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "directory:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 
 # Idle and absolute session limits (ASVS V7.3): enforced by coalition.accounts.middleware.SessionLimitsMiddleware.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
@@ -197,6 +197,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits and the ledger need the client's address, not the proxy's: trust that many X-Forwarded-For hops.
+    ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 
 # Strict CSP: nothing inline, nothing from another origin.
 CONTENT_SECURITY_POLICY = {

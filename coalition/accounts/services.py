@@ -23,7 +23,13 @@ def notify(user: User, subject: str, body: str) -> None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as allauth's rate limits see it (behind a proxy: the trusted X-Forwarded-For hop)."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request) or None
+    except Exception:  # an unparseable forwarded header must not stop a sign-in from being recorded
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def track_session(*, request: HttpRequest, user: User) -> UserSession:

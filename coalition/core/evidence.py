@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from coalition.core import policy
 
@@ -38,6 +38,12 @@ class EvidenceType:
     url: Callable[[Any], str]
     title: Callable[[Any], str] = str
     suggests: Callable[[Any], str | None] | None = None
+    # For records whose visibility follows another record (a participation step follows its organisation):
+    # the records `user` may see, built from policy.visible_to. Default: visible_to(user, model).
+    visible: Callable[[Any], QuerySet[Any]] | None = None
+
+    def records_for(self, user: Any) -> QuerySet[Any]:
+        return self.visible(user) if self.visible else policy.visible_to(user, self.model)
 
 
 _TYPES: dict[str, EvidenceType] = {}
@@ -86,7 +92,7 @@ def visible_evidence(user: Any, links: Iterable[Any]) -> list[Evidence]:
     for key, kind_links in by_kind.items():
         kind = _TYPES[key]
         ids = {link.record_id for link in kind_links}
-        records = {str(r.pk): r for r in policy.visible_to(user, kind.model).filter(pk__in=ids)}
+        records = {str(r.pk): r for r in kind.records_for(user).filter(pk__in=ids)}
         shown += [Evidence(link, kind, records[link.record_id]) for link in kind_links if link.record_id in records]
     return sorted(shown, key=lambda e: e.link.linked_at, reverse=True)
 
@@ -94,4 +100,4 @@ def visible_evidence(user: Any, links: Iterable[Any]) -> list[Evidence]:
 def find_record(user: Any, key: str, record_id: str) -> Any:
     """The record to link, if it exists and `user` may see it (nobody links what they cannot see)."""
     kind = kind_of(key)
-    return policy.visible_to(user, kind.model).filter(pk=record_id).first()
+    return kind.records_for(user).filter(pk=record_id).first()

@@ -10,25 +10,8 @@ from coalition.core import ledger
 from coalition.core.access import access
 from coalition.core.forms import AuditFilterForm
 from coalition.core.models import AuditEvent
-from coalition.directory.queries import participants_on, today, troika_on
 
 AUDIT_PAGE_SIZE = 200
-
-
-@access("public")
-def home(request: HttpRequest) -> HttpResponse:
-    on = today()
-    members = participants_on(request.user, on=on, statuses=("member", "observer"))
-    statuses = list(members.values_list("status", flat=True))  # type: ignore[misc]
-    return render(
-        request,
-        "core/home.html",
-        {
-            "member_count": statuses.count("member"),
-            "observer_count": statuses.count("observer"),
-            "troika": troika_on(on),
-        },
-    )
 
 
 @access("audit.view")

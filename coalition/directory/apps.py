@@ -9,8 +9,9 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from coalition.core import policy
         from coalition.core.evidence import EvidenceType, register
-        from coalition.directory.models import Body, Participation
+        from coalition.directory.models import Body, Organisation, Participation
 
         # A new member's participation step is evidence for membership activities (PoA 3D.1, 3D.2); a body such as
         # a Task Force is evidence for the activities it carries (1A.7).
@@ -22,6 +23,9 @@ class DirectoryConfig(AppConfig):
                 url=lambda step: reverse("directory:organisation", args=[step.organisation_id]),
                 title=lambda step: f"{step.organisation}: {step.get_status_display()} ({step.when})",
                 suggests=lambda step: "in_progress" if step.status in {"invited", "member", "observer"} else None,
+                visible=lambda user: Participation.objects.select_related("organisation").filter(
+                    organisation__in=policy.visible_to(user, Organisation)
+                ),
             )
         )
         register(

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coalition.core.forms import DateField
 from coalition.directory.models import Country, Participation
 
 
@@ -23,10 +24,9 @@ class MemberFilterForm(forms.Form):
         required=False,
         choices=[("member", _("Members")), ("observer", _("Observers")), ("all", _("Members and observers"))],
     )
-    on = forms.DateField(
+    on = DateField(
         label=_("On (date)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Membership as it stood on this date."),
     )
 
@@ -38,12 +38,12 @@ class MemberFilterForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label=_("On (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = DateField(label=_("On (date)"), required=False)
 
 
 class ParticipationForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Participation.Status.choices)
-    effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = DateField(label=_("Effective on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
     def clean_effective_on(self) -> dt.date:

@@ -4,6 +4,7 @@ from coalition.directory import views
 
 app_name = "directory"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("members/", views.members, name="members"),
     path("members/history/", views.participation_history, name="history"),
     path("organisations/<int:pk>/", views.organisation, name="organisation"),

@@ -17,6 +17,22 @@ from coalition.directory.models import Body, Country, Office, Organisation, Part
 from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
 
+@access("public")
+def home(request: HttpRequest) -> HttpResponse:
+    on = queries.today()
+    members = queries.participants_on(request.user, on=on, statuses=("member", "observer"))
+    statuses = list(members.values_list("status", flat=True))  # type: ignore[misc]
+    return render(
+        request,
+        "directory/home.html",
+        {
+            "member_count": statuses.count("member"),
+            "observer_count": statuses.count("observer"),
+            "troika": queries.troika_on(on),
+        },
+    )
+
+
 @access("directory.view")
 def members(request: HttpRequest) -> HttpResponse:
     regions = sorted(set(Country.objects.exclude(region="").values_list("region", flat=True)))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.evidence import registered
+from coalition.core.forms import DateField
 from coalition.core.policy import Classification
 from coalition.programme.models import PolicyTopic, Status
 
@@ -37,7 +38,7 @@ class TreeFilterForm(forms.Form):
 
 class UpdateForm(forms.Form):
     narrative = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    reported_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reported_on = DateField(label=_("Date"))
     classification = forms.ChoiceField(
         label=_("Who may read this update"),
         choices=UPDATE_CLASSIFICATIONS,

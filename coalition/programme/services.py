@@ -170,15 +170,32 @@ def change_status(
     return change
 
 
+WITHHELD_REASON = "The reason is in an update with a narrower readership than this activity."
+
+
+def open_reason(proposal: StatusProposal, activity: Activity) -> str:
+    """The proposal's reason, if everyone who reads the activity may read the proposal; otherwise a pointer, so a
+    members-only reason never becomes part of a public activity's status."""
+    if proposal.classification == policy.Classification.RESTRICTED:
+        return WITHHELD_REASON if proposal.reason else ""
+    if policy.READERS[proposal.classification] >= policy.READERS[activity.classification]:
+        return proposal.reason
+    return WITHHELD_REASON if proposal.reason else ""
+
+
 def confirm_proposal(*, proposal: StatusProposal, by: Any) -> StatusChange:
     """A person confirms what an update or a piece of evidence suggested."""
     policy.require(by, "programme.manage")
     with transaction.atomic():
-        proposal = StatusProposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = StatusProposal.objects.select_for_update().select_related("activity").get(pk=proposal.pk)
         if proposal.state != StatusProposal.State.PENDING:
             raise InvalidInput("This proposal has already been decided.", field="proposal")
         change = change_status(
-            activity=proposal.activity, status=proposal.status, by=by, reason=proposal.reason, proposal=proposal
+            activity=proposal.activity,
+            status=proposal.status,
+            by=by,
+            reason=open_reason(proposal, proposal.activity),
+            proposal=proposal,
         )
         proposal.state, proposal.decided_by, proposal.decided_at = (StatusProposal.State.CONFIRMED, by, timezone.now())
         proposal.save(update_fields=["state", "decided_by", "decided_at"])
@@ -226,9 +243,10 @@ def link_evidence(*, activity: Activity, record_type: str, record_id: str, by: A
                     status=suggestion,
                     evidence=link,
                     proposed_by=by,
-                    reason=f"Suggested by {kind.label.lower()}: {kind.title(record)}"[:500],
-                    classification=policy.classification_of(record),
-                    audience_id=getattr(record, "audience_id", None),
+                    # No title in the reason: the record's name must not outlive its own visibility.
+                    reason=f"Suggested by a linked {kind.label.lower()}.",
+                    classification=getattr(record, "classification", None) or activity.classification,
+                    audience_id=getattr(record, "audience_id", None) or activity.audience_id,
                 )
             ledger.record(
                 "programme.evidence_linked",
@@ -251,6 +269,15 @@ def start_next_programme(
         raise InvalidInput("The next programme's year must come after the previous one's.", field="year")
     if Programme.objects.filter(year=year).exists():
         raise InvalidInput(f"A programme for {year} exists already.", field="year")
+    if Programme.objects.filter(predecessor=previous).exists():
+        raise InvalidInput(f"{previous} has already been carried over.", field="year")
+    try:
+        return _copy_programme(previous=previous, year=year, by=by, chair=chair, title=title)
+    except IntegrityError:  # a second request raced this one
+        raise InvalidInput(f"{previous} has already been carried over.", field="year") from None
+
+
+def _copy_programme(*, previous: Programme, year: int, by: Any, chair: Organisation | None, title: str) -> Programme:
     with transaction.atomic():
         programme = Programme.objects.create(
             title=title or f"Program of Action {year}",

@@ -123,6 +123,14 @@ def _activity_page(request: HttpRequest, activity: Activity, *, status: int = 20
         "update_form": forms.get("update_form") or _update_form(request),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": activity.status}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+        # Contributors and the carried-over link are named only where the viewer may see them.
+        "contributors": [
+            *policy.visible_to(request.user, activity.contributing_bodies.all()),
+            *policy.visible_to(request.user, activity.contributing_organisations.all()),
+        ],
+        "carried_from": activity.carried_from
+        if activity.carried_from_id and policy.is_visible(request.user, activity.carried_from)
+        else None,
     }
     return render(request, "programme/activity.html", context, status=status)
 

@@ -448,8 +448,8 @@ def test_linking_a_participation_step_suggests_in_progress_through_a_proposal(ac
         link,
         StatusProposal.State.PENDING,
     )
-    assert proposal.classification == Classification.PUBLIC  # the record's own
-    assert proposal.reason.startswith("Suggested by participation step:")
+    assert proposal.classification == Classification.PUBLIC  # the activity's: participation has no classification
+    assert proposal.reason == "Suggested by a linked participation step."  # no record title outlives its visibility
     activity.refresh_from_db()
     assert activity.status == Status.NOT_STARTED
     [event] = events("programme.evidence_linked")
@@ -549,11 +549,12 @@ def test_evidence_is_hidden_from_whoever_cannot_see_the_record(activity, officia
     assert visible_evidence(AnonymousUser(), activity.evidence.all()) == []
 
 
-def test_public_evidence_is_shown_to_anyone(activity, official, new_member):
+def test_a_participation_step_is_evidence_only_for_those_who_may_see_its_organisation(activity, official, new_member):
     services.link_evidence(
         activity=activity, record_type="directory.participation", record_id=str(new_member.pk), by=official
     )
-    [seen] = queries.activity_page(AnonymousUser(), activity).evidence
+    assert queries.activity_page(AnonymousUser(), activity).evidence == []
+    [seen] = queries.activity_page(official, activity).evidence
     assert seen.record == new_member
 
 
