@@ -342,7 +342,7 @@ def _accounts(people: dict[str, Person]) -> None:
 def _programme(governments: dict[str, Organisation], bodies: dict[str, Body], on: dt.date) -> None:
     """The 2023 Program of Action with leads, a few updates and statuses, carried over into this year's."""
     from coalition.programme import services as programme_services
-    from coalition.programme.models import Activity, ProgressUpdate, Status
+    from coalition.programme.models import Activity, Milestone, ProgressUpdate, Status, ThematicGoal
 
     programme = programme_services.load_programme()
     support = User.objects.get(email=f"support@{DEMO_DOMAIN}")
@@ -381,6 +381,17 @@ def _programme(governments: dict[str, Organisation], bodies: dict[str, Body], on
             reported_on=dt.date(2023, 10, 15),
             classification=classification,
         )
+    shutdowns = ThematicGoal.objects.create(
+        title="Countering internet shutdowns (demo, fictitious)",
+        from_year=2023,
+        to_year=on.year + 1,
+        description="A thematic goal agreed with the Advisory Network to span several chairs (PoA 3A.3).",
+    )
+    for code in ["1A.5", "1B.1", "1B.3"]:
+        activities[code].thematic_goals.add(shutdowns)
+    Milestone.objects.create(
+        activity=activities["1B.3"], title="Procedure agreed by members", due_on=dt.date(on.year, 6, 30)
+    )
     current = programme_services.start_next_programme(
         previous=programme,
         year=on.year,

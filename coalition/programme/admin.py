@@ -54,7 +54,7 @@ class ActivityAdmin(LedgeredModelAdmin):
     list_filter = ["objective__goal__programme", "status"]
     search_fields = ["code", "title"]
     readonly_fields = ["status", "status_reason", "carried_from"]
-    filter_horizontal = ["contributing_organisations", "contributing_bodies", "topics"]
+    filter_horizontal = ["contributing_organisations", "contributing_bodies", "topics", "thematic_goals"]
     inlines = [MilestoneInline]
 
 

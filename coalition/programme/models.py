@@ -147,6 +147,9 @@ class Activity(Classified):
     contributing_organisations = models.ManyToManyField(Organisation, blank=True, related_name="+")
     contributing_bodies = models.ManyToManyField(Body, blank=True, related_name="+")
     topics = models.ManyToManyField(PolicyTopic, blank=True, related_name="activities")
+    thematic_goals = models.ManyToManyField(
+        ThematicGoal, blank=True, related_name="activities", verbose_name=_("multi-year thematic goals")
+    )
     target_on = models.DateField(_("target date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     status_reason = models.CharField(_("reason"), max_length=500, blank=True)

@@ -281,3 +281,19 @@ def digest_for(person: Person, *, on: dt.date) -> Digest:
     if current.filter(body__kind=Body.Kind.SUPPORT_UNIT).exists():
         led |= Q(lead_body__isnull=True, lead_organisation__isnull=True)
     return Digest(person, list(policy.visible_to(account, stale_activities(on=on)).filter(led)))
+
+
+def thematic_goals(user: Any, programme: Programme) -> list[tuple[Any, list[str]]]:
+    """The multi-year thematic goals (PoA 3A.3) this programme's visible activities serve, with their codes: one
+    query over the link table."""
+    links = (
+        Activity.thematic_goals.through.objects.filter(
+            activity__in=policy.visible_to(user, Activity).filter(objective__goal__programme=programme)
+        )
+        .select_related("thematicgoal", "activity")
+        .order_by("thematicgoal__from_year", "thematicgoal__title", "activity__code")
+    )
+    grouped: dict[int, tuple[Any, list[str]]] = {}
+    for link in links:
+        grouped.setdefault(link.thematicgoal_id, (link.thematicgoal, []))[1].append(link.activity.code)
+    return list(grouped.values())

@@ -21,6 +21,7 @@ from coalition.programme.models import (
     Activity,
     EvidenceLink,
     Goal,
+    Milestone,
     Objective,
     PolicyTopic,
     Programme,
@@ -323,6 +324,12 @@ def _copy_programme(*, previous: Programme, year: int, by: Any, chair: Organisat
                     copy.topics.set([topics[t.pk] for t in activity.topics.all()])
                     copy.contributing_organisations.set(activity.contributing_organisations.all())
                     copy.contributing_bodies.set(activity.contributing_bodies.all())
+                    copy.thematic_goals.set(activity.thematic_goals.all())  # they span chairs by design
+                    Milestone.objects.bulk_create(
+                        Milestone(activity=copy, title=m.title, due_on=m.due_on)
+                        for m in activity.milestones.all()
+                        if m.done_on is None
+                    )
                     carried += 1
         ledger.record(
             "programme.carried_over", actor=by, subject=programme, data={"from": previous.year, "activities": carried}

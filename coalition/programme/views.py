@@ -95,6 +95,7 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
         {
             "programme": programme,
             "tree": queries.tree(request.user, programme, filters=filters, on=on),
+            "thematic_goals": queries.thematic_goals(request.user, programme),
             "form": form,
             "topics": topics,
             "can_manage": policy.can(request.user, "programme.manage"),

@@ -90,3 +90,20 @@ def test_dates_beyond_reason_are_refused_not_crashed(signed_in_client, url):
 
 def test_the_audit_filter_refuses_dates_beyond_reason(signed_in_client):
     assert signed_in_client(Role.SUPPORT_UNIT).get("/audit/", {"until": "9999-12-31"}).status_code == 400
+
+
+def test_thematic_goals_and_open_milestones_carry_over_and_show_on_the_tree(programme, make_user, client):
+    from coalition.programme.models import Milestone, ThematicGoal
+
+    support = make_user(Role.SUPPORT_UNIT)
+    goal = ThematicGoal.objects.create(title="Countering shutdowns", from_year=2023, to_year=2026)
+    activity = Activity.objects.get(objective__goal__programme=programme, code="1B.3")
+    activity.thematic_goals.add(goal)
+    Milestone.objects.create(activity=activity, title="Procedure agreed", due_on=dt.date(2024, 6, 30))
+    Milestone.objects.create(activity=activity, title="Draft circulated", done_on=dt.date(2023, 9, 1))
+    services.start_next_programme(previous=programme, year=2024, by=support)
+    carried = Activity.objects.get(objective__goal__programme__year=2024, code="1B.3")
+    assert list(carried.thematic_goals.all()) == [goal]
+    assert list(carried.milestones.values_list("title", flat=True)) == ["Procedure agreed"]
+    page = client.get("/programme/2024/").content.decode()
+    assert "Countering shutdowns" in page and "1B.3" in page
