@@ -116,3 +116,17 @@ def issue_service_token(*, user: User, name: str, by: Any) -> tuple[ServiceToken
         token, raw = ServiceToken.issue(user=user, name=name)
         ledger.record("auth.token_issued", actor=by, subject=user, data={"token": token.prefix})
     return token, raw
+
+
+def set_time_zone(*, user: User, time_zone: str) -> None:
+    """A person chooses the zone every time is shown to them in."""
+    import zoneinfo
+
+    if time_zone not in zoneinfo.available_timezones():
+        raise InvalidInput(f"{time_zone} is not an IANA time zone.", field="time_zone")
+    if user.person is None:
+        raise InvalidInput("This account belongs to no person, so it has no time zone to set.", field="time_zone")
+    with transaction.atomic():
+        user.person.time_zone = time_zone
+        user.person.save(update_fields=["time_zone"])
+        ledger.record("account.time_zone_changed", actor=user, subject=user, data={"time_zone": time_zone})

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from coalition.accounts import services
 from coalition.accounts.forms import DisableAccountForm, TimeZoneForm
 from coalition.accounts.models import User, UserSession
-from coalition.core import ledger, policy
+from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import CoalitionError
 
@@ -23,18 +22,14 @@ def me(request: HttpRequest) -> HttpResponse:
     form = TimeZoneForm(initial={"time_zone": user.time_zone})
     if request.method == "POST":
         form = TimeZoneForm(request.POST)
-        if form.is_valid() and user.person:
-            with transaction.atomic():
-                user.person.time_zone = form.cleaned_data["time_zone"]
-                user.person.save(update_fields=["time_zone"])
-                ledger.record(
-                    "account.time_zone_changed",
-                    actor=user,
-                    subject=user,
-                    data={"time_zone": user.person.time_zone},
-                )
-            messages.success(request, _("Time zone saved."))
-            return redirect("accounts:me")
+        if form.is_valid():
+            try:
+                services.set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"])
+            except CoalitionError as error:
+                form.add_error("time_zone", error.message)
+            else:
+                messages.success(request, _("Time zone saved."))
+                return redirect("accounts:me")
     actor = policy.actor_for(user)
     return render(
         request,
