@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -141,48 +142,49 @@ def activity(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return _activity_page(request, _activity(request, year, code))
 
 
+def _submit(
+    request: HttpRequest, found: Activity, form: Any, *, form_name: str, done: str, act: Callable[[dict[str, Any]], Any]
+) -> HttpResponse:
+    """The activity page's forms: validate, run one service, and either redirect with a message or show the page
+    again (400) with the service's error on its field."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except CoalitionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("programme:activity", year=found.objective.goal.programme.year, code=found.code)
+    return _activity_page(request, found, status=400, **{form_name: form})
+
+
 @require_POST
 @access("programme.post_update")
 def post_update(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
-    form = _update_form(request, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.post_update(
-                activity=found,
-                by=request.user,
-                narrative=data["narrative"],
-                reported_on=data["reported_on"],
-                classification=data["classification"],
-                proposed_status=data["proposed_status"],
-                reason=data["reason"],
-                on_behalf_of=Organisation.objects.filter(pk=data["on_behalf_of"]).first()
-                if data["on_behalf_of"]
-                else None,
-            )
-        except CoalitionError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, _("Update posted."))
-            return redirect("programme:activity", year=year, code=code)
-    return _activity_page(request, found, status=400, update_form=form)
+
+    def act(data: dict[str, Any]) -> Any:
+        organisation_id = data.pop("on_behalf_of")
+        on_behalf_of = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+        return services.post_update(activity=found, by=request.user, on_behalf_of=on_behalf_of, **data)
+
+    return _submit(
+        request, found, _update_form(request, request.POST), form_name="update_form", done=_("Update posted."), act=act
+    )
 
 
 @require_POST
 @access("programme.manage")
 def change_status(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_status(activity=found, by=request.user, **form.cleaned_data)
-        except CoalitionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Status changed."))
-            return redirect("programme:activity", year=year, code=code)
-    return _activity_page(request, found, status=400, status_form=form)
+    return _submit(
+        request,
+        found,
+        StatusForm(request.POST),
+        form_name="status_form",
+        done=_("Status changed."),
+        act=lambda data: services.change_status(activity=found, by=request.user, **data),
+    )
 
 
 @require_POST
@@ -206,16 +208,14 @@ def decide_proposal(request: HttpRequest, year: int, code: str, pk: int) -> Http
 @access("programme.link_evidence")
 def link_evidence(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
-    form = EvidenceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.link_evidence(activity=found, by=request.user, **form.cleaned_data)
-        except CoalitionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Evidence linked."))
-            return redirect("programme:activity", year=year, code=code)
-    return _activity_page(request, found, status=400, evidence_form=form)
+    return _submit(
+        request,
+        found,
+        EvidenceForm(request.POST),
+        form_name="evidence_form",
+        done=_("Evidence linked."),
+        act=lambda data: services.link_evidence(activity=found, by=request.user, **data),
+    )
 
 
 @require_POST

@@ -20,10 +20,11 @@ from pypdf import PdfReader
 from coalition.accounts.models import User
 from coalition.core.policy import Classification, Role
 from coalition.core.tests.test_page_weight import BUDGET_BYTES, weight
-from coalition.demo.loader import DEMO_DOMAIN, load_demo
+from coalition.demo.loader import DEMO_DOMAIN
 from coalition.directory.models import Body
 from coalition.programme import services
 from coalition.programme.models import Activity, EvidenceLink, Goal, Programme, ProgressUpdate, Status
+from coalition.programme.tests.budget_data import load_demo_with_two_hundred_updates
 
 pytestmark = pytest.mark.django_db
 
@@ -315,20 +316,7 @@ def demo_with_updates(django_db_setup: Any, django_db_blocker: Any) -> Iterator[
     """The demo coalition and 200 updates of every classification on the 2023 programme, loaded once for the
     module inside a transaction rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        support = User.objects.get(email=f"support@{DEMO_DOMAIN}")
-        activities = list(Activity.objects.filter(objective__goal__programme__year=2023).order_by("code"))
-        classifications = [Classification.PUBLIC, Classification.COALITION, Classification.MEMBERS]
-        ProgressUpdate.objects.bulk_create(
-            ProgressUpdate(
-                activity=activities[n % len(activities)],
-                narrative=f"Update {n}: a meeting was held and follow-up actions were agreed. " * 3,
-                reported_on=dt.date(2023, 1, 1) + dt.timedelta(days=n),
-                author=support,
-                classification=classifications[n % 3],
-            )
-            for n in range(200)
-        )
+        support, activities = load_demo_with_two_hundred_updates()
         # A registered body as evidence on every activity.
         bodies = list(Body.objects.order_by("pk")[:5])
         EvidenceLink.objects.bulk_create(

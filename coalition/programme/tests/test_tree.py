@@ -17,7 +17,7 @@ from django.test import Client
 from coalition.accounts.models import User
 from coalition.core.policy import Classification, Role
 from coalition.core.tests.test_page_weight import BUDGET_BYTES, weight
-from coalition.demo.loader import DEMO_DOMAIN, load_demo
+from coalition.demo.loader import DEMO_DOMAIN
 from coalition.directory.tests.factories import BodyFactory, government
 from coalition.programme import queries
 from coalition.programme.models import (
@@ -29,6 +29,7 @@ from coalition.programme.models import (
     ProgressUpdate,
     Status,
 )
+from coalition.programme.tests.budget_data import load_demo_with_two_hundred_updates
 
 MakeUser = Callable[..., Any]
 ON = dt.date(2023, 9, 1)  # the day the tree is looked at, inside the 2023 programme
@@ -274,20 +275,7 @@ def demo_with_updates(django_db_setup: Any, django_db_blocker: Any) -> Iterator[
     """The demo coalition and 200 updates of every classification on the 2023 programme, loaded once for the
     module inside a transaction rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        support = User.objects.get(email=f"support@{DEMO_DOMAIN}")
-        activities = list(Activity.objects.filter(objective__goal__programme__year=2023).order_by("code"))
-        classifications = [Classification.PUBLIC, Classification.COALITION, Classification.MEMBERS]
-        ProgressUpdate.objects.bulk_create(
-            ProgressUpdate(
-                activity=activities[n % len(activities)],
-                narrative=f"Update {n}: a meeting was held and follow-up actions were agreed. " * 3,
-                reported_on=dt.date(2023, 1, 1) + dt.timedelta(days=n),
-                author=support,
-                classification=classifications[n % 3],
-            )
-            for n in range(200)
-        )
+        load_demo_with_two_hundred_updates()
         yield
         transaction.set_rollback(True)
 
