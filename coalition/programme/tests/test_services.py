@@ -32,6 +32,7 @@ from coalition.programme.models import (
     StatusChange,
     StatusProposal,
 )
+from coalition.programme.tests.counts import written
 
 pytestmark = pytest.mark.django_db
 
@@ -75,18 +76,6 @@ def make_activity(
 
 def events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action))
-
-
-def written() -> tuple[int, ...]:
-    """Everything a programme write could leave behind."""
-    return (
-        ProgressUpdate.objects.count(),
-        StatusProposal.objects.count(),
-        StatusChange.objects.count(),
-        EvidenceLink.objects.count(),
-        Programme.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 @pytest.fixture

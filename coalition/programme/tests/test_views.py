@@ -12,21 +12,20 @@ from django.test import Client
 from django.utils import timezone
 
 from coalition.accounts.models import User
-from coalition.core.models import Audience, AuditEvent
+from coalition.core.models import Audience
 from coalition.core.policy import Classification, Role
 from coalition.directory.models import Participation
 from coalition.directory.tests.factories import OrganisationFactory, government
 from coalition.programme.models import (
     Activity,
-    EvidenceLink,
     Goal,
     Objective,
     Programme,
     ProgressUpdate,
     Status,
-    StatusChange,
     StatusProposal,
 )
+from coalition.programme.tests.counts import written
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +33,6 @@ SignedIn = Callable[..., Client]
 TREE = "/programme/2023/"
 PAGE = "/programme/2023/activities/1B.2/"
 HIDDEN_PAGE = "/programme/2023/activities/1B.3/"
-
-
-def written() -> tuple[int, ...]:
-    return (
-        ProgressUpdate.objects.count(),
-        StatusProposal.objects.count(),
-        StatusChange.objects.count(),
-        EvidenceLink.objects.count(),
-        Programme.objects.count(),
-        Activity.objects.count(),
-        AuditEvent.objects.count(),
-    )
 
 
 @pytest.fixture
