@@ -7,6 +7,7 @@ configuration; see `config.env.refuse_insecure_production` and docs/operations.m
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "coalition.directory",
     "coalition.accounts",
     "coalition.programme",
+    "coalition.meetings",
     "coalition.demo",
 ]
 
@@ -255,6 +257,8 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coalition@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+# The right-hand side of every calendar UID (RFC 5545 3.8.4.7): the site's host, so UIDs stay globally unique.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", urlsplit(SITE_URL).hostname or "coalition.localhost")
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

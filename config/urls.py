@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("coalition.directory.urls")),
     path("", include("coalition.accounts.urls")),
     path("", include("coalition.programme.urls")),
+    path("", include("coalition.meetings.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -181,6 +181,22 @@ def _may_see_contact(actor: Actor, person: Any, **context: Any) -> bool:
     return actor.has(*GOVERNMENTS) and is_visible(actor, person)
 
 
+def _is_invited(actor: Actor, invitation: Any, **context: Any) -> bool:
+    """Only the person invited replies to an invitation (no one replies for them, not even the Support Unit)."""
+    if invitation is None:
+        return actor.person_id is not None
+    return actor.person_id is not None and actor.person_id == invitation.person_id
+
+
+def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """A member's quarterly call is recorded by someone holding a position on its behalf, or the Support Unit."""
+    if actor.has(Role.SUPPORT_UNIT):
+        return True
+    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
+        return False
+    return organisation is None or organisation.pk in actor.acts_for
+
+
 RULES: dict[str, Rule] = {
     "public": Anyone(),
     "authentication": Anyone(description="the sign-in, MFA and password flows (rate-limited)"),
@@ -199,6 +215,13 @@ RULES: dict[str, Rule] = {
     ),
     "programme.link_evidence": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "programme.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "meetings.view": ByClassification(),
+    "meetings.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "meetings.view_draft_minutes": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "meetings.rsvp": Predicate(_is_invited, "the person invited"),
+    "meetings.calendar": SignedIn(description="any signed-in person, for their own calendar feed"),
+    "meetings.record_call": Predicate(_may_record_call, "the member's focal points and officials; Support Unit"),
+    "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),
 }
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "coalition.meetings"
+    label = "meetings"
+    verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        from coalition.meetings import evidence
+
+        evidence.register_types()

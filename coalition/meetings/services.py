@@ -1,0 +1,1037 @@
+"""Every write to meetings: one function per use case, access first, one transaction, the ledger.
+
+Times: a meeting's start is stored in UTC. A series without rotation keeps a fixed wall-clock time in its host's
+zone, so its UTC start moves with the host's summer time; a series with rotation takes each date's UTC start from
+`rotation.plan_rotation`. Either way the instant is fixed once, and every reader converts it to their own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from coalition.core import ledger, policy
+from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.policy import READERS, Classification
+from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position
+from coalition.directory.queries import today, troika_on, with_status_on
+from coalition.meetings import rotation
+from coalition.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    MinutesApproval,
+    MinutesRevision,
+    QuarterlyCall,
+    quarter_bounds,
+    quarter_of,
+)
+
+MAX_MEETINGS_PER_SERIES = 60
+# A meeting approves earlier minutes while it is under way: it may have started, or start within this margin.
+APPROVAL_MARGIN = dt.timedelta(hours=24)
+
+
+# --- Series and their dates -------------------------------------------------------------------------------------
+
+
+def cadence_dates(
+    *,
+    frequency: str,
+    first_on: dt.date,
+    count: int,
+    interval: int = 1,
+    weekday: int | None = None,
+    week_of_month: int | None = None,
+) -> list[dt.date]:
+    """The dates of a series (RFC 5545 recurrence through dateutil): "monthly, second Tuesday" is
+    frequency=monthly, weekday=1, week_of_month=2; monthly without a weekday repeats the first date's day."""
+    if not 1 <= count <= MAX_MEETINGS_PER_SERIES:
+        raise InvalidInput(f"A series has between 1 and {MAX_MEETINGS_PER_SERIES} meetings.", field="count")
+    if not 1 <= interval <= 12:
+        raise InvalidInput("Repeat every 1 to 12 periods.", field="interval")
+    if weekday is not None and weekday not in range(7):
+        raise InvalidInput("Choose a weekday from Monday to Sunday.", field="weekday")
+    if week_of_month is not None and week_of_month not in (1, 2, 3, 4, -1):
+        raise InvalidInput("Choose the first, second, third, fourth or last week.", field="week_of_month")
+    start = dt.datetime.combine(first_on, dt.time())
+    options: dict[str, Any] = {"dtstart": start, "count": count, "interval": interval}
+    if frequency == MeetingSeries.Frequency.WEEKLY:
+        if week_of_month is not None:
+            raise InvalidInput("A weekly series has no week of the month.", field="week_of_month")
+        rule = rrule.rrule(rrule.WEEKLY, byweekday=weekday if weekday is not None else first_on.weekday(), **options)
+    elif frequency in (MeetingSeries.Frequency.MONTHLY, MeetingSeries.Frequency.QUARTERLY):
+        if frequency == MeetingSeries.Frequency.QUARTERLY:
+            options["interval"] = 3 * interval
+        if week_of_month is not None and weekday is None:
+            raise InvalidInput("Say which weekday of that week, e.g. the second Tuesday.", field="weekday")
+        if weekday is not None:
+            nth = week_of_month if week_of_month is not None else 1
+            rule = rrule.rrule(rrule.MONTHLY, byweekday=rrule.weekday(weekday, nth), **options)
+        else:
+            if first_on.day > 28:
+                raise InvalidInput(
+                    "A monthly series on a fixed day starts on the 1st to the 28th, or choose a weekday.",
+                    field="first_on",
+                )
+            rule = rrule.rrule(rrule.MONTHLY, bymonthday=first_on.day, **options)
+    else:
+        raise InvalidInput("Choose weekly, monthly or quarterly.", field="frequency")
+    return [moment.date() for moment in rule]
+
+
+def fixed_local_starts(dates: Sequence[dt.date], local_start: dt.time, zone: str) -> list[dt.datetime]:
+    """The same wall-clock time in the host's zone on each date, as UTC instants (moves with summer time).
+
+    A wall-clock time skipped by a spring-forward change is read with the offset before the change (PEP 495
+    fold=0), i.e. an hour later on the new clock, which is what calendar clients do."""
+    tz = ZoneInfo(zone)
+    return [dt.datetime.combine(day, local_start, tzinfo=tz).astimezone(dt.UTC) for day in dates]
+
+
+@dataclass(frozen=True)
+class SeriesParticipant:
+    key: str  # the member's name, or a person's name where they sit in their own right
+    tz: str
+    organisation: Organisation | None = None
+    person: Person | None = None
+
+
+def participants_of(
+    *, participation: str, body: Body | None, on: dt.date, host: Organisation | None = None
+) -> list[SeriesParticipant]:
+    """Who takes part in a series on a date, each with the zone their burden is counted in: a member's capital's
+    zone, or a person's own zone where they sit for no government."""
+    if participation == MeetingSeries.Participation.MEMBERS:
+        members = with_status_on(Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT), on).filter(
+            status=Participation.Status.MEMBER  # type: ignore[misc]
+        )
+        found = [_member(org) for org in members.select_related("country").order_by("name")]
+    elif participation == MeetingSeries.Participation.TROIKA:
+        troika = troika_on(on)
+        found = [_member(term.organisation) for term in (troika.past, troika.current, troika.next) if term]
+    elif participation == MeetingSeries.Participation.BODY:
+        if body is None:
+            raise InvalidInput("A body's series needs the body.", field="body")
+        positions = (
+            Position.objects.filter(Position.current_q(on), body=body)
+            .select_related("person", "organisation__country")
+            .order_by("organisation__name", "person__full_name")
+        )
+        found, seen = [], set()
+        for position in positions:
+            org = position.organisation
+            if org is not None and org.kind == Organisation.Kind.GOVERNMENT and org.country and org.country.capital_tz:
+                entry = _member(org)
+            else:
+                entry = SeriesParticipant(
+                    key=position.person.full_name, tz=position.person.time_zone, person=position.person
+                )
+            if entry.key not in seen:
+                seen.add(entry.key)
+                found.append(entry)
+    else:
+        raise InvalidInput("Choose who takes part.", field="participation")
+    found = [entry for entry in found if entry.tz]
+    if host is not None and host.kind == Organisation.Kind.GOVERNMENT and all(e.organisation != host for e in found):
+        found.append(_member(host))
+    return found
+
+
+def _member(org: Organisation) -> SeriesParticipant:
+    return SeriesParticipant(
+        key=org.short_name or org.name, tz=org.country.capital_tz if org.country else "", organisation=org
+    )
+
+
+def _classification(by: Any, classification: str) -> None:
+    actor = policy.actor_for(by)
+    if classification not in Classification.values:
+        raise InvalidInput("Choose a classification.", field="classification")
+    if classification == Classification.RESTRICTED:
+        raise InvalidInput(
+            "Meetings are public, coalition or members; restricted meetings are not offered.", field="classification"
+        )
+    if classification not in actor.readable_classifications():
+        raise InvalidInput("Choose a classification you can read yourself.", field="classification")
+
+
+def _zone(name: str, field: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        raise InvalidInput(f"{name!r} is not a time zone (use a name such as Europe/Amsterdam).", field=field) from None
+    if not name:
+        raise InvalidInput("Give a time zone.", field=field)
+    return name
+
+
+def _agenda_from_template(meeting: Meeting, template: str) -> None:
+    titles = [line.strip(" -*\t") for line in template.splitlines()]
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, position=(n + 1) * 10, title=title[:300])
+        for n, title in enumerate(t for t in titles if t)
+    )
+
+
+def _rotation_record(
+    plan: rotation.RotationPlan, participants: list[SeriesParticipant], options: dict[str, Any]
+) -> dict[str, Any]:
+    """What the series page shows of its rotation: the explanation and each member's ledger beside the fixed slot."""
+    fixed = {ledger.participant.key: ledger for ledger in plan.fixed.ledgers}
+    rows = []
+    for entry in sorted(plan.rotation.ledgers, key=lambda ledger: (-ledger.total, ledger.participant.key)):
+        key = entry.participant.key
+        rows.append(
+            {
+                "key": key,
+                "tz": entry.participant.tz,
+                "burden": entry.total,
+                "nights": entry.nights,
+                "fixed_burden": fixed[key].total,
+                "fixed_nights": fixed[key].nights,
+                "categories": [e.category.value for e in entry.entries],
+            }
+        )
+    return {
+        "explanation": plan.explanation,
+        "solver": plan.solver,
+        "solve_seconds": round(plan.solve_seconds, 3),
+        "worst_off": plan.rotation.worst_off,
+        "worst_off_keys": list(plan.rotation.worst_off_keys),
+        "total": plan.rotation.total,
+        "fixed_time_utc": plan.fixed_time.strftime("%H:%M"),
+        "fixed_worst_off": plan.fixed.worst_off,
+        "fixed_total": plan.fixed.total,
+        "fixed_meets_constraints": plan.fixed_meets_constraints,
+        "participants": len(participants),
+        "options": options,
+        "ledger": rows,
+    }
+
+
+def create_series(
+    *,
+    by: Any,
+    title: str,
+    first_on: dt.date,
+    count: int,
+    host_time_zone: str,
+    frequency: str = MeetingSeries.Frequency.MONTHLY,
+    interval: int = 1,
+    weekday: int | None = None,
+    week_of_month: int | None = None,
+    local_start: dt.time = dt.time(14, 0),
+    duration_minutes: int = 60,
+    participation: str = MeetingSeries.Participation.MEMBERS,
+    body: Body | None = None,
+    host_organisation: Organisation | None = None,
+    virtual: bool = True,
+    location: str = "",
+    agenda_template: str = "",
+    classification: str = Classification.MEMBERS,
+    rotate: bool = False,
+    host_in_working_hours: bool = False,
+    max_nights_per_quarter: int | None = None,
+    keep_weekday: bool = False,
+    time_limit_seconds: float = 4.0,
+) -> MeetingSeries:
+    """Create a series and its meetings; with `rotate`, each meeting's time comes from the fair rotation (3B.3).
+    An impossible rotation raises `rotation.RotationImpossible` naming the constraint, and nothing is saved."""
+    policy.require(by, "meetings.manage")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Give the series a title.", field="title")
+    _classification(by, classification)
+    _zone(host_time_zone, "host_time_zone")
+    if not 15 <= duration_minutes <= 600:
+        raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
+    if body is not None and not policy.is_visible(by, body):
+        raise InvalidInput("No such body that you can see.", field="body")
+    if host_in_working_hours and host_organisation is None:
+        raise InvalidInput("Name the host to keep the host inside working hours.", field="host_organisation")
+    if (max_nights_per_quarter is not None or host_in_working_hours or keep_weekday) and not rotate:
+        raise InvalidInput("Rotation constraints apply only to a series with fair rotation.", field="rotate")
+    if keep_weekday and weekday is None:
+        raise InvalidInput("Choose the weekday to keep.", field="weekday")
+    dates = cadence_dates(
+        frequency=frequency,
+        first_on=first_on,
+        count=count,
+        interval=interval,
+        weekday=weekday,
+        week_of_month=week_of_month,
+    )
+    duration = dt.timedelta(minutes=duration_minutes)
+    plan_record = None
+    if rotate:
+        people = participants_of(participation=participation, body=body, on=dates[0], host=host_organisation)
+        if not people:
+            raise InvalidInput(
+                "The series has no participants with a known time zone to rotate for.", field="participation"
+            )
+        host_key = None
+        if host_in_working_hours and host_organisation is not None:
+            host_key = next((p.key for p in people if p.organisation == host_organisation), None)
+        kept_weekday = weekday if keep_weekday else None
+        plan = rotation.plan_rotation(
+            participants=[rotation.Participant(key=p.key, tz=p.tz) for p in people],
+            dates=dates,
+            duration=duration,
+            time_limit_seconds=time_limit_seconds,
+            host=host_key,
+            max_nights_per_quarter=max_nights_per_quarter,
+            weekday=kept_weekday,
+        )
+        options = {"host": host_key, "max_nights_per_quarter": max_nights_per_quarter, "weekday": kept_weekday}
+        starts = list(plan.rotation.starts_at)
+        plan_record = _rotation_record(plan, people, options)
+    else:
+        starts = fixed_local_starts(dates, local_start, host_time_zone)
+    with transaction.atomic():
+        series = MeetingSeries.objects.create(
+            title=title,
+            body=body,
+            participation=participation,
+            frequency=frequency,
+            interval=interval,
+            weekday=weekday,
+            week_of_month=week_of_month,
+            local_start=local_start,
+            duration_minutes=duration_minutes,
+            host_time_zone=host_time_zone,
+            host_organisation=host_organisation,
+            virtual=virtual,
+            location=location.strip(),
+            agenda_template=agenda_template,
+            rotation=plan_record,
+            organiser=by,
+            classification=classification,
+        )
+        for n, starts_at in enumerate(starts, start=1):
+            meeting = Meeting.objects.create(
+                series=series,
+                title=f"{title} ({n})" if len(starts) > 1 else title,
+                body=body,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                host_time_zone=host_time_zone,
+                virtual=virtual,
+                location=series.location,
+                organiser=by,
+                classification=classification,
+            )
+            _agenda_from_template(meeting, agenda_template)
+        ledger.record(
+            "meetings.series_created",
+            actor=by,
+            subject=series,
+            data={
+                "meetings": len(starts),
+                "rotation": plan_record["solver"] if plan_record else None,
+                "worst_off": plan_record["worst_off"] if plan_record else None,
+            },
+        )
+    return series
+
+
+def create_meeting(
+    *,
+    by: Any,
+    title: str,
+    starts_at: dt.datetime,
+    host_time_zone: str,
+    duration_minutes: int = 60,
+    series: MeetingSeries | None = None,
+    body: Body | None = None,
+    virtual: bool = True,
+    location: str = "",
+    classification: str = Classification.MEMBERS,
+) -> Meeting:
+    """A single meeting, or one more meeting of a series (its agenda from the series' template, with what is due)."""
+    policy.require(by, "meetings.manage")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Give the meeting a title.", field="title")
+    if starts_at.tzinfo is None:
+        raise InvalidInput("A meeting's start must name its time zone.", field="starts_at")
+    _zone(host_time_zone, "host_time_zone")
+    _classification(by, classification)
+    if not 15 <= duration_minutes <= 600:
+        raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            series=series,
+            title=title,
+            body=body or (series.body if series else None),
+            starts_at=starts_at.astimezone(dt.UTC),
+            duration_minutes=duration_minutes,
+            host_time_zone=host_time_zone,
+            virtual=virtual,
+            location=location.strip(),
+            organiser=by,
+            classification=classification,
+        )
+        if series is not None:
+            _agenda_from_template(meeting, series.agenda_template)
+            previous = previous_meeting(meeting)
+            if previous is not None:
+                for item in previous.agenda.filter(outcome=AgendaItem.Outcome.NOT_REACHED, carried_to__isnull=True):
+                    _carry(item, meeting)
+                if previous.minutes_state == Meeting.MinutesState.CIRCULATED:
+                    _ensure_approval_item(previous, meeting)
+                _ensure_action_review(meeting)
+        ledger.record("meetings.meeting_created", actor=by, subject=meeting, data={"starts_at": meeting.starts_at})
+    return meeting
+
+
+# --- Order within a series --------------------------------------------------------------------------------------
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    if meeting.series_id is None:
+        return None
+    return (
+        Meeting.objects.filter(series_id=meeting.series_id, starts_at__lt=meeting.starts_at)
+        .exclude(state=Meeting.State.CANCELLED)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def next_meeting(meeting: Meeting) -> Meeting | None:
+    if meeting.series_id is None:
+        return None
+    return (
+        Meeting.objects.filter(series_id=meeting.series_id, starts_at__gt=meeting.starts_at)
+        .exclude(state=Meeting.State.CANCELLED)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def open_actions_before(meeting: Meeting) -> list[ActionItem]:
+    """The action items of the series still open when this meeting starts (closed at this meeting included, so
+    its minutes show them), each raised at an earlier meeting."""
+    if meeting.series_id is None:
+        return []
+    return list(
+        ActionItem.objects.filter(meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at)
+        .filter(Q(state=ActionItem.State.OPEN) | Q(closed_at_meeting=meeting))
+        .select_related("owner", "owner_organisation", "meeting", "activity")
+        .order_by("due_on", "pk")
+    )
+
+
+def _next_position(meeting: Meeting) -> int:
+    return (meeting.agenda.aggregate(top=Max("position"))["top"] or 0) + 10
+
+
+def _ensure_generated(meeting: Meeting, kind: str, title: str, *, position: int, **fields: Any) -> AgendaItem:
+    item, created = AgendaItem.objects.get_or_create(
+        meeting=meeting, kind=kind, defaults={"title": title, "position": position, **fields}
+    )
+    if not created and fields:
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(fields))
+    return item
+
+
+def _ensure_approval_item(minutes_of: Meeting, at: Meeting) -> AgendaItem:
+    return _ensure_generated(
+        at,
+        AgendaItem.Kind.MINUTES_APPROVAL,
+        f"Approval of the minutes of {minutes_of.starts_at:%d %B %Y}",
+        position=1,
+        approves=minutes_of,
+    )
+
+
+def _ensure_action_review(meeting: Meeting) -> None:
+    if open_actions_before(meeting):
+        _ensure_generated(meeting, AgendaItem.Kind.ACTION_REVIEW, "Review of open action items", position=2)
+
+
+def _carry(item: AgendaItem, to: Meeting) -> AgendaItem:
+    return AgendaItem.objects.create(
+        meeting=to,
+        position=_next_position(to),
+        title=item.title,
+        description=item.description,
+        owner=item.owner,
+        activity=item.activity,
+        carried_from=item,
+    )
+
+
+# --- Agenda -----------------------------------------------------------------------------------------------------
+
+
+def _require_manage(by: Any, meeting: Meeting) -> None:
+    policy.require(by, "meetings.manage")
+    if not policy.is_visible(by, meeting):
+        raise AccessDenied("You do not have access to this meeting.")
+
+
+def _visible_or_none(by: Any, obj: Any, field: str, what: str) -> Any:
+    if obj is not None and not policy.is_visible(by, obj):
+        raise InvalidInput(f"No such {what} that you can see.", field=field)
+    return obj
+
+
+def add_agenda_item(
+    *,
+    meeting: Meeting,
+    by: Any,
+    title: str,
+    description: str = "",
+    owner: Person | None = None,
+    activity: Any = None,
+) -> AgendaItem:
+    _require_manage(by, meeting)
+    title = title.strip()
+    if not title:
+        raise InvalidInput("Give the agenda item a title.", field="title")
+    if meeting.minutes_state == Meeting.MinutesState.APPROVED:
+        raise InvalidInput("The minutes of this meeting are approved: its agenda is closed.", field="title")
+    _visible_or_none(by, owner, "owner", "person")
+    _visible_or_none(by, activity, "activity", "activity")
+    with transaction.atomic():
+        item = AgendaItem.objects.create(
+            meeting=meeting,
+            position=_next_position(meeting),
+            title=title[:300],
+            description=description.strip(),
+            owner=owner,
+            activity=activity,
+        )
+        ledger.record(
+            "meetings.agenda_item_added", actor=by, subject=meeting, data={"item": item.pk, "title": item.title}
+        )
+    return item
+
+
+def set_outcome(*, item: AgendaItem, by: Any, outcome: str) -> AgendaItem | None:
+    """Mark an item taken or not reached; an item not reached carries over to the series' next meeting (returned)."""
+    _require_manage(by, item.meeting)
+    if outcome not in AgendaItem.Outcome.values:
+        raise InvalidInput("Choose taken, not reached or not yet taken.", field="outcome")
+    if item.meeting.minutes_state == Meeting.MinutesState.APPROVED:
+        raise InvalidInput("The minutes of this meeting are approved: its agenda is closed.", field="outcome")
+    carried = None
+    with transaction.atomic():
+        item.outcome = outcome
+        item.save(update_fields=["outcome"])
+        following = next_meeting(item.meeting)
+        if outcome == AgendaItem.Outcome.NOT_REACHED and following is not None and not item.carried_to.exists():
+            carried = _carry(item, following)
+        elif outcome != AgendaItem.Outcome.NOT_REACHED:
+            # Taken after all: withdraw a carried copy that nobody has minuted yet.
+            item.carried_to.filter(minutes_revisions__isnull=True).delete()
+        ledger.record(
+            "meetings.agenda_outcome", actor=by, subject=item.meeting, data={"item": item.pk, "outcome": outcome}
+        )
+    return carried
+
+
+# --- Minutes ----------------------------------------------------------------------------------------------------
+
+
+def save_minutes(*, item: AgendaItem, by: Any, text: str) -> MinutesRevision | None:
+    """Save an item's minutes as a new revision (nothing when unchanged). Only draft minutes change."""
+    meeting = item.meeting
+    _require_manage(by, meeting)
+    if meeting.minutes_state != Meeting.MinutesState.DRAFT:
+        raise InvalidInput(
+            f"The minutes are {meeting.get_minutes_state_display().lower()}: return them to draft to change them.",
+            field="text",
+        )
+    text = text.strip()
+    with transaction.atomic():
+        current = item.minutes_revisions.select_for_update().order_by("-number").first()
+        if (current.text if current else "") == text:
+            return None
+        revision = MinutesRevision.objects.create(
+            item=item, number=(current.number + 1) if current else 1, text=text, author=by
+        )
+        ledger.record(
+            "meetings.minutes_saved",
+            actor=by,
+            subject=meeting,
+            data={"item": item.pk, "revision": revision.number, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        )
+    return revision
+
+
+def _require_state(meeting: Meeting, *states: str, field: str = "minutes_state") -> None:
+    if meeting.minutes_state not in states:
+        raise InvalidInput(f"The minutes are {meeting.get_minutes_state_display().lower()}.", field=field)
+
+
+def circulate_minutes(*, meeting: Meeting, by: Any) -> Meeting:
+    """Send the draft minutes round; they go on the next meeting's agenda for approval."""
+    _require_manage(by, meeting)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _require_state(meeting, Meeting.MinutesState.DRAFT)
+        if meeting.starts_at > timezone.now():
+            raise InvalidInput("A meeting that has not started has no minutes to circulate.", field="minutes_state")
+        if not MinutesRevision.objects.filter(item__meeting=meeting).exists() and not meeting.decisions.exists():
+            raise InvalidInput("Write the minutes of at least one item before circulating them.", field="minutes_state")
+        meeting.minutes_state = Meeting.MinutesState.CIRCULATED
+        meeting.minutes_circulated_at = timezone.now()
+        meeting.save(update_fields=["minutes_state", "minutes_circulated_at"])
+        following = next_meeting(meeting)
+        if following is not None:
+            _ensure_approval_item(meeting, following)
+        ledger.record("meetings.minutes_circulated", actor=by, subject=meeting, data={"hash": minutes_hash(meeting)})
+    return meeting
+
+
+def return_to_draft(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
+    _require_manage(by, meeting)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the circulated minutes go back to draft.", field="reason")
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _require_state(meeting, Meeting.MinutesState.CIRCULATED)
+        meeting.minutes_state = Meeting.MinutesState.DRAFT
+        meeting.save(update_fields=["minutes_state"])
+        ledger.record("meetings.minutes_returned", actor=by, subject=meeting, data={"reason": reason})
+    return meeting
+
+
+def minutes_hash(meeting: Meeting) -> str:
+    """A digest of the minutes as they stand: every item's current revision, the decisions and the actions."""
+    parts = []
+    for item in meeting.agenda.order_by("position", "pk"):
+        current = item.current_minutes()
+        parts.append(
+            f"item:{item.pk}:{item.title}:{current.number if current else 0}:{current.text if current else ''}"
+        )
+    parts += [f"decision:{d.pk}:{d.text}" for d in meeting.decisions.order_by("pk")]
+    parts += [
+        f"action:{a.pk}:{a.text}:{a.owner_id}:{a.owner_organisation_id}:{a.due_on}"
+        for a in meeting.actions.order_by("pk")
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesApproval:
+    """Record that meeting `at` approved the circulated minutes of an earlier meeting of the same series."""
+    _require_manage(by, minutes_of)
+    if not policy.is_visible(by, at):
+        raise AccessDenied("You do not have access to this meeting.")
+    if at.series_id is None or at.series_id != minutes_of.series_id or at.starts_at <= minutes_of.starts_at:
+        raise InvalidInput("Minutes are approved at a later meeting of the same series.", field="at")
+    if at.is_cancelled:
+        raise InvalidInput("A cancelled meeting approves nothing.", field="at")
+    if at.starts_at - timezone.now() > APPROVAL_MARGIN:
+        raise InvalidInput(
+            "Minutes are approved at the meeting itself: record the approval when that meeting takes place.",
+            field="at",
+        )
+    with transaction.atomic():
+        minutes_of = Meeting.objects.select_for_update().get(pk=minutes_of.pk)
+        _require_state(minutes_of, Meeting.MinutesState.CIRCULATED)
+        digest = minutes_hash(minutes_of)
+        approval = MinutesApproval.objects.create(
+            minutes_of=minutes_of, approved_at=at, approved_by=by, content_hash=digest
+        )
+        minutes_of.minutes_state = Meeting.MinutesState.APPROVED
+        minutes_of.save(update_fields=["minutes_state"])
+        item = _ensure_approval_item(minutes_of, at)
+        if item.outcome != AgendaItem.Outcome.TAKEN:
+            item.outcome = AgendaItem.Outcome.TAKEN
+            item.save(update_fields=["outcome"])
+        ledger.record("meetings.minutes_approved", actor=by, subject=minutes_of, data={"at": at.pk, "hash": digest})
+        _link_evidence(minutes_of, by)
+    return approval
+
+
+def _link_evidence(meeting: Meeting, by: Any) -> None:
+    """Approved minutes become evidence for the activities their decisions and actions name."""
+    from coalition.programme.models import EvidenceLink
+
+    activity_ids = {d.activity_id for d in meeting.decisions.all() if d.activity_id}
+    activity_ids |= {a.activity_id for a in meeting.actions.all() if a.activity_id}
+    activity_ids |= {i.activity_id for i in meeting.agenda.all() if i.activity_id}
+    for activity_id in sorted(activity_ids):
+        EvidenceLink.objects.get_or_create(
+            activity_id=activity_id,
+            record_type="meetings.meeting",
+            record_id=str(meeting.pk),
+            defaults={"linked_by": by, "note": "Approved minutes"},
+        )
+
+
+# --- Decisions and action items ---------------------------------------------------------------------------------
+
+
+def _require_open_minutes(meeting: Meeting, field: str) -> None:
+    if meeting.minutes_state != Meeting.MinutesState.DRAFT:
+        raise InvalidInput(
+            f"The minutes are {meeting.get_minutes_state_display().lower()}: return them to draft to change them.",
+            field=field,
+        )
+
+
+def _item_of(meeting: Meeting, item: AgendaItem | None) -> AgendaItem | None:
+    if item is not None and item.meeting_id != meeting.pk:
+        raise InvalidInput("That agenda item belongs to another meeting.", field="item")
+    return item
+
+
+def record_decision(
+    *, meeting: Meeting, by: Any, text: str, item: AgendaItem | None = None, activity: Any = None
+) -> Decision:
+    _require_manage(by, meeting)
+    _require_open_minutes(meeting, "text")
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Write the decision.", field="text")
+    _visible_or_none(by, activity, "activity", "activity")
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            meeting=meeting, item=_item_of(meeting, item), text=text, activity=activity, recorded_by=by
+        )
+        ledger.record("meetings.decision_recorded", actor=by, subject=meeting, data={"decision": decision.pk})
+    return decision
+
+
+def assign_action(
+    *,
+    meeting: Meeting,
+    by: Any,
+    text: str,
+    owner: Person | None = None,
+    owner_organisation: Organisation | None = None,
+    due_on: dt.date | None = None,
+    item: AgendaItem | None = None,
+    activity: Any = None,
+) -> ActionItem:
+    _require_manage(by, meeting)
+    _require_open_minutes(meeting, "text")
+    text = text.strip()
+    if not text:
+        raise InvalidInput("Say what is to be done.", field="text")
+    if owner is None and owner_organisation is None:
+        raise InvalidInput("Name who owns the action: a person or a member.", field="owner")
+    _visible_or_none(by, owner, "owner", "person")
+    _visible_or_none(by, owner_organisation, "owner_organisation", "organisation")
+    _visible_or_none(by, activity, "activity", "activity")
+    if due_on is not None and due_on < meeting.starts_at.date():
+        raise InvalidInput("An action cannot be due before the meeting that set it.", field="due_on")
+    with transaction.atomic():
+        action = ActionItem.objects.create(
+            meeting=meeting,
+            item=_item_of(meeting, item),
+            text=text,
+            owner=owner,
+            owner_organisation=owner_organisation,
+            due_on=due_on,
+            activity=activity,
+            recorded_by=by,
+        )
+        following = next_meeting(meeting)
+        if following is not None:
+            _ensure_action_review(following)
+        ledger.record("meetings.action_assigned", actor=by, subject=meeting, data={"action": action.pk})
+    return action
+
+
+def close_action(*, action: ActionItem, by: Any, state: str, at: Meeting | None = None) -> ActionItem:
+    """Mark an action done or dropped, at a later meeting of its series when that is where it was closed."""
+    _require_manage(by, action.meeting)
+    if state not in (ActionItem.State.DONE, ActionItem.State.DROPPED, ActionItem.State.OPEN):
+        raise InvalidInput("Choose done, dropped or open.", field="state")
+    if at is not None and (at.series_id != action.meeting.series_id or at.starts_at <= action.meeting.starts_at):
+        raise InvalidInput("An action is closed at a later meeting of its series.", field="at")
+    with transaction.atomic():
+        action.state = state
+        action.closed_at_meeting = at if state != ActionItem.State.OPEN else None
+        action.closed_on = today() if state != ActionItem.State.OPEN else None
+        action.save(update_fields=["state", "closed_at_meeting", "closed_on"])
+        ledger.record(
+            "meetings.action_closed", actor=by, subject=action.meeting, data={"action": action.pk, "state": state}
+        )
+    return action
+
+
+# --- Attendance -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    status: str
+    organisation: Organisation | None = None
+    person: Person | None = None
+
+
+def record_attendance(*, meeting: Meeting, by: Any, rows: Iterable[AttendanceRow]) -> int:
+    """Record who was present, sent apologies or was absent; every row is checked before any is saved."""
+    _require_manage(by, meeting)
+    rows = list(rows)
+    for n, row in enumerate(rows, start=1):
+        if row.status not in Attendance.Status.values:
+            raise InvalidInput(f"Row {n}: choose present, apologies or absent.", field="status")
+        if row.organisation is None and row.person is None:
+            raise InvalidInput(f"Row {n}: name a member or a person.", field="organisation")
+    with transaction.atomic():
+        for row in rows:
+            key = (
+                {"meeting": meeting, "person": row.person}
+                if row.person
+                else {"meeting": meeting, "organisation": row.organisation, "person": None}
+            )
+            Attendance.objects.update_or_create(
+                **key,
+                defaults={"status": row.status, "organisation": row.organisation, "recorded_by": by},
+            )
+        ledger.record("meetings.attendance_recorded", actor=by, subject=meeting, data={"rows": len(rows)})
+    return len(rows)
+
+
+# --- Changes attendees must see: reschedule, cancel, invitations --------------------------------------------------
+
+
+def invitees(meeting: Meeting) -> list[tuple[Person, Organisation | None]]:
+    """Who is invited on the meeting's date: the members' focal points (or the body's people, or the troika's),
+    the Chair's lead and the Support Unit — each only if they may see the meeting."""
+    on = meeting.starts_at.date()
+    series = meeting.series
+    participation = series.participation if series else MeetingSeries.Participation.BODY
+    current = Position.objects.filter(Position.current_q(on)).select_related("person", "organisation")
+    chosen: dict[int, tuple[Person, Organisation | None]] = {}
+    if participation == MeetingSeries.Participation.BODY and meeting.body_id:
+        positions = current.filter(body_id=meeting.body_id)
+    else:
+        members = [
+            p.organisation
+            for p in participants_of(participation=participation, body=meeting.body, on=on)
+            if p.organisation
+        ]
+        positions = current.filter(
+            organisation__in=members, kind__in=[Position.Kind.FOCAL_POINT, Position.Kind.CHAIR_LEAD]
+        )
+    positions = positions | current.filter(Q(kind=Position.Kind.SUPPORT_UNIT_STAFF) | Q(body__kind=Body.Kind.CHAIR))
+    for position in positions.order_by("person__full_name"):
+        chosen.setdefault(position.person_id, (position.person, position.organisation))
+    accounts = {person.pk: getattr(person, "account", None) for person, _ in chosen.values()}
+    return [
+        (person, org)
+        for person, org in chosen.values()
+        if accounts.get(person.pk) is None or policy.is_visible(accounts[person.pk], meeting)
+    ]
+
+
+def invite(*, meeting: Meeting, by: Any) -> list[Invitation]:
+    """Create the invitations of a meeting (the people of `invitees`); the email goes out through a task."""
+    _require_manage(by, meeting)
+    if meeting.is_cancelled:
+        raise InvalidInput("The meeting is cancelled.", field="meeting")
+    with transaction.atomic():
+        created = []
+        for person, org in invitees(meeting):
+            account = getattr(person, "account", None)
+            email = person.email or (account.email if account else "")
+            invitation, made = Invitation.objects.get_or_create(
+                meeting=meeting, person=person, defaults={"organisation": org, "email": email}
+            )
+            if made:
+                created.append(invitation)
+        ledger.record("meetings.invited", actor=by, subject=meeting, data={"new": len(created)})
+    return created
+
+
+def reschedule(
+    *,
+    meeting: Meeting,
+    by: Any,
+    starts_at: dt.datetime,
+    duration_minutes: int | None = None,
+    location: str | None = None,
+) -> Meeting:
+    """Move a meeting: the UID stays, SEQUENCE goes up, so calendars replace the event rather than add one."""
+    _require_manage(by, meeting)
+    if meeting.is_cancelled:
+        raise InvalidInput("A cancelled meeting cannot be moved.", field="starts_at")
+    if starts_at.tzinfo is None:
+        raise InvalidInput("A meeting's start must name its time zone.", field="starts_at")
+    if duration_minutes is not None and not 15 <= duration_minutes <= 600:
+        raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        before = meeting.starts_at
+        meeting.starts_at = starts_at.astimezone(dt.UTC)
+        if duration_minutes is not None:
+            meeting.duration_minutes = duration_minutes
+        if location is not None:
+            meeting.location = location.strip()
+        meeting.sequence += 1
+        meeting.updated_at = timezone.now()
+        meeting.save()
+        ledger.record(
+            "meetings.rescheduled",
+            actor=by,
+            subject=meeting,
+            data={"from": before, "to": meeting.starts_at, "sequence": meeting.sequence},
+        )
+    return meeting
+
+
+def cancel(*, meeting: Meeting, by: Any, reason: str = "") -> Meeting:
+    _require_manage(by, meeting)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.is_cancelled:
+            raise InvalidInput("The meeting is already cancelled.", field="meeting")
+        meeting.state = Meeting.State.CANCELLED
+        meeting.sequence += 1
+        meeting.updated_at = timezone.now()
+        meeting.save(update_fields=["state", "sequence", "updated_at"])
+        ledger.record("meetings.cancelled", actor=by, subject=meeting, data={"reason": reason.strip()})
+    return meeting
+
+
+def record_reply(*, invitation: Invitation, by: Any, reply: str, sequence: int | None = None) -> Invitation:
+    """The invited person accepts, declines or says tentative; a reply to an older SEQUENCE than the latest sent
+    is refused, since it answers a time that has changed."""
+    policy.require(by, "meetings.rsvp", invitation)
+    if reply not in Invitation.REPLIES:
+        raise InvalidInput("Reply accepted, tentative or declined.", field="reply")
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+        meeting = invitation.meeting
+        if meeting.is_cancelled:
+            raise InvalidInput("The meeting is cancelled: there is nothing to reply to.", field="reply")
+        if sequence is not None and sequence < meeting.sequence:
+            raise InvalidInput(
+                f"This reply answers version {sequence} of the invitation; the meeting has changed since "
+                f"(version {meeting.sequence}). Reply to the latest invitation.",
+                field="sequence",
+            )
+        invitation.reply = reply
+        invitation.replied_at = timezone.now()
+        invitation.save(update_fields=["reply", "replied_at"])
+        ledger.record("meetings.rsvp", actor=by, subject=meeting, data={"invitation": invitation.pk, "reply": reply})
+    return invitation
+
+
+# --- Quarterly update calls (PoA 1B.2, 3B.2) ----------------------------------------------------------------------
+
+
+def record_quarterly_call(
+    *,
+    by: Any,
+    organisation: Organisation,
+    held_on: dt.date,
+    topics: str,
+    posts: Iterable[Office] = (),
+    proposed_actions: str = "",
+    asks: str = "",
+    classification: str = Classification.MEMBERS,
+) -> QuarterlyCall:
+    """A member records its capital–embassy call; the next Strategy and Coordination meeting's digest follows."""
+    policy.require(by, "meetings.record_call", organisation)
+    if organisation.kind != Organisation.Kind.GOVERNMENT:
+        raise InvalidInput("Quarterly calls are a member government's.", field="organisation")
+    if held_on > today() + dt.timedelta(days=1):
+        raise InvalidInput("Record a call once it has been held: the date is in the future.", field="held_on")
+    topics = topics.strip()
+    if not topics:
+        raise InvalidInput("Say which topics the call covered.", field="topics")
+    _classification(by, classification)
+    posts = list(posts)
+    foreign = [post for post in posts if post.organisation_id != organisation.pk]
+    if foreign:
+        raise InvalidInput(f"{foreign[0]} is not a post of {organisation}.", field="posts")
+    with transaction.atomic():
+        call = QuarterlyCall.objects.create(
+            organisation=organisation,
+            held_on=held_on,
+            topics=topics,
+            proposed_actions=proposed_actions.strip(),
+            asks=asks.strip(),
+            recorded_by=by,
+            classification=classification,
+        )
+        call.posts.set(posts)
+        ledger.record("meetings.quarterly_call_recorded", actor=by, subject=call, on_behalf_of=organisation)
+        refresh_quarterly_digests()
+    return call
+
+
+def _as_open_as(call_classification: str, meeting_classification: str) -> bool:
+    """A call may be summarised at a meeting only if everyone who reads the meeting may read the call."""
+    return READERS[meeting_classification] <= READERS[call_classification]
+
+
+def quarterly_digest_text(meeting: Meeting) -> str:
+    """The generated agenda text: the calls of the quarter before the meeting and of its quarter so far."""
+    year, quarter = quarter_of(meeting.starts_at.date())
+    previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    since, _ = quarter_bounds(*previous)
+    calls = [
+        call
+        for call in QuarterlyCall.objects.filter(held_on__gte=since, held_on__lte=meeting.starts_at.date())
+        .select_related("organisation")
+        .prefetch_related("posts")
+        .order_by("organisation__name", "held_on")
+        if _as_open_as(call.classification, meeting.classification)
+    ]
+    if not calls:
+        return ""
+    lines = [f"{len(calls)} quarterly update call(s) since {since:%d %B %Y} (PoA 1B.2):"]
+    for call in calls:
+        posts = ", ".join(post.city for post in call.posts.all())
+        lines.append(f"- {call.organisation} — {call.held_on:%d %b %Y}" + (f" with {posts}" if posts else ""))
+        lines.append(f"  Topics: {call.topics}")
+        if call.proposed_actions:
+            lines.append(f"  Proposed actions: {call.proposed_actions}")
+        if call.asks:
+            lines.append(f"  Asks of the coalition: {call.asks}")
+    return "\n".join(lines)
+
+
+def refresh_quarterly_digests(on: dt.date | None = None) -> list[AgendaItem]:
+    """Put (or refresh) the digest of the quarter's calls on the next meeting of every Strategy and Coordination
+    series (PoA 3B.2). Called when a call is recorded; safe to run again."""
+    now = timezone.now() if on is None else dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC)
+    items = []
+    series_ids = MeetingSeries.objects.filter(body__kind=Body.Kind.STRATEGY).values_list("pk", flat=True)
+    for series_id in series_ids:
+        upcoming = (
+            Meeting.objects.filter(series_id=series_id, starts_at__gte=now, state=Meeting.State.SCHEDULED)
+            .order_by("starts_at")
+            .first()
+        )
+        if upcoming is None:
+            continue
+        text = quarterly_digest_text(upcoming)
+        if text:
+            items.append(
+                _ensure_generated(
+                    upcoming,
+                    AgendaItem.Kind.QUARTERLY_CALLS,
+                    "Members' quarterly update calls: digest",
+                    position=3,
+                    description=text,
+                )
+            )
+    return items
