@@ -40,8 +40,15 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "programme.post_update": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.ADVISORY_NETWORK},
     "programme.link_evidence": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
     "programme.manage": {R.SUPPORT_UNIT, R.CHAIR},
+    "meetings.view": set(R),  # listing pages: meetings then filtered by classification
+    "meetings.manage": {R.SUPPORT_UNIT, R.CHAIR},
+    "meetings.view_draft_minutes": {R.SUPPORT_UNIT, R.CHAIR},
+    "meetings.calendar": set(SIGNED_IN_ROLES),
+    "meetings.view_compliance": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
 }
-RECORD_RULES = {"directory.view_contact"}  # covered by test_contact_details_matrix
+# Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
+# test_a_quarterly_call_is_recorded_for_ones_own_member_only.
+RECORD_RULES = {"directory.view_contact", "meetings.rsvp", "meetings.record_call"}
 
 
 @pytest.fixture
@@ -154,3 +161,25 @@ def test_every_classified_model_is_filtered_by_the_policy():
         if issubclass(model, Classified):
             sql = str(policy.visible_to(None, model).query)
             assert "classification" in sql, model
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES)
+def test_only_the_invited_person_replies(make_user, role):
+    from coalition.meetings.models import Invitation
+
+    invited, other = make_user(R.MEMBER_OFFICIAL), make_user(role)
+    invitation = Invitation(person=invited.person)
+    assert policy.can(invited, "meetings.rsvp", invitation)
+    assert not policy.can(other, "meetings.rsvp", invitation)  # not even the Support Unit replies for someone
+    assert not policy.can(None, "meetings.rsvp", invitation)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+def test_a_quarterly_call_is_recorded_for_ones_own_member_only(viewer, role):
+    user = viewer(role)
+    own, other = government("EE"), government("GH")  # the factories' focal points and officials act for EE
+    may_record = role in {R.SUPPORT_UNIT, R.FOCAL_POINT, R.MEMBER_OFFICIAL}
+    assert policy.can(user, "meetings.record_call", own) is may_record
+    assert policy.can(user, "meetings.record_call", other) is (role == R.SUPPORT_UNIT)
