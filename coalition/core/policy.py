@@ -219,6 +219,7 @@ RULES: dict[str, Rule] = {
     "meetings.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
     "meetings.view_draft_minutes": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
     "meetings.rsvp": Predicate(_is_invited, "the person invited"),
+    "meetings.record_reply_for": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit, for replies received by email"),
     "meetings.calendar": SignedIn(description="any signed-in person, for their own calendar feed"),
     "meetings.record_call": Predicate(_may_record_call, "the member's focal points and officials; Support Unit"),
     "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),

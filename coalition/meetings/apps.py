@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from coalition.meetings import evidence
+        from coalition.meetings import evidence, reminders
 
         evidence.register_types()
+        reminders.register_digest_section()

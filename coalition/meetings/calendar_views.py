@@ -1,37 +1,271 @@
-"""Stub: being written (see coalition/meetings/urls.py)."""
+"""Calendar pages of meetings: one's own invitation file, replies (the meeting page's form, the emailed one-click
+link, an uploaded calendar REPLY) and the personal calendar feed. Each view declares its rule; the meeting is then
+looked up through `policy.visible_to`, and every write goes through a service."""
+
+from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
 
+from coalition.core import policy
 from coalition.core.access import access
+from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
+from coalition.core.views import error_page
+from coalition.meetings import calendar, services
+from coalition.meetings.invitations import read_rsvp_token
+from coalition.meetings.models import CalendarFeed, Invitation, Meeting
+
+REPLY_CHOICES = [(value, label) for value, label in Invitation.Reply.choices if value in Invitation.REPLIES]
 
 
-@access("meetings.manage")
-def my_invitation(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+class ReplyForm(forms.Form):
+    reply = forms.ChoiceField(
+        label=gettext_lazy("Your reply"),
+        choices=REPLY_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose accepted, tentative or declined.")},
+    )
 
 
-@access("meetings.manage")
-def rsvp(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+class IcsReplyForm(forms.Form):
+    ics = forms.FileField(
+        label=gettext_lazy("Calendar reply (.ics file)"),
+        help_text=gettext_lazy(
+            "The .ics file a calendar sent back in answer to a Coalition invitation (METHOD:REPLY), at most 64 KiB."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choose the .ics file to upload."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
 
 
-@access("meetings.manage")
-def rsvp_link(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _person_id(request: HttpRequest) -> int | None:
+    return getattr(request.user, "person_id", None)
 
 
-@access("meetings.manage")
-def ics_reply(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _reply_label(value: str) -> str:
+    return str(Invitation.Reply(value).label)
 
 
-@access("meetings.manage")
-def feed_settings(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# --- One's own invitation file -------------------------------------------------------------------------------------
 
 
-@access("meetings.manage")
-def feed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@require_safe
+@access("meetings.view")
+def my_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The viewer's invitation as a calendar file, for adding the meeting by hand."""
+    meeting = get_object_or_404(policy.visible_to(request.user, Meeting).select_related("organiser__person"), pk=pk)
+    person_id = _person_id(request)
+    if person_id is None:
+        raise Http404("Not invited")
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("person__account"), meeting=meeting, person_id=person_id
+    )
+    method = calendar.CANCEL if meeting.is_cancelled else calendar.REQUEST
+    response = HttpResponse(
+        calendar.invitation_ics(meeting, invitation, method),
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+# --- Replies ------------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@access("meetings.rsvp")
+def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reply form on the meeting page: the invited person accepts, declines or says tentative."""
+    meeting = get_object_or_404(policy.visible_to(request.user, Meeting), pk=pk)
+    invitation = get_object_or_404(Invitation, meeting=meeting, person_id=_person_id(request))
+    reply = request.POST.get("reply", "").strip().upper()
+    try:
+        services.record_reply(invitation=invitation, by=request.user, reply=reply)
+    except AccessDenied:
+        raise
+    except CoalitionError as error:
+        return error_page(request, status=400, title=_("Your reply was not recorded"), message=error.message)
+    messages.success(request, _("Your reply is recorded: %(reply)s.") % {"reply": _reply_label(reply)})
+    return redirect("meetings:meeting", pk=meeting.pk)
+
+
+def _bad_link(request: HttpRequest, message: str) -> HttpResponse:
+    return error_page(request, status=400, title=_("This reply link cannot be used"), message=message)
+
+
+@access("meetings.rsvp")
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click link from the invitation email: GET asks to confirm, POST records. The link names the invitation
+    and the version of the meeting it was sent for; only the person invited may use it."""
+    try:
+        claim = read_rsvp_token(token)
+    except InvalidInput as error:
+        return _bad_link(request, error.message)
+    invitation = Invitation.objects.select_related("meeting", "person").filter(pk=claim.invitation_id).first()
+    if invitation is None:
+        return _bad_link(request, _("This reply link is for an invitation that no longer exists."))
+    if invitation.person_id != _person_id(request):
+        raise AccessDenied(_("This reply link was sent to someone else: sign in as the person invited to use it."))
+    meeting = invitation.meeting
+    if not policy.is_visible(request.user, meeting):
+        raise Http404("No such meeting")
+    status = 200
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            reply = form.cleaned_data["reply"]
+            try:
+                services.record_reply(invitation=invitation, by=request.user, reply=reply, sequence=claim.sequence)
+            except AccessDenied:
+                raise
+            except CoalitionError as error:
+                form.add_error("reply", error.message)
+            else:
+                messages.success(request, _("Your reply is recorded: %(reply)s.") % {"reply": _reply_label(reply)})
+                return redirect("meetings:meeting", pk=meeting.pk)
+        status = 400
+    elif request.method in ("GET", "HEAD"):
+        form = ReplyForm(initial={"reply": claim.reply or None})
+    else:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    return render(
+        request,
+        "meetings/calendar/rsvp_link.html",
+        {"form": form, "invitation": invitation, "meeting": meeting, "choices": REPLY_CHOICES},
+        status=status,
+    )
+
+
+def _record_ics_reply(request: HttpRequest, data: bytes) -> Invitation:
+    """Parse an uploaded REPLY and record it; every refusal is an `InvalidInput` (or `AccessDenied`) naming why."""
+    parsed = calendar.parse_reply(data)
+    meeting = policy.visible_to(request.user, Meeting).filter(uid=parsed.uid).first()
+    if meeting is None:
+        raise InvalidInput(
+            _("The reply is for a meeting (UID %(uid)s) that is not one of the meetings you can see.")
+            % {"uid": parsed.uid[:200]},
+            field="ics",
+        )
+    invitation = (
+        meeting.invitations.select_related("person").filter(email__iexact=parsed.attendee_email).order_by("pk").first()
+    )
+    if invitation is None:
+        raise InvalidInput(
+            _("%(email)s was not invited to %(meeting)s: no invitation went to that address.")
+            % {"email": parsed.attendee_email, "meeting": meeting.title},
+            field="ics",
+        )
+    if invitation.person_id != _person_id(request) and not policy.can(request.user, "meetings.record_reply_for"):
+        raise AccessDenied(
+            _("This reply is %(name)s's; you may upload your own replies only.") % {"name": invitation.person.full_name}
+        )
+    # The Support Unit records a reply its mailbox received on the person's behalf; the ledger names who did.
+    return services.record_reply(
+        invitation=invitation, by=request.user, reply=parsed.partstat, sequence=parsed.sequence
+    )
+
+
+@access("meetings.view")
+def ics_reply(request: HttpRequest) -> HttpResponse:
+    """Upload the REPLY a calendar sent back (a person's own, or, for the Support Unit, one received by email)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    status = 200
+    if request.method == "POST":
+        form = IcsReplyForm(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["ics"]
+            try:
+                # Read one byte past the limit, so that a larger file is refused for its size without reading it all.
+                invitation = _record_ics_reply(request, upload.read(calendar.MAX_REPLY_BYTES + 1))
+            except AccessDenied as error:
+                form.add_error("ics", error.message)
+                status = 403
+            except CoalitionError as error:
+                form.add_error("ics", error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s's reply is recorded: %(reply)s.")
+                    % {"name": invitation.person.full_name, "reply": _reply_label(invitation.reply)},
+                )
+                return redirect("meetings:meeting", pk=invitation.meeting_id)
+    elif request.method in ("GET", "HEAD"):
+        form = IcsReplyForm()
+    else:
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    return render(request, "meetings/calendar/ics_reply.html", {"form": form}, status=status)
+
+
+# --- The personal feed --------------------------------------------------------------------------------------------
+
+
+def feed_url(raw: str) -> str:
+    return settings.SITE_URL + reverse("meetings:feed", kwargs={"token": raw})
+
+
+@access("meetings.calendar")
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """A person's calendar feeds: issue one (its address is shown once), see when each was last used, revoke."""
+    person = getattr(request.user, "person", None)
+    context: dict[str, Any] = {"person": person, "new_feed_url": "", "new_feed_webcal": ""}
+    if request.method == "POST":
+        if person is None:
+            return error_page(
+                request,
+                status=400,
+                title=_("No calendar feed for this account"),
+                message=_("Your account is not linked to a person in the directory, so it has no meetings to feed."),
+            )
+        action = request.POST.get("action", "")
+        if action == "create":
+            issued, raw = calendar.issue_feed(person=person, by=request.user)
+            context["new_feed_url"] = feed_url(raw)
+            context["new_feed_webcal"] = "webcal://" + context["new_feed_url"].split("://", 1)[1]
+            context["new_feed"] = issued
+        elif action == "revoke":
+            feed_id = request.POST.get("feed", "")
+            if not feed_id.isdigit():
+                return error_page(request, status=400, title=_("No feed chosen"), message=_("Choose a feed to revoke."))
+            chosen = get_object_or_404(CalendarFeed.objects.select_related("person"), pk=int(feed_id), person=person)
+            calendar.revoke_feed(feed=chosen, by=request.user)
+            messages.success(
+                request, _("The feed %(prefix)s… is revoked: its address no longer works.") % {"prefix": chosen.prefix}
+            )
+            return redirect("meetings:feed_settings")
+        else:
+            return error_page(request, status=400, title=_("Unknown action"), message=_("Create a feed or revoke one."))
+    context["feeds"] = list(person.calendar_feeds.all()) if person is not None else []
+    response = render(request, "meetings/calendar/feed_settings.html", context)
+    add_never_cache_headers(response)  # the page may hold a secret address
+    return response
+
+
+@require_safe
+@access("public")
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscribed calendar: the token is the gate (anonymous requests from calendar clients); what it shows is
+    what the person's own account may see, so a leaked token reveals no more than that person reads."""
+    found = calendar.feed_for_token(token)
+    if found is None:
+        raise Http404("No such calendar feed")
+    meetings = calendar.feed_meetings(found.person)
+    response = HttpResponse(calendar.feed_ics(found.person, meetings), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response

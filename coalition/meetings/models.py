@@ -221,7 +221,12 @@ class AgendaItem(models.Model):
                 fields=["meeting", "kind"],
                 condition=~Q(kind="item"),
                 name="one_generated_item_of_each_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "approves"],
+                condition=Q(approves__isnull=False),
+                name="one_approval_item_per_minutes",
+            ),
         ]
 
     def __str__(self) -> str:

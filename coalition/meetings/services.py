@@ -8,22 +8,25 @@ zone, so its UTC start moves with the host's summer time; a series with rotation
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import READERS, Classification
 from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position
-from coalition.directory.queries import today, troika_on, with_status_on
+from coalition.directory.queries import status_of, today, troika_on, with_status_on
 from coalition.meetings import rotation
 from coalition.meetings.models import (
     ActionItem,
@@ -97,7 +100,8 @@ def fixed_local_starts(dates: Sequence[dt.date], local_start: dt.time, zone: str
     """The same wall-clock time in the host's zone on each date, as UTC instants (moves with summer time).
 
     A wall-clock time skipped by a spring-forward change is read with the offset before the change (PEP 495
-    fold=0), i.e. an hour later on the new clock, which is what calendar clients do."""
+    fold=0), i.e. an hour later on the new clock; a time repeated by a fall-back change is its first occurrence.
+    Both are RFC 5545's reading, so calendar clients agree."""
     tz = ZoneInfo(zone)
     return [dt.datetime.combine(day, local_start, tzinfo=tz).astimezone(dt.UTC) for day in dates]
 
@@ -114,7 +118,19 @@ def participants_of(
     *, participation: str, body: Body | None, on: dt.date, host: Organisation | None = None
 ) -> list[SeriesParticipant]:
     """Who takes part in a series on a date, each with the zone their burden is counted in: a member's capital's
-    zone, or a person's own zone where they sit for no government."""
+    zone, or a person's own zone where they sit for no government. Those without a known zone are left out, since
+    no burden can be counted for them; a government host is added when it is not among them."""
+    found = [entry for entry in _participants(participation=participation, body=body, on=on) if entry.tz]
+    if host is not None and host.kind == Organisation.Kind.GOVERNMENT and all(e.organisation != host for e in found):
+        entry = _member(host)
+        if entry.tz:
+            found.append(entry)
+    return found
+
+
+def _participants(*, participation: str, body: Body | None, on: dt.date) -> list[SeriesParticipant]:
+    """Everyone taking part on a date, with or without a known zone."""
+    found: list[SeriesParticipant]
     if participation == MeetingSeries.Participation.MEMBERS:
         members = with_status_on(Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT), on).filter(
             status=Participation.Status.MEMBER  # type: ignore[misc]
@@ -145,9 +161,6 @@ def participants_of(
                 found.append(entry)
     else:
         raise InvalidInput("Choose who takes part.", field="participation")
-    found = [entry for entry in found if entry.tz]
-    if host is not None and host.kind == Organisation.Kind.GOVERNMENT and all(e.organisation != host for e in found):
-        found.append(_member(host))
     return found
 
 
@@ -169,13 +182,19 @@ def _classification(by: Any, classification: str) -> None:
         raise InvalidInput("Choose a classification you can read yourself.", field="classification")
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # Some systems list their own "localtime" among the zones: it names the server's clock, not a place.
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "posixrules"}
+
+
 def _zone(name: str, field: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ValueError, KeyError, OSError):
-        raise InvalidInput(f"{name!r} is not a time zone (use a name such as Europe/Amsterdam).", field=field) from None
+    """An IANA zone name. ZoneInfo alone would also open "localtime" or "posix/Europe/Paris", which are files of
+    the server rather than names a calendar or another reader understands."""
     if not name:
         raise InvalidInput("Give a time zone.", field=field)
+    if name not in _zone_names():
+        raise InvalidInput(f"{name!r} is not a time zone (use a name such as Europe/Amsterdam).", field=field)
     return name
 
 
@@ -259,8 +278,13 @@ def create_series(
     _zone(host_time_zone, "host_time_zone")
     if not 15 <= duration_minutes <= 600:
         raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
+    if participation not in MeetingSeries.Participation.values:
+        raise InvalidInput("Choose who takes part.", field="participation")
     if body is not None and not policy.is_visible(by, body):
         raise InvalidInput("No such body that you can see.", field="body")
+    if participation == MeetingSeries.Participation.BODY and body is None:
+        raise InvalidInput("A body's series needs the body.", field="body")
+    _visible_or_none(by, host_organisation, "host_organisation", "organisation")
     if host_in_working_hours and host_organisation is None:
         raise InvalidInput("Name the host to keep the host inside working hours.", field="host_organisation")
     if (max_nights_per_quarter is not None or host_in_working_hours or keep_weekday) and not rotate:
@@ -286,6 +310,12 @@ def create_series(
         host_key = None
         if host_in_working_hours and host_organisation is not None:
             host_key = next((p.key for p in people if p.organisation == host_organisation), None)
+            if host_key is None:  # without it the constraint would silently not apply
+                raise InvalidInput(
+                    f"{host_organisation} has no known time zone here (a member government's capital), so its "
+                    "working hours cannot be kept.",
+                    field="host_organisation",
+                )
         kept_weekday = weekday if keep_weekday else None
         plan = rotation.plan_rotation(
             participants=[rotation.Participant(key=p.key, tz=p.tz) for p in people],
@@ -359,9 +389,11 @@ def create_meeting(
     body: Body | None = None,
     virtual: bool = True,
     location: str = "",
-    classification: str = Classification.MEMBERS,
+    classification: str | None = None,
 ) -> Meeting:
-    """A single meeting, or one more meeting of a series (its agenda from the series' template, with what is due)."""
+    """A single meeting, or one more meeting of a series (its agenda from the series' template, with what is due).
+    A meeting of a series is classified as its series unless told otherwise, and never more openly: it inherits the
+    series' carried items, minutes to approve and open actions."""
     policy.require(by, "meetings.manage")
     title = title.strip()
     if not title:
@@ -369,7 +401,18 @@ def create_meeting(
     if starts_at.tzinfo is None:
         raise InvalidInput("A meeting's start must name its time zone.", field="starts_at")
     _zone(host_time_zone, "host_time_zone")
+    if series is not None and not policy.is_visible(by, series):
+        raise AccessDenied("You do not have access to this series.")
+    if classification is None:
+        classification = series.classification if series is not None else Classification.MEMBERS
     _classification(by, classification)
+    if series is not None and not READERS[classification] <= READERS[series.classification]:
+        raise InvalidInput(
+            f"A meeting of {series} is classified {series.get_classification_display().lower()} or more strictly: "
+            "its agenda carries the series' items.",
+            field="classification",
+        )
+    _visible_or_none(by, body, "body", "body")
     if not 15 <= duration_minutes <= 600:
         raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
     with transaction.atomic():
@@ -452,21 +495,49 @@ def _ensure_generated(meeting: Meeting, kind: str, title: str, *, position: int,
 
 
 def _ensure_approval_item(minutes_of: Meeting, at: Meeting) -> AgendaItem:
-    return _ensure_generated(
-        at,
-        AgendaItem.Kind.MINUTES_APPROVAL,
-        f"Approval of the minutes of {minutes_of.starts_at:%d %B %Y}",
+    """The item of `at` that approves the minutes of `minutes_of`. A meeting has one generated approval item; when
+    it already approves other minutes (those of its own predecessor), these minutes get a plain item beside it
+    rather than taking that one over."""
+    existing = at.agenda.filter(approves=minutes_of).order_by("pk").first()
+    if existing is not None:
+        return existing
+    title = f"Approval of the minutes of {minutes_of.starts_at:%d %B %Y}"
+    taken = at.agenda.filter(kind=AgendaItem.Kind.MINUTES_APPROVAL).exists()
+    return AgendaItem.objects.create(
+        meeting=at,
+        kind=AgendaItem.Kind.ITEM if taken else AgendaItem.Kind.MINUTES_APPROVAL,
+        title=title,
         position=1,
         approves=minutes_of,
     )
 
 
-def _ensure_action_review(meeting: Meeting) -> None:
+def _ensure_action_review(meeting: Meeting) -> AgendaItem | None:
     if open_actions_before(meeting):
-        _ensure_generated(meeting, AgendaItem.Kind.ACTION_REVIEW, "Review of open action items", position=2)
+        return _ensure_generated(meeting, AgendaItem.Kind.ACTION_REVIEW, "Review of open action items", position=2)
+    return None
 
 
-def _carry(item: AgendaItem, to: Meeting) -> AgendaItem:
+def _ensure_digest(meeting: Meeting) -> AgendaItem | None:
+    text = quarterly_digest_text(meeting)
+    if not text:
+        return None
+    return _ensure_generated(
+        meeting,
+        AgendaItem.Kind.QUARTERLY_CALLS,
+        "Members' quarterly update calls: digest",
+        position=3,
+        description=text,
+    )
+
+
+def _carry(item: AgendaItem, to: Meeting) -> AgendaItem | None:
+    """Carry an item not reached to `to`. A review of actions or a digest of calls is not copied: `to` gets its
+    own, up to date; an approval of minutes keeps naming the minutes it approves."""
+    if item.kind == AgendaItem.Kind.ACTION_REVIEW:
+        return _ensure_action_review(to)
+    if item.kind == AgendaItem.Kind.QUARTERLY_CALLS:
+        return _ensure_digest(to)
     return AgendaItem.objects.create(
         meeting=to,
         position=_next_position(to),
@@ -474,6 +545,7 @@ def _carry(item: AgendaItem, to: Meeting) -> AgendaItem:
         description=item.description,
         owner=item.owner,
         activity=item.activity,
+        approves=item.approves,
         carried_from=item,
     )
 
@@ -485,6 +557,17 @@ def _require_manage(by: Any, meeting: Meeting) -> None:
     policy.require(by, "meetings.manage")
     if not policy.is_visible(by, meeting):
         raise AccessDenied("You do not have access to this meeting.")
+
+
+def _current(meeting: Meeting | int) -> Meeting:
+    """The meeting as it stands, locked to the end of the transaction: a state check must not trust the copy the
+    caller holds, which may predate a circulation, an approval or a cancellation."""
+    return Meeting.objects.select_for_update().get(pk=meeting if isinstance(meeting, int) else meeting.pk)
+
+
+def _require_agenda_open(meeting: Meeting, field: str) -> None:
+    if meeting.minutes_state == Meeting.MinutesState.APPROVED:
+        raise InvalidInput("The minutes of this meeting are approved: its agenda is closed.", field=field)
 
 
 def _visible_or_none(by: Any, obj: Any, field: str, what: str) -> Any:
@@ -506,11 +589,11 @@ def add_agenda_item(
     title = title.strip()
     if not title:
         raise InvalidInput("Give the agenda item a title.", field="title")
-    if meeting.minutes_state == Meeting.MinutesState.APPROVED:
-        raise InvalidInput("The minutes of this meeting are approved: its agenda is closed.", field="title")
     _visible_or_none(by, owner, "owner", "person")
     _visible_or_none(by, activity, "activity", "activity")
     with transaction.atomic():
+        meeting = _current(meeting)
+        _require_agenda_open(meeting, "title")
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=_next_position(meeting),
@@ -530,21 +613,26 @@ def set_outcome(*, item: AgendaItem, by: Any, outcome: str) -> AgendaItem | None
     _require_manage(by, item.meeting)
     if outcome not in AgendaItem.Outcome.values:
         raise InvalidInput("Choose taken, not reached or not yet taken.", field="outcome")
-    if item.meeting.minutes_state == Meeting.MinutesState.APPROVED:
-        raise InvalidInput("The minutes of this meeting are approved: its agenda is closed.", field="outcome")
     carried = None
     with transaction.atomic():
+        meeting = _current(item.meeting_id)
+        _require_agenda_open(meeting, "outcome")
         item.outcome = outcome
         item.save(update_fields=["outcome"])
-        following = next_meeting(item.meeting)
+        following = next_meeting(meeting)
         if outcome == AgendaItem.Outcome.NOT_REACHED and following is not None and not item.carried_to.exists():
             carried = _carry(item, following)
         elif outcome != AgendaItem.Outcome.NOT_REACHED:
-            # Taken after all: withdraw a carried copy that nobody has minuted yet.
-            item.carried_to.filter(minutes_revisions__isnull=True).delete()
-        ledger.record(
-            "meetings.agenda_outcome", actor=by, subject=item.meeting, data={"item": item.pk, "outcome": outcome}
-        )
+            # Taken after all: withdraw a carried copy that nothing has been recorded against yet.
+            item.carried_to.filter(
+                outcome=AgendaItem.Outcome.PENDING,
+                meeting__minutes_state=Meeting.MinutesState.DRAFT,
+                minutes_revisions__isnull=True,
+                decisions__isnull=True,
+                actions__isnull=True,
+                carried_to__isnull=True,
+            ).delete()
+        ledger.record("meetings.agenda_outcome", actor=by, subject=meeting, data={"item": item.pk, "outcome": outcome})
     return carried
 
 
@@ -553,15 +641,11 @@ def set_outcome(*, item: AgendaItem, by: Any, outcome: str) -> AgendaItem | None
 
 def save_minutes(*, item: AgendaItem, by: Any, text: str) -> MinutesRevision | None:
     """Save an item's minutes as a new revision (nothing when unchanged). Only draft minutes change."""
-    meeting = item.meeting
-    _require_manage(by, meeting)
-    if meeting.minutes_state != Meeting.MinutesState.DRAFT:
-        raise InvalidInput(
-            f"The minutes are {meeting.get_minutes_state_display().lower()}: return them to draft to change them.",
-            field="text",
-        )
+    _require_manage(by, item.meeting)
     text = text.strip()
     with transaction.atomic():
+        meeting = _current(item.meeting_id)
+        _require_open_minutes(meeting, "text")
         current = item.minutes_revisions.select_for_update().order_by("-number").first()
         if (current.text if current else "") == text:
             return None
@@ -588,9 +672,11 @@ def circulate_minutes(*, meeting: Meeting, by: Any) -> Meeting:
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         _require_state(meeting, Meeting.MinutesState.DRAFT)
+        if meeting.is_cancelled:
+            raise InvalidInput("A cancelled meeting has no minutes to circulate.", field="minutes_state")
         if meeting.starts_at > timezone.now():
             raise InvalidInput("A meeting that has not started has no minutes to circulate.", field="minutes_state")
-        if not MinutesRevision.objects.filter(item__meeting=meeting).exists() and not meeting.decisions.exists():
+        if not _has_minutes(meeting):
             raise InvalidInput("Write the minutes of at least one item before circulating them.", field="minutes_state")
         meeting.minutes_state = Meeting.MinutesState.CIRCULATED
         meeting.minutes_circulated_at = timezone.now()
@@ -598,8 +684,17 @@ def circulate_minutes(*, meeting: Meeting, by: Any) -> Meeting:
         following = next_meeting(meeting)
         if following is not None:
             _ensure_approval_item(meeting, following)
+            _ensure_action_review(following)  # actions still open after this meeting come back at the next
         ledger.record("meetings.minutes_circulated", actor=by, subject=meeting, data={"hash": minutes_hash(meeting)})
     return meeting
+
+
+def _has_minutes(meeting: Meeting) -> bool:
+    """Some item's current minutes say something, or a decision was recorded (a blanked item is no minutes)."""
+    if meeting.decisions.exists():
+        return True
+    latest = MinutesRevision.objects.filter(item=OuterRef("item")).order_by("-number").values("number")[:1]
+    return MinutesRevision.objects.filter(item__meeting=meeting, number=Subquery(latest)).exclude(text="").exists()
 
 
 def return_to_draft(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
@@ -617,12 +712,14 @@ def return_to_draft(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
 
 
 def minutes_hash(meeting: Meeting) -> str:
-    """A digest of the minutes as they stand: every item's current revision, the decisions and the actions."""
+    """A digest of the minutes as they stand: every item's outcome and current revision, the decisions and the
+    actions."""
     parts = []
     for item in meeting.agenda.order_by("position", "pk"):
         current = item.current_minutes()
         parts.append(
-            f"item:{item.pk}:{item.title}:{current.number if current else 0}:{current.text if current else ''}"
+            f"item:{item.pk}:{item.title}:{item.outcome}:{current.number if current else 0}:"
+            f"{current.text if current else ''}"
         )
     parts += [f"decision:{d.pk}:{d.text}" for d in meeting.decisions.order_by("pk")]
     parts += [
@@ -637,17 +734,18 @@ def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesAppr
     _require_manage(by, minutes_of)
     if not policy.is_visible(by, at):
         raise AccessDenied("You do not have access to this meeting.")
-    if at.series_id is None or at.series_id != minutes_of.series_id or at.starts_at <= minutes_of.starts_at:
-        raise InvalidInput("Minutes are approved at a later meeting of the same series.", field="at")
-    if at.is_cancelled:
-        raise InvalidInput("A cancelled meeting approves nothing.", field="at")
-    if at.starts_at - timezone.now() > APPROVAL_MARGIN:
-        raise InvalidInput(
-            "Minutes are approved at the meeting itself: record the approval when that meeting takes place.",
-            field="at",
-        )
     with transaction.atomic():
-        minutes_of = Meeting.objects.select_for_update().get(pk=minutes_of.pk)
+        minutes_of = _current(minutes_of)
+        at = _current(at)
+        if at.series_id is None or at.series_id != minutes_of.series_id or at.starts_at <= minutes_of.starts_at:
+            raise InvalidInput("Minutes are approved at a later meeting of the same series.", field="at")
+        if at.is_cancelled:
+            raise InvalidInput("A cancelled meeting approves nothing.", field="at")
+        if at.starts_at - timezone.now() > APPROVAL_MARGIN:
+            raise InvalidInput(
+                "Minutes are approved at the meeting itself: record the approval when that meeting takes place.",
+                field="at",
+            )
         _require_state(minutes_of, Meeting.MinutesState.CIRCULATED)
         digest = minutes_hash(minutes_of)
         approval = MinutesApproval.objects.create(
@@ -655,29 +753,40 @@ def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesAppr
         )
         minutes_of.minutes_state = Meeting.MinutesState.APPROVED
         minutes_of.save(update_fields=["minutes_state"])
-        item = _ensure_approval_item(minutes_of, at)
-        if item.outcome != AgendaItem.Outcome.TAKEN:
-            item.outcome = AgendaItem.Outcome.TAKEN
-            item.save(update_fields=["outcome"])
+        _ensure_approval_item(minutes_of, at)
+        # Every item of `at` approving these minutes is taken, a copy carried from where it was not reached too.
+        at.agenda.filter(approves=minutes_of).exclude(outcome=AgendaItem.Outcome.TAKEN).update(
+            outcome=AgendaItem.Outcome.TAKEN
+        )
         ledger.record("meetings.minutes_approved", actor=by, subject=minutes_of, data={"at": at.pk, "hash": digest})
         _link_evidence(minutes_of, by)
     return approval
 
 
 def _link_evidence(meeting: Meeting, by: Any) -> None:
-    """Approved minutes become evidence for the activities their decisions and actions name."""
-    from coalition.programme.models import EvidenceLink
+    """Approved minutes become evidence for the activities their items, decisions and actions name, through the
+    programme's own service (its access check, its ledger event). An activity the approver cannot see, or one
+    already linked to these minutes, is left as it is."""
+    from coalition.programme import services as programme
+    from coalition.programme.models import Activity
 
     activity_ids = {d.activity_id for d in meeting.decisions.all() if d.activity_id}
     activity_ids |= {a.activity_id for a in meeting.actions.all() if a.activity_id}
     activity_ids |= {i.activity_id for i in meeting.agenda.all() if i.activity_id}
-    for activity_id in sorted(activity_ids):
-        EvidenceLink.objects.get_or_create(
-            activity_id=activity_id,
-            record_type="meetings.meeting",
-            record_id=str(meeting.pk),
-            defaults={"linked_by": by, "note": "Approved minutes"},
-        )
+    if not activity_ids or not policy.can(by, "programme.link_evidence"):
+        return
+    for activity in policy.visible_to(by, Activity).filter(pk__in=activity_ids).order_by("pk"):
+        try:
+            with transaction.atomic():
+                programme.link_evidence(
+                    activity=activity,
+                    record_type="meetings.meeting",
+                    record_id=str(meeting.pk),
+                    by=by,
+                    note="Approved minutes",
+                )
+        except InvalidInput:
+            continue  # already linked
 
 
 # --- Decisions and action items ---------------------------------------------------------------------------------
@@ -701,12 +810,13 @@ def record_decision(
     *, meeting: Meeting, by: Any, text: str, item: AgendaItem | None = None, activity: Any = None
 ) -> Decision:
     _require_manage(by, meeting)
-    _require_open_minutes(meeting, "text")
     text = text.strip()
     if not text:
         raise InvalidInput("Write the decision.", field="text")
     _visible_or_none(by, activity, "activity", "activity")
     with transaction.atomic():
+        meeting = _current(meeting)
+        _require_open_minutes(meeting, "text")
         decision = Decision.objects.create(
             meeting=meeting, item=_item_of(meeting, item), text=text, activity=activity, recorded_by=by
         )
@@ -726,7 +836,6 @@ def assign_action(
     activity: Any = None,
 ) -> ActionItem:
     _require_manage(by, meeting)
-    _require_open_minutes(meeting, "text")
     text = text.strip()
     if not text:
         raise InvalidInput("Say what is to be done.", field="text")
@@ -735,9 +844,12 @@ def assign_action(
     _visible_or_none(by, owner, "owner", "person")
     _visible_or_none(by, owner_organisation, "owner_organisation", "organisation")
     _visible_or_none(by, activity, "activity", "activity")
-    if due_on is not None and due_on < meeting.starts_at.date():
+    # The meeting's date is the host's as much as UTC's: an evening meeting in Santiago is already tomorrow in UTC.
+    if due_on is not None and due_on < min(meeting.starts_at.date(), meeting.local_start().date()):
         raise InvalidInput("An action cannot be due before the meeting that set it.", field="due_on")
     with transaction.atomic():
+        meeting = _current(meeting)
+        _require_open_minutes(meeting, "text")
         action = ActionItem.objects.create(
             meeting=meeting,
             item=_item_of(meeting, item),
@@ -760,8 +872,12 @@ def close_action(*, action: ActionItem, by: Any, state: str, at: Meeting | None 
     _require_manage(by, action.meeting)
     if state not in (ActionItem.State.DONE, ActionItem.State.DROPPED, ActionItem.State.OPEN):
         raise InvalidInput("Choose done, dropped or open.", field="state")
-    if at is not None and (at.series_id != action.meeting.series_id or at.starts_at <= action.meeting.starts_at):
+    if at is not None and (
+        at.series_id is None or at.series_id != action.meeting.series_id or at.starts_at <= action.meeting.starts_at
+    ):
         raise InvalidInput("An action is closed at a later meeting of its series.", field="at")
+    if at is not None and not policy.is_visible(by, at):
+        raise AccessDenied("You do not have access to this meeting.")
     with transaction.atomic():
         action.state = state
         action.closed_at_meeting = at if state != ActionItem.State.OPEN else None
@@ -792,17 +908,19 @@ def record_attendance(*, meeting: Meeting, by: Any, rows: Iterable[AttendanceRow
             raise InvalidInput(f"Row {n}: choose present, apologies or absent.", field="status")
         if row.organisation is None and row.person is None:
             raise InvalidInput(f"Row {n}: name a member or a person.", field="organisation")
+        _visible_or_none(by, row.organisation, "organisation", f"member or organisation in row {n}")
+        _visible_or_none(by, row.person, "person", f"person in row {n}")
     with transaction.atomic():
         for row in rows:
-            key = (
+            key: dict[str, Any] = (
                 {"meeting": meeting, "person": row.person}
                 if row.person
                 else {"meeting": meeting, "organisation": row.organisation, "person": None}
             )
-            Attendance.objects.update_or_create(
-                **key,
-                defaults={"status": row.status, "organisation": row.organisation, "recorded_by": by},
-            )
+            defaults: dict[str, Any] = {"status": row.status, "recorded_by": by, "recorded_at": timezone.now()}
+            if row.organisation is not None:  # a person's row keeps the member it was recorded for
+                defaults["organisation"] = row.organisation
+            Attendance.objects.update_or_create(**key, defaults=defaults)
         ledger.record("meetings.attendance_recorded", actor=by, subject=meeting, data={"rows": len(rows)})
     return len(rows)
 
@@ -812,40 +930,47 @@ def record_attendance(*, meeting: Meeting, by: Any, rows: Iterable[AttendanceRow
 
 def invitees(meeting: Meeting) -> list[tuple[Person, Organisation | None]]:
     """Who is invited on the meeting's date: the members' focal points (or the body's people, or the troika's),
-    the Chair's lead and the Support Unit — each only if they may see the meeting."""
+    the Chair's lead and the Support Unit — each only if they may see the meeting. A person without an account is
+    judged by the roles their positions would give an account, since the invitation shows them the meeting."""
     on = meeting.starts_at.date()
     series = meeting.series
-    participation = series.participation if series else MeetingSeries.Participation.BODY
+    if series is not None:
+        participation = series.participation
+    else:
+        body_led = meeting.body_id is not None
+        participation = MeetingSeries.Participation.BODY if body_led else MeetingSeries.Participation.MEMBERS
     current = Position.objects.filter(Position.current_q(on)).select_related("person", "organisation")
     chosen: dict[int, tuple[Person, Organisation | None]] = {}
-    if participation == MeetingSeries.Participation.BODY and meeting.body_id:
-        positions = current.filter(body_id=meeting.body_id)
+    if participation == MeetingSeries.Participation.BODY:
+        positions = current.filter(body_id=meeting.body_id) if meeting.body_id else current.none()
     else:
-        members = [
-            p.organisation
-            for p in participants_of(participation=participation, body=meeting.body, on=on)
-            if p.organisation
-        ]
+        # Everyone taking part, whether or not their capital's zone is known (that matters to rotation only).
+        members = [p.organisation for p in _participants(participation=participation, body=meeting.body, on=on)]
         positions = current.filter(
-            organisation__in=members, kind__in=[Position.Kind.FOCAL_POINT, Position.Kind.CHAIR_LEAD]
+            organisation__in=[org for org in members if org is not None],
+            kind__in=[Position.Kind.FOCAL_POINT, Position.Kind.CHAIR_LEAD],
         )
-    positions = positions | current.filter(Q(kind=Position.Kind.SUPPORT_UNIT_STAFF) | Q(body__kind=Body.Kind.CHAIR))
-    for position in positions.order_by("person__full_name"):
+    positions = positions | current.filter(
+        Q(kind=Position.Kind.SUPPORT_UNIT_STAFF) | Q(body__kind__in=[Body.Kind.SUPPORT_UNIT, Body.Kind.CHAIR])
+    )
+    for position in positions.order_by("person__full_name", "pk"):
         chosen.setdefault(position.person_id, (position.person, position.organisation))
-    accounts = {person.pk: getattr(person, "account", None) for person, _ in chosen.values()}
-    return [
-        (person, org)
-        for person, org in chosen.values()
-        if accounts.get(person.pk) is None or policy.is_visible(accounts[person.pk], meeting)
-    ]
+    account_model = get_user_model()
+    invited = []
+    for person, org in chosen.values():
+        account = getattr(person, "account", None) or account_model(person_id=person.pk, is_active=True)
+        if policy.is_visible(account, meeting):
+            invited.append((person, org))
+    return invited
 
 
 def invite(*, meeting: Meeting, by: Any) -> list[Invitation]:
     """Create the invitations of a meeting (the people of `invitees`); the email goes out through a task."""
     _require_manage(by, meeting)
-    if meeting.is_cancelled:
-        raise InvalidInput("The meeting is cancelled.", field="meeting")
     with transaction.atomic():
+        meeting = _current(meeting)
+        if meeting.is_cancelled:
+            raise InvalidInput("The meeting is cancelled.", field="meeting")
         created = []
         for person, org in invitees(meeting):
             account = getattr(person, "account", None)
@@ -867,17 +992,18 @@ def reschedule(
     duration_minutes: int | None = None,
     location: str | None = None,
 ) -> Meeting:
-    """Move a meeting: the UID stays, SEQUENCE goes up, so calendars replace the event rather than add one."""
+    """Move a meeting: the UID stays, SEQUENCE goes up, so calendars replace the event rather than add one. A new
+    time or length asks everyone to reply again (RFC 5546: earlier replies answered another time)."""
     _require_manage(by, meeting)
-    if meeting.is_cancelled:
-        raise InvalidInput("A cancelled meeting cannot be moved.", field="starts_at")
     if starts_at.tzinfo is None:
         raise InvalidInput("A meeting's start must name its time zone.", field="starts_at")
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
         raise InvalidInput("A meeting lasts 15 minutes to 10 hours.", field="duration_minutes")
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        before = meeting.starts_at
+        meeting = _current(meeting)
+        if meeting.is_cancelled:
+            raise InvalidInput("A cancelled meeting cannot be moved.", field="starts_at")
+        before, length = meeting.starts_at, meeting.duration_minutes
         meeting.starts_at = starts_at.astimezone(dt.UTC)
         if duration_minutes is not None:
             meeting.duration_minutes = duration_minutes
@@ -886,6 +1012,10 @@ def reschedule(
         meeting.sequence += 1
         meeting.updated_at = timezone.now()
         meeting.save()
+        if (meeting.starts_at, meeting.duration_minutes) != (before, length):
+            meeting.invitations.exclude(reply=Invitation.Reply.NEEDS_ACTION).update(
+                reply=Invitation.Reply.NEEDS_ACTION, replied_at=None
+            )
         ledger.record(
             "meetings.rescheduled",
             actor=by,
@@ -896,34 +1026,67 @@ def reschedule(
 
 
 def cancel(*, meeting: Meeting, by: Any, reason: str = "") -> Meeting:
+    """Cancel a meeting (SEQUENCE goes up, so calendars drop it). What was due at it moves to the series' next
+    meeting: the items carried to it, the approval of earlier minutes and the review of open actions."""
     _require_manage(by, meeting)
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = _current(meeting)
         if meeting.is_cancelled:
             raise InvalidInput("The meeting is already cancelled.", field="meeting")
         meeting.state = Meeting.State.CANCELLED
         meeting.sequence += 1
         meeting.updated_at = timezone.now()
         meeting.save(update_fields=["state", "sequence", "updated_at"])
-        ledger.record("meetings.cancelled", actor=by, subject=meeting, data={"reason": reason.strip()})
+        moved = _move_due_items(meeting)
+        ledger.record(
+            "meetings.cancelled", actor=by, subject=meeting, data={"reason": reason.strip(), "items_moved": moved}
+        )
     return meeting
+
+
+def _move_due_items(cancelled: Meeting) -> int:
+    following = next_meeting(cancelled)
+    if following is None:
+        return 0
+    moved = 0
+    pending = cancelled.agenda.filter(outcome=AgendaItem.Outcome.PENDING).select_related("approves")
+    for item in pending.filter(Q(carried_from__isnull=False) | Q(approves__isnull=False)).order_by("position", "pk"):
+        if item.approves is not None:
+            if item.approves.minutes_state == Meeting.MinutesState.CIRCULATED:
+                _ensure_approval_item(item.approves, following)
+                moved += 1
+            continue
+        item.meeting, item.position = following, _next_position(following)
+        item.save(update_fields=["meeting", "position"])
+        moved += 1
+    _ensure_action_review(following)
+    if cancelled.agenda.filter(kind=AgendaItem.Kind.QUARTERLY_CALLS).exists():
+        _ensure_digest(following)
+    return moved
 
 
 def record_reply(*, invitation: Invitation, by: Any, reply: str, sequence: int | None = None) -> Invitation:
     """The invited person accepts, declines or says tentative; a reply to an older SEQUENCE than the latest sent
-    is refused, since it answers a time that has changed."""
-    policy.require(by, "meetings.rsvp", invitation)
+    is refused, since it answers a time that has changed. The Support Unit may record a reply that reached it by
+    email on the person's behalf ("meetings.record_reply_for"); the ledger names who recorded it."""
+    if not (policy.can(by, "meetings.rsvp", invitation) or policy.can(by, "meetings.record_reply_for")):
+        policy.require(by, "meetings.rsvp", invitation)
     if reply not in Invitation.REPLIES:
         raise InvalidInput("Reply accepted, tentative or declined.", field="reply")
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
         meeting = invitation.meeting
+        if not policy.is_visible(by, meeting):
+            raise AccessDenied("You do not have access to this meeting.")
         if meeting.is_cancelled:
             raise InvalidInput("The meeting is cancelled: there is nothing to reply to.", field="reply")
-        if sequence is not None and sequence < meeting.sequence:
+        # Judged against what the person was last sent: between a change and its email, the invitation they hold
+        # is still the one to answer.
+        latest = invitation.sent_sequence if invitation.sent_sequence is not None else meeting.sequence
+        if sequence is not None and sequence < latest:
             raise InvalidInput(
                 f"This reply answers version {sequence} of the invitation; the meeting has changed since "
-                f"(version {meeting.sequence}). Reply to the latest invitation.",
+                f"(version {latest}). Reply to the latest invitation.",
                 field="sequence",
             )
         invitation.reply = reply
@@ -951,6 +1114,8 @@ def record_quarterly_call(
     policy.require(by, "meetings.record_call", organisation)
     if organisation.kind != Organisation.Kind.GOVERNMENT:
         raise InvalidInput("Quarterly calls are a member government's.", field="organisation")
+    if status_of(organisation, held_on) != Participation.Status.MEMBER:
+        raise InvalidInput(f"{organisation} was not a member on {held_on:%d %B %Y}.", field="organisation")
     if held_on > today() + dt.timedelta(days=1):
         raise InvalidInput("Record a call once it has been held: the date is in the future.", field="held_on")
     topics = topics.strip()
@@ -1023,15 +1188,7 @@ def refresh_quarterly_digests(on: dt.date | None = None) -> list[AgendaItem]:
         )
         if upcoming is None:
             continue
-        text = quarterly_digest_text(upcoming)
-        if text:
-            items.append(
-                _ensure_generated(
-                    upcoming,
-                    AgendaItem.Kind.QUARTERLY_CALLS,
-                    "Members' quarterly update calls: digest",
-                    position=3,
-                    description=text,
-                )
-            )
+        item = _ensure_digest(upcoming)
+        if item is not None:
+            items.append(item)
     return items

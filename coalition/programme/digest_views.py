@@ -42,12 +42,18 @@ def _people(request: HttpRequest) -> list[tuple[int, str]]:
 
 
 def _shown_to(request: HttpRequest, email: DigestEmail) -> tuple[DigestEmail, int]:
-    """Someone else's digest, less any activity the viewer may not see themselves (a restricted activity
-    whose audience names the recipient but not the viewer); returns it and how many rows were left out."""
+    """Someone else's digest, less any activity or reminder the viewer may not see themselves (a restricted record
+    whose audience names the recipient but not the viewer); returns it and how many lines were left out."""
     ids = [row.activity_id for row in email.rows]
     visible = set(policy.visible_to(request.user, Activity).filter(pk__in=ids).values_list("pk", flat=True))
     rows = [row for row in email.rows if row.activity_id in visible]
-    return dataclasses.replace(email, rows=rows), len(email.rows) - len(rows)
+    sections, hidden = [], 0
+    for section in email.sections:
+        kept = [r for r in section.reminders if r.subject is None or policy.is_visible(request.user, r.subject)]
+        hidden += len(section.reminders) - len(kept)
+        sections.append(dataclasses.replace(section, reminders=kept))
+    left_out = len(email.rows) - len(rows) + hidden
+    return dataclasses.replace(email, rows=rows, sections=sections), left_out
 
 
 @access("account.self")

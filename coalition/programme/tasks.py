@@ -1,11 +1,13 @@
-"""Background work for the Program of Action, through the Django Tasks API: the weekly staleness digest that tells
-the people who lead an activity that it has gone quiet (PoA 3A.3)."""
+"""Background work for the Program of Action, through the Django Tasks API: the weekly digest that tells the people
+who lead an activity that it has gone quiet (PoA 3A.3), and carries the reminders other apps register in
+`coalition.core.digest` (a meeting invitation without a reply, minutes to approve, a quarterly call not recorded), so
+that each person receives at most one email a week."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from coalition.core import digest as reminder_sections
 from coalition.core import policy
 from coalition.core.errors import CoalitionError
 from coalition.directory.models import Person
@@ -58,18 +61,34 @@ class DigestEmail:
     on: dt.date
     stale_days: int
     rows: list[DigestRow]
+    sections: list[reminder_sections.SectionReminders] = field(default_factory=list)  # e.g. "Meetings"
+
+    @property
+    def reminders(self) -> int:
+        return sum(len(section.reminders) for section in self.sections)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to tell: no email goes out."""
+        return not self.rows and not self.reminders
 
     @property
     def subject(self) -> str:
-        n = len(self.rows)
-        count = ngettext("%(n)d activity needs an update", "%(n)d activities need an update", n) % {"n": n}
-        return f"[Coalition] {count} ({self.week})"
+        parts = []
+        if self.rows or not self.reminders:
+            n = len(self.rows)
+            parts.append(ngettext("%(n)d activity needs an update", "%(n)d activities need an update", n) % {"n": n})
+        if self.reminders:
+            n = self.reminders
+            parts.append(ngettext("%(n)d reminder", "%(n)d reminders", n) % {"n": n})
+        return f"[Coalition] {', '.join(parts)} ({self.week})"
 
     def context(self) -> dict[str, Any]:
         return {
             "digest": self,
             "person": self.person,
             "rows": self.rows,
+            "sections": self.sections,
             "week": self.week,
             "on": self.on,
             "site_url": settings.SITE_URL,
@@ -89,7 +108,8 @@ class DigestEmail:
 
 def compose_digest(digest: queries.Digest, *, on: dt.date, stale_days: int | None = None) -> DigestEmail:
     """What `digest.person` would be sent: the activities of `queries.digests` (already those their account may
-    see), each with the last update date their account may read (one query)."""
+    see), each with the last update date their account may read (one query), and the registered sections of
+    reminders, each listing only what their account may see."""
     account = getattr(digest.person, "account", None)
     ids = [activity.pk for activity in digest.activities]
     last_seen: dict[int, dt.date] = {}
@@ -120,6 +140,7 @@ def compose_digest(digest: queries.Digest, *, on: dt.date, stale_days: int | Non
                 days_quiet=(on - quiet_since).days,
             )
         )
+    active = account is not None and account.is_active
     return DigestEmail(
         person=digest.person,
         to=account.email if account is not None else "",
@@ -127,6 +148,7 @@ def compose_digest(digest: queries.Digest, *, on: dt.date, stale_days: int | Non
         on=on,
         stale_days=queries.stale_after_days() if stale_days is None else stale_days,
         rows=rows,
+        sections=reminder_sections.reminders_for(digest.person, account, on) if active else [],
     )
 
 
@@ -134,9 +156,23 @@ class DigestsNotSent(CoalitionError):
     """Some digests could not be handed to the mail server; running the task again the same week retries them."""
 
 
+def recipients(*, on: dt.date) -> list[queries.Digest]:
+    """Everyone who may receive a digest on `on`: the leads of stale activities with those activities, and the
+    people the registered sections name (with no activity), sorted by name."""
+    by_person = {digest.person.pk: digest for digest in queries.digests(on=on)}
+    named = reminder_sections.recipients(on)
+    people = Person.objects.filter(account__is_active=True).exclude(pk__in=list(by_person))
+    if named is not None:
+        people = people.filter(pk__in=named - by_person.keys())
+    for person in people.select_related("account"):
+        by_person[person.pk] = queries.Digest(person, [])
+    return sorted(by_person.values(), key=lambda d: (d.person.full_name, d.person.pk))
+
+
 @task()
 def send_staleness_digests(*, on: str | None = None) -> int:
-    """Send each lead one email a week listing their stale activities; returns how many emails went out.
+    """Send each person at most one email a week: the stale activities they lead and the reminders waiting for them
+    (see `coalition.core.digest`); returns how many emails went out.
 
     A DigestSent row claims a person's week before the email is sent: it is committed first, so a second run or a
     concurrent worker finds the claim (the unique constraint decides any race) and sends nothing. If the mail server
@@ -145,11 +181,11 @@ def send_staleness_digests(*, on: str | None = None) -> int:
     week = iso_week(day)
     already = set(DigestSent.objects.filter(week=week).values_list("person_id", flat=True))
     sent, failed = 0, []
-    for digest in queries.digests(on=day):
+    for digest in recipients(on=day):
         if digest.person.pk in already:
             continue
         email = compose_digest(digest, on=day)
-        if not email.rows or not email.to:
+        if email.is_empty or not email.to:
             continue
         try:
             with transaction.atomic():
@@ -159,7 +195,7 @@ def send_staleness_digests(*, on: str | None = None) -> int:
         try:
             email.message().send()
         except Exception:  # the mail server's errors are many; any of them means "not sent"
-            logger.exception("Staleness digest %s to person %s was not sent", week, digest.person.pk)
+            logger.exception("Weekly digest %s to person %s was not sent", week, digest.person.pk)
             DigestSent.objects.filter(pk=claim.pk).delete()
             failed.append(digest.person.pk)
             continue

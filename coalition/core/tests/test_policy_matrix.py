@@ -45,6 +45,7 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "meetings.view_draft_minutes": {R.SUPPORT_UNIT, R.CHAIR},
     "meetings.calendar": set(SIGNED_IN_ROLES),
     "meetings.view_compliance": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "meetings.record_reply_for": {R.SUPPORT_UNIT},
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only.

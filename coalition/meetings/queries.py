@@ -1,0 +1,365 @@
+"""Reads of meetings worth a name, always through the access policy: upcoming and past meetings, a meeting's page
+with its agenda, minutes, actions and attendance, and the compiled minutes of a series.
+
+Draft minutes (their text, decisions and action items) reach only those who may see drafts
+("meetings.view_draft_minutes"); circulated and approved minutes reach whoever sees the meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from coalition.core import policy
+from coalition.directory.models import Organisation, Person
+from coalition.meetings import services
+from coalition.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    MinutesApproval,
+    MinutesRevision,
+)
+
+UPCOMING_DAYS = 90
+
+
+def meetings(user: Any) -> QuerySet[Meeting]:
+    return policy.visible_to(user, Meeting).select_related("series", "approval__approved_at")
+
+
+def series_list(user: Any) -> QuerySet[MeetingSeries]:
+    return policy.visible_to(user, MeetingSeries).select_related("body").order_by("title")
+
+
+def upcoming(user: Any, *, now: dt.datetime | None = None, days: int = UPCOMING_DAYS) -> QuerySet[Meeting]:
+    """Meetings the user may see that start in the next `days` days (cancelled ones too, marked so on the page)."""
+    now = now or timezone.now()
+    return meetings(user).filter(starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=days)).order_by("starts_at")
+
+
+def past(user: Any, *, now: dt.datetime | None = None, limit: int = 30) -> list[Meeting]:
+    """The latest meetings that have started, newest first, with their minutes state."""
+    now = now or timezone.now()
+    return list(
+        meetings(user).filter(starts_at__lt=now).exclude(state=Meeting.State.CANCELLED).order_by("-starts_at")[:limit]
+    )
+
+
+def series_meetings(user: Any, series: MeetingSeries) -> QuerySet[Meeting]:
+    return meetings(user).filter(series=series).order_by("starts_at")
+
+
+def may_see_minutes(user: Any, meeting: Meeting) -> bool:
+    return meeting.minutes_state != Meeting.MinutesState.DRAFT or policy.can(user, "meetings.view_draft_minutes")
+
+
+def activity_by_code(user: Any, code: str) -> Any:
+    """The programme activity with this code that the user may see, from the latest programme that has it."""
+    from coalition.programme.models import Activity
+
+    return (
+        policy.visible_to(user, Activity)
+        .filter(code=code.strip())
+        .order_by("-objective__goal__programme__year")
+        .first()
+    )
+
+
+def people(user: Any) -> QuerySet[Person]:
+    return policy.visible_to(user, Person).order_by("full_name")
+
+
+def members(user: Any) -> QuerySet[Organisation]:
+    """Governments the user may see, the owners an action item or an attendance row can name."""
+    return policy.visible_to(user, Organisation).filter(kind=Organisation.Kind.GOVERNMENT).order_by("name")
+
+
+# --- One meeting ------------------------------------------------------------------------------------------------
+
+_ACTIVITY = "activity__objective__goal__programme"
+
+
+def _visible_activity(user: Any, row: Any) -> None:
+    """Keep a linked activity on the row only where the user may see it (`shown_activity`)."""
+    activity = row.activity
+    row.shown_activity = activity if activity is not None and policy.is_visible(user, activity) else None
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    series: MeetingSeries | None  # where the user may see it
+    agenda: list[AgendaItem]
+    open_actions: list[ActionItem]  # raised at earlier meetings of the series, still open at this one
+    decisions: list[Decision]
+    actions: list[ActionItem]
+    attendance: list[Attendance]
+    invitation: Invitation | None  # the viewer's own
+    invitations: list[Invitation]  # everyone's, for managers only
+    previous: Meeting | None
+    following: Meeting | None
+    show_minutes: bool
+    approval: MinutesApproval | None  # a later meeting approved these minutes
+    approved_at: Meeting | None  # that meeting, where the user may see it
+    attendance_counts: dict[str, int] = field(default_factory=dict)
+    reply_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_action_review(self) -> bool:
+        return any(item.kind == AgendaItem.Kind.ACTION_REVIEW for item in self.agenda)
+
+    @property
+    def has_minutes(self) -> bool:
+        return bool(self.decisions or self.actions or any(getattr(item, "current", None) for item in self.agenda))
+
+
+def approval_of(user: Any, meeting: Meeting) -> tuple[MinutesApproval | None, Meeting | None]:
+    """The approval of a meeting's minutes (loaded with the meeting by `meetings`) and the meeting that gave it."""
+    try:
+        approval = meeting.approval
+    except MinutesApproval.DoesNotExist:
+        return None, None
+    at = approval.approved_at
+    return approval, at if policy.is_visible(user, at) else None
+
+
+def _neighbours(user: Any, meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
+    """The series' meetings before and after this one (as services.previous_meeting/next_meeting), in one query."""
+    if meeting.series_id is None:
+        return None, None
+    others = list(
+        Meeting.objects.filter(series_id=meeting.series_id)
+        .exclude(state=Meeting.State.CANCELLED)
+        .exclude(pk=meeting.pk)
+        .order_by("starts_at")
+    )
+    before = [m for m in others if m.starts_at < meeting.starts_at]
+    after = [m for m in others if m.starts_at > meeting.starts_at]
+    previous = before[-1] if before else None
+    following = after[0] if after else None
+    return (
+        previous if previous is not None and policy.is_visible(user, previous) else None,
+        following if following is not None and policy.is_visible(user, following) else None,
+    )
+
+
+def _agenda(user: Any, meeting: Meeting, *, with_minutes: bool) -> list[AgendaItem]:
+    items = meeting.agenda.select_related("owner", _ACTIVITY, "carried_from__meeting", "approves").order_by(
+        "position", "pk"
+    )
+    if with_minutes:
+        items = items.prefetch_related(
+            Prefetch(
+                "minutes_revisions",
+                queryset=MinutesRevision.objects.select_related("author__person").order_by("number"),
+                to_attr="revisions",
+            )
+        )
+    agenda = list(items)
+    for item in agenda:
+        revisions: list[MinutesRevision] = getattr(item, "revisions", []) if with_minutes else []
+        item.revisions = revisions  # type: ignore[attr-defined]
+        item.current = revisions[-1] if revisions else None  # type: ignore[attr-defined]
+        _visible_activity(user, item)
+        earlier = item.carried_from.meeting if item.carried_from_id and item.carried_from else None
+        item.carried_from_meeting = (  # type: ignore[attr-defined]
+            earlier if earlier is not None and policy.is_visible(user, earlier) else None
+        )
+        approves = item.approves
+        item.shown_approves = (  # type: ignore[attr-defined]
+            approves if approves is not None and policy.is_visible(user, approves) else None
+        )
+    return agenda
+
+
+def _actions(user: Any, meeting: Meeting, *, drafts: bool, own: bool) -> tuple[list[ActionItem], list[ActionItem]]:
+    """In one query: the open actions of earlier meetings of the series (services.open_actions_before), kept to the
+    meetings the user may see and whose minutes they may read; and, with `own`, the meeting's own actions."""
+    wanted = Q(meeting=meeting) if own else Q(pk__in=[])
+    if meeting.series_id is not None:
+        wanted |= Q(meeting__series_id=meeting.series_id, meeting__starts_at__lt=meeting.starts_at) & (
+            Q(state=ActionItem.State.OPEN) | Q(closed_at_meeting=meeting)
+        )
+    rows = list(
+        ActionItem.objects.filter(wanted)
+        .filter(meeting__in=policy.visible_to(user, Meeting))
+        .select_related("item", "owner", "owner_organisation", "meeting", "closed_at_meeting", _ACTIVITY)
+        .order_by("due_on", "pk")
+    )
+    for row in rows:
+        _visible_activity(user, row)
+    earlier = [
+        row
+        for row in rows
+        if row.meeting_id != meeting.pk and (drafts or row.meeting.minutes_state != Meeting.MinutesState.DRAFT)
+    ]
+    return earlier, [row for row in rows if row.meeting_id == meeting.pk]
+
+
+def meeting_page(user: Any, meeting: Meeting, *, with_people: bool = True) -> MeetingPage:
+    """Everything a meeting's page shows, in a handful of queries; minutes left out where the user may not read
+    them yet (drafts). Without `with_people`, no attendance or invitations (the minutes page)."""
+    drafts = policy.can(user, "meetings.view_draft_minutes")
+    show_minutes = drafts or meeting.minutes_state != Meeting.MinutesState.DRAFT
+    decisions: list[Decision] = []
+    if show_minutes:
+        decisions = list(meeting.decisions.select_related("item", _ACTIVITY).order_by("pk"))
+        for decision in decisions:
+            _visible_activity(user, decision)
+    open_actions, actions = _actions(user, meeting, drafts=drafts, own=show_minutes)
+    attendance: list[Attendance] = []
+    invitations: list[Invitation] = []
+    invitation = None
+    if with_people:
+        attendance = list(meeting.attendance.select_related("organisation", "person"))
+        person_id = policy.actor_for(user).person_id
+        if policy.can(user, "meetings.manage"):
+            invitations = list(meeting.invitations.select_related("person", "organisation"))
+            invitation = next((i for i in invitations if i.person_id == person_id), None)
+        elif person_id is not None:
+            invitation = meeting.invitations.filter(person_id=person_id).first()
+    previous, following = _neighbours(user, meeting)
+    approval, approved_at = approval_of(user, meeting)
+    series = meeting.series
+    return MeetingPage(
+        meeting=meeting,
+        series=series if series is not None and policy.is_visible(user, series) else None,
+        agenda=_agenda(user, meeting, with_minutes=show_minutes),
+        open_actions=open_actions,
+        decisions=decisions,
+        actions=actions,
+        attendance=attendance,
+        invitation=invitation,
+        invitations=invitations,
+        previous=previous,
+        following=following,
+        show_minutes=show_minutes,
+        approval=approval,
+        approved_at=approved_at,
+        attendance_counts=_counts(Attendance.Status.choices, (row.status for row in attendance)),
+        reply_counts=_counts(Invitation.Reply.choices, (row.reply for row in invitations)),
+    )
+
+
+def _counts(choices: list[tuple[str, Any]], values: Any) -> dict[str, int]:
+    """Counts by label, in the order of the choices, leaving out the empty ones."""
+    counted = Counter(values)
+    return {str(label): counted[value] for value, label in choices if counted[value]}
+
+
+# --- A series' compiled minutes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingMinutes:
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    decisions: list[Decision]
+    actions: list[ActionItem]
+    approval: MinutesApproval | None
+    approved_at: Meeting | None
+
+
+def compiled_minutes(user: Any, series: MeetingSeries) -> list[MeetingMinutes]:
+    """The minutes of every meeting of a series the user may read, oldest first: circulated and approved minutes,
+    and drafts too for those who may see drafts. Five queries whatever the length of the series."""
+    states = [Meeting.MinutesState.CIRCULATED, Meeting.MinutesState.APPROVED]
+    if policy.can(user, "meetings.view_draft_minutes"):
+        states.append(Meeting.MinutesState.DRAFT)
+    found = list(series_meetings(user, series).filter(minutes_state__in=states).exclude(state=Meeting.State.CANCELLED))
+    if not found:
+        return []
+    revisions = Prefetch("minutes_revisions", queryset=MinutesRevision.objects.order_by("number"), to_attr="revisions")
+    agenda_of: dict[int, list[AgendaItem]] = {m.pk: [] for m in found}
+    for item in (
+        AgendaItem.objects.filter(meeting__in=found)
+        .select_related("owner", _ACTIVITY)
+        .prefetch_related(revisions)
+        .order_by("position", "pk")
+    ):
+        item.current = item.revisions[-1] if item.revisions else None  # type: ignore[attr-defined]
+        _visible_activity(user, item)
+        agenda_of[item.meeting_id].append(item)
+    decisions_of: dict[int, list[Decision]] = {m.pk: [] for m in found}
+    for decision in Decision.objects.filter(meeting__in=found).select_related("item", _ACTIVITY).order_by("pk"):
+        _visible_activity(user, decision)
+        decisions_of[decision.meeting_id].append(decision)
+    actions_of: dict[int, list[ActionItem]] = {m.pk: [] for m in found}
+    for action in ActionItem.objects.filter(meeting__in=found).select_related(
+        "item", "owner", "owner_organisation", _ACTIVITY
+    ):
+        _visible_activity(user, action)
+        actions_of[action.meeting_id].append(action)
+    return [
+        MeetingMinutes(m, agenda_of[m.pk], decisions_of[m.pk], actions_of[m.pk], *approval_of(user, m)) for m in found
+    ]
+
+
+# --- Attendance -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    key: str  # the form field: "org-12" or "person-7"
+    label: str
+    organisation: Organisation | None = None
+    person: Person | None = None
+    status: str = ""  # as recorded; "" before anything is
+
+
+def attendance_lines(user: Any, meeting: Meeting) -> tuple[list[AttendanceLine], list[AttendanceLine]]:
+    """The member states and the people whose attendance a meeting records, each only where the user may see it:
+    the series' participants, those invited and anyone already recorded."""
+    recorded = list(meeting.attendance.select_related("organisation", "person"))
+    invited = [
+        (invitation.person, invitation.organisation)
+        for invitation in meeting.invitations.select_related("person", "organisation")
+    ]
+    organisations: dict[int, Organisation] = {}
+    series = meeting.series
+    if series is not None and (series.participation != MeetingSeries.Participation.BODY or meeting.body_id):
+        for participant in services.participants_of(
+            participation=series.participation, body=meeting.body, on=meeting.starts_at.date()
+        ):
+            if participant.organisation is not None:
+                organisations[participant.organisation.pk] = participant.organisation
+    persons: dict[int, tuple[Person, Organisation | None]] = {}
+    for person, organisation in invited:
+        persons[person.pk] = (person, organisation)
+        if organisation is not None and organisation.kind == Organisation.Kind.GOVERNMENT:
+            organisations[organisation.pk] = organisation
+    member_status: dict[int, str] = {}
+    person_status: dict[int, str] = {}
+    for row in recorded:
+        if row.person is not None:
+            persons.setdefault(row.person.pk, (row.person, row.organisation))
+            person_status[row.person.pk] = row.status
+        elif row.organisation is not None:
+            organisations[row.organisation.pk] = row.organisation
+            member_status[row.organisation.pk] = row.status
+    member_lines = [
+        AttendanceLine(f"org-{org.pk}", str(org), organisation=org, status=member_status.get(org.pk, ""))
+        for org in sorted(organisations.values(), key=lambda org: org.name)
+        if policy.is_visible(user, org)
+    ]
+    person_lines = [
+        AttendanceLine(
+            f"person-{person.pk}",
+            f"{person} ({org})" if org is not None and policy.is_visible(user, org) else str(person),
+            organisation=org,
+            person=person,
+            status=person_status.get(person.pk, ""),
+        )
+        for person, org in sorted(persons.values(), key=lambda pair: pair[0].full_name)
+        if policy.is_visible(user, person)
+    ]
+    return member_lines, person_lines
