@@ -78,17 +78,6 @@ def instant(event: Any, name: str = "DTSTART") -> dt.datetime:
     return event.decoded(name).astimezone(UTC)
 
 
-@pytest.fixture
-def organiser(make_user: Callable[..., Any]) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def guest(make_user: Callable[..., Any]) -> Any:
-    """A member's focal point in Santiago: invited to members' meetings."""
-    return person_in(make_user, "America/Santiago")
-
-
 def invited_meeting(organiser: Any, local: dt.datetime, zone: str, **kwargs: Any) -> Meeting:
     meeting = meeting_at(organiser, local, zone, **kwargs)
     services.invite(meeting=meeting, by=organiser)

@@ -26,16 +26,6 @@ UTC = dt.UTC
 
 
 @pytest.fixture
-def organiser(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def guest(make_user: Any) -> Any:
-    return person_in(make_user, "America/Santiago")
-
-
-@pytest.fixture
 def other_guest(make_user: Any) -> Any:
     """A second focal point, invited to the same meetings."""
     return person_in(make_user, "Asia/Tokyo")

@@ -36,16 +36,6 @@ UTC = dt.UTC
 
 
 @pytest.fixture
-def organiser(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def guest(make_user: Any) -> Any:
-    return person_in(make_user, "America/Santiago")
-
-
-@pytest.fixture
 def meeting(organiser: Any, guest: Any) -> Meeting:
     """Midnight in Amsterdam, which is the evening before in Santiago."""
     return meeting_at(organiser, dt.datetime(2027, 1, 13, 0, 0), "Europe/Amsterdam")
