@@ -456,7 +456,14 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
         text="The Support Unit presented the tracker. Three activities are overdue; leads were asked to update.",
     )
     meetings.save_minutes(item=situations, by=support, text="Members exchanged views on two network disruptions.")
-    meetings.set_outcome(item=other, by=support, outcome=AgendaItem.Outcome.NOT_REACHED)
+    meetings.save_minutes(item=other, by=support, text="No other business was raised.")
+    terms = meetings.add_agenda_item(
+        meeting=first,
+        by=support,
+        title="Terms of Reference review: timetable (PoA 3B.4)",
+        activity=current.get("3B.4"),
+    )
+    meetings.set_outcome(item=terms, by=support, outcome=AgendaItem.Outcome.NOT_REACHED)
     meetings.record_decision(
         meeting=first,
         by=support,

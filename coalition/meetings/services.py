@@ -501,7 +501,8 @@ def _ensure_approval_item(minutes_of: Meeting, at: Meeting) -> AgendaItem:
     existing = at.agenda.filter(approves=minutes_of).order_by("pk").first()
     if existing is not None:
         return existing
-    title = f"Approval of the minutes of {minutes_of.starts_at:%d %B %Y}"
+    held = minutes_of.local_start()  # the date as the host wrote it
+    title = f"Approval of the minutes of {held.day} {held:%B %Y}"
     taken = at.agenda.filter(kind=AgendaItem.Kind.MINUTES_APPROVAL).exists()
     return AgendaItem.objects.create(
         meeting=at,
