@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from coalition.directory import api as directory_api
+from coalition.meetings import api as meetings_api
 from coalition.programme import api as programme_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -19,6 +20,8 @@ router.register("programmes", programme_api.ProgrammeViewSet, basename="programm
 router.register("activities", programme_api.ActivityViewSet, basename="activity")
 router.register("updates", programme_api.UpdateViewSet, basename="update")
 router.register("evidence", programme_api.EvidenceViewSet, basename="evidence")
+router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
+router.register("quarterly-calls", meetings_api.QuarterlyCallViewSet, basename="quarterlycall")
 
 urlpatterns = [
     path("", include("coalition.core.urls")),
