@@ -43,7 +43,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class QuarterlyCallSerializer(serializers.ModelSerializer):
-    posts = serializers.SlugRelatedField(many=True, slug_field="city", read_only=True)
+    posts: serializers.SlugRelatedField = serializers.SlugRelatedField(many=True, slug_field="city", read_only=True)
 
     class Meta:
         model = QuarterlyCall
