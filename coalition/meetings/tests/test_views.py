@@ -136,6 +136,7 @@ def test_a_member_official_sees_upcoming_meetings_past_minutes_and_series_on_the
     assert meetings[0].title in page and "Draft" in page  # past, with its minutes state
     assert f'href="/meetings/series/{meetings[0].series_id}/"' in page
     assert 'href="/meetings/calls/"' in page and 'href="/meetings/calendar/"' in page
+    assert 'href="/meetings/reply/"' in page  # where a calendar's emailed reply is uploaded
     assert "New series" not in page
 
 
@@ -188,7 +189,9 @@ def test_the_advisory_network_reads_a_coalition_meeting(make_user: MakeUser, sup
 
 
 def test_an_anonymous_visitor_sees_no_members_meeting(client: Client, meetings: list[Meeting]) -> None:
-    assert client.get("/meetings/").status_code == 200
+    index = client.get("/meetings/")
+    assert index.status_code == 200
+    assert b'href="/meetings/reply/"' not in index.content  # a reply is recorded by someone signed in
     assert client.get(f"/meetings/{meetings[0].pk}/").status_code == 404
 
 
