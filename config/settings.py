@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "coalition.accounts",
     "coalition.programme",
     "coalition.meetings",
+    "coalition.documents",
+    "coalition.statements",
     "coalition.demo",
 ]
 

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("coalition.accounts.urls")),
     path("", include("coalition.programme.urls")),
     path("", include("coalition.meetings.urls")),
+    path("", include("coalition.documents.urls")),
+    path("", include("coalition.statements.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

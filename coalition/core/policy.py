@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.errors import AccessDenied
@@ -37,6 +38,9 @@ class Classification(models.TextChoices):
     MEMBERS = "members", _("Members")
     RESTRICTED = "restricted", _("Restricted")
 
+
+# What an embargoed public record reads as until its release time (see `released_field` below).
+EMBARGOED_AS = Classification.MEMBERS
 
 ALL_ROLES = frozenset(Role)
 PARTICIPANTS = frozenset(
@@ -197,6 +201,14 @@ def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation is None or organisation.pk in actor.acts_for
 
 
+def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """Only a member's focal point commits the member: sign, withdraw or object on its behalf (no one else, not
+    the Support Unit, not another member's focal point, not an official without the focal-point position)."""
+    if not actor.has(Role.FOCAL_POINT):
+        return False
+    return organisation is None or organisation.pk in actor.focal_point_for
+
+
 RULES: dict[str, Rule] = {
     "public": Anyone(),
     "authentication": Anyone(description="the sign-in, MFA and password flows (rate-limited)"),
@@ -223,6 +235,16 @@ RULES: dict[str, Rule] = {
     "meetings.calendar": SignedIn(description="any signed-in person, for their own calendar feed"),
     "meetings.record_call": Predicate(_may_record_call, "the member's focal points and officials; Support Unit"),
     "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "documents.view": ByClassification(),
+    "documents.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "documents.comment": Roles(
+        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
+    ),
+    "statements.view": ByClassification(),
+    "statements.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "statements.freeze": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Chair and Support Unit"),
+    "statements.sign": Predicate(_may_sign_for, "the member's focal point (a position), for that member only"),
+    "statements.verify": Anyone(description="anyone: the verification of a published statement is public"),
 }
 
 
@@ -248,9 +270,20 @@ def classification_of(obj: Any) -> str:
     return getattr(obj, "classification", None) or type(obj).fixed_classification
 
 
+def _embargoed(obj: Any) -> bool:
+    """A public record under embargo: its model names a `released_field`, and that moment is unset or to come."""
+    field_name = getattr(type(obj), "released_field", None)
+    if not field_name:
+        return False
+    released = getattr(obj, field_name)
+    return released is None or released > timezone.now()
+
+
 def is_visible(user_or_actor: Any, obj: Any) -> bool:
     actor = actor_for(user_or_actor)
     classification = classification_of(obj)
+    if classification == Classification.PUBLIC and _embargoed(obj):
+        classification = EMBARGOED_AS  # until the embargo lifts, public records read as members-only
     if actor.roles & READERS[classification]:
         return True
     if classification == Classification.RESTRICTED and obj.audience_id is not None:
@@ -260,12 +293,21 @@ def is_visible(user_or_actor: Any, obj: Any) -> bool:
     return False
 
 
-def visibility_q(actor: Actor, prefix: str = "") -> Q:
-    """The Q that keeps the rows of a Classified model an actor may read (prefix follows a relation)."""
+def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
+    """The Q that keeps the rows of a Classified model an actor may read (prefix follows a relation to `model`).
+
+    A model may declare `released_field` (e.g. a statement's publication time): its public rows stay members-only
+    until that moment — an embargo — whoever asks."""
     from coalition.core.models import AudienceMember
 
     readable = actor.readable_classifications()
     condition = Q(**{f"{prefix}classification__in": readable})
+    released_field = getattr(model, "released_field", None) if model is not None else None
+    if released_field and Classification.PUBLIC in readable and EMBARGOED_AS not in readable:
+        # A public record under embargo reads as members-only until its release time has come.
+        condition &= ~Q(**{f"{prefix}classification": Classification.PUBLIC}) | Q(
+            **{f"{prefix}{released_field}__lte": timezone.now()}
+        )
     if Classification.RESTRICTED not in readable and actor.principals:
         named = Exists(
             AudienceMember.objects.filter(audience_id=OuterRef(f"{prefix}audience_id"), principal__in=actor.principals)
@@ -283,7 +325,7 @@ def visible_to(user: Any, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
         if fixed is None:
             raise LookupError(f"{model.__name__} declares no classification: the policy cannot filter it")
         return qs if actor_for(user).roles & READERS[fixed] else qs.none()
-    return qs.filter(visibility_q(actor_for(user)))
+    return qs.filter(visibility_q(actor_for(user), model=model))
 
 
 def principals_of(items: Iterable[tuple[str, object]]) -> frozenset[str]:

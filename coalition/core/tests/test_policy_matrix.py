@@ -46,10 +46,17 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "meetings.calendar": set(SIGNED_IN_ROLES),
     "meetings.view_compliance": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
     "meetings.record_reply_for": {R.SUPPORT_UNIT},
+    "documents.view": set(R),
+    "documents.manage": {R.SUPPORT_UNIT, R.CHAIR},
+    "documents.comment": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.ADVISORY_NETWORK},
+    "statements.view": set(R),
+    "statements.manage": {R.SUPPORT_UNIT, R.CHAIR},
+    "statements.freeze": {R.SUPPORT_UNIT, R.CHAIR},
+    "statements.verify": set(R),
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
-# test_a_quarterly_call_is_recorded_for_ones_own_member_only.
-RECORD_RULES = {"directory.view_contact", "meetings.rsvp", "meetings.record_call"}
+# test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.
+RECORD_RULES = {"directory.view_contact", "meetings.rsvp", "meetings.record_call", "statements.sign"}
 
 
 @pytest.fixture
@@ -184,3 +191,12 @@ def test_a_quarterly_call_is_recorded_for_ones_own_member_only(viewer, role):
     may_record = role in {R.SUPPORT_UNIT, R.FOCAL_POINT, R.MEMBER_OFFICIAL}
     assert policy.can(user, "meetings.record_call", own) is may_record
     assert policy.can(user, "meetings.record_call", other) is (role == R.SUPPORT_UNIT)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+def test_only_a_members_focal_point_signs_for_it(viewer, role):
+    user = viewer(role)
+    own, other = government("EE"), government("GH")  # the factories' focal points act for EE
+    assert policy.can(user, "statements.sign", own) is (role == R.FOCAL_POINT)
+    assert not policy.can(user, "statements.sign", other)  # not another member's focal point, not the Support Unit

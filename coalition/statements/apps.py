@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class StatementsConfig(AppConfig):
+    name = "coalition.statements"
+    label = "statements"
+    verbose_name = "Statements"
+
+    def ready(self) -> None:
+        from coalition.statements import evidence
+
+        evidence.register_types()

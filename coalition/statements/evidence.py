@@ -1,0 +1,22 @@
+"""Published statements as evidence for Program of Action activities (1A.5, 1A.6, 1A.10)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from coalition.core.evidence import EvidenceType, register
+
+
+def register_types() -> None:
+    from coalition.statements.models import Statement
+
+    register(
+        EvidenceType(
+            key="statements.statement",
+            label="Statement",
+            model=Statement,
+            url=lambda statement: reverse("statements:statement", args=[statement.slug]),
+            title=lambda statement: statement.title,
+            suggests=lambda statement: "done" if statement.published_at else None,
+        )
+    )
