@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from coalition.directory import api as directory_api
 from coalition.meetings import api as meetings_api
 from coalition.programme import api as programme_api
+from coalition.statements import api as statements_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -22,6 +23,12 @@ router.register("updates", programme_api.UpdateViewSet, basename="update")
 router.register("evidence", programme_api.EvidenceViewSet, basename="evidence")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("quarterly-calls", meetings_api.QuarterlyCallViewSet, basename="quarterlycall")
+router.register("statements", statements_api.StatementViewSet, basename="statement")
+router.register(
+    r"statements/(?P<slug>[-a-zA-Z0-9_]+)/verification",
+    statements_api.VerificationViewSet,
+    basename="statement-verification",
+)
 
 urlpatterns = [
     path("", include("coalition.core.urls")),

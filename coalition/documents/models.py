@@ -32,6 +32,10 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class VersionImmutable(Exception):
+    """A saved version never changes: what a sign-on's content hash names must stay the text that was signed."""
+
+
 class Document(Classified):
     """A text drafted in versions, through phases: drafting → consultation with the Advisory Network → member
     review → final."""
@@ -94,6 +98,8 @@ class Version(models.Model):
         return f"{self.document} v{self.number}"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise VersionImmutable(f"{self} is saved already: a change is a new version.")
         self.content_hash = text_hash(self.text)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

@@ -93,8 +93,12 @@ def redline(old: str, new: str) -> Redline:
 
 
 def _check_classification(by: Any, classification: str) -> None:
-    if classification not in (Classification.PUBLIC, Classification.COALITION, Classification.MEMBERS):
-        raise InvalidInput("Choose public, coalition or members.", field="classification")
+    # A document starts in drafting, and drafts never reach the public: it is published when final (set_phase).
+    if classification not in (Classification.COALITION, Classification.MEMBERS):
+        raise InvalidInput(
+            "Choose coalition or members: a draft is never public; a final document can be published.",
+            field="classification",
+        )
     if classification not in policy.actor_for(by).readable_classifications():
         raise InvalidInput("Choose a classification you can read yourself.", field="classification")
 
@@ -201,12 +205,15 @@ PHASE_CLASSIFICATION: dict[str, str] = {
 PHASE_ORDER = [Document.Phase.DRAFTING, Document.Phase.CONSULTATION, Document.Phase.MEMBER_REVIEW, Document.Phase.FINAL]
 
 
-def set_phase(*, document: Document, by: Any, phase: str) -> Document:
+def set_phase(*, document: Document, by: Any, phase: str, publish: bool = False) -> Document:
     """Move a document to another phase; consultation opens it to the Advisory Network, member review closes it
-    to governments again. A final document does not go back."""
+    to governments again. A final document does not go back; `publish` makes it public as it becomes final (never
+    before: drafts do not reach the public)."""
     _require_manage(by, document)
     if phase not in Document.Phase.values:
         raise InvalidInput("Choose a phase.", field="phase")
+    if publish and phase != Document.Phase.FINAL:
+        raise InvalidInput("Only a final document is published.", field="publish")
     with transaction.atomic():
         document = _locked(document)
         if document.phase == Document.Phase.FINAL:
@@ -215,8 +222,11 @@ def set_phase(*, document: Document, by: Any, phase: str) -> Document:
         document.phase = phase
         if phase in PHASE_CLASSIFICATION and document.classification != Classification.PUBLIC:
             document.classification = PHASE_CLASSIFICATION[phase]
+        if publish:
+            document.classification = Classification.PUBLIC
         document.save(update_fields=["phase", "classification"])
-        ledger.record("documents.phase", actor=by, subject=document, data={"from": before, "to": phase})
+        data = {"from": before, "to": phase, **({"published": True} if publish else {})}
+        ledger.record("documents.phase", actor=by, subject=document, data=data)
     return document
 
 
@@ -305,6 +315,7 @@ def add_comment(
             "documents.commented",
             actor=by,
             subject=document,
+            on_behalf_of=on_behalf_of,
             data={"comment": comment.pk, "version": version.number, "paragraph": paragraph, "visibility": visibility},
         )
     return comment

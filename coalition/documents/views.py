@@ -1,57 +1,389 @@
-"""Stub: being written."""
+"""Documents pages: the list, a document rendered paragraph by paragraph with its comments and clause statuses, its
+versions and redlines, and the export of open clauses for a meeting. Each view declares its rule; every document
+comes through documents.queries (access-filtered, 404 when hidden); every write is one service, whose error comes
+back on the form field it names with a 400 and nothing saved."""
 
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from coalition.core import policy
 from coalition.core.access import access
+from coalition.core.errors import CoalitionError, InvalidInput
+from coalition.documents import queries, services
+from coalition.documents.forms import (
+    ClauseForm,
+    CommentForm,
+    DocumentForm,
+    EditForm,
+    OpenClausesForm,
+    PhaseForm,
+    RedlineForm,
+    ServiceForm,
+)
+from coalition.documents.models import Document, Version
 
 
-@access("public")
-def index(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def url_of(document: Document) -> str:
+    return reverse("documents:document", args=[document.pk])
 
 
-@access("public")
-def new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _document(request: HttpRequest, pk: int) -> Document:
+    return get_object_or_404(queries.documents(request.user), pk=pk)
 
 
-@access("public")
-def document(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _version(document: Document, number: int) -> Version:
+    found = document.versions.filter(number=number).first()
+    if found is None:
+        raise InvalidInput(_("No such version of this document."), field="version")
+    return found
 
 
-@access("public")
-def edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@dataclass(frozen=True)
+class Done:
+    value: Any  # what the service returned
 
 
-@access("public")
-def version(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _attempt(form: ServiceForm, act: Callable[[], Any]) -> Done | None:
+    """Run one service for a valid form: Done with its result, or None with the error on the form (nothing was
+    saved: services are atomic)."""
+    if not form.is_valid():
+        return None
+    try:
+        return Done(act())
+    except CoalitionError as error:
+        form.add_service_error(error)
+        return None
 
 
-@access("public")
-def redline(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _next(request: HttpRequest) -> str | None:
+    """The page a paragraph form was posted from (`next`), if it is a path on this site."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return target
+    return None
 
 
-@access("public")
-def comment(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _back(request: HttpRequest, document: Document, anchor: str = "") -> HttpResponse:
+    """Back to the page the form was on (a statement's page includes the same paragraphs), else the document's."""
+    target = _next(request) or url_of(document)
+    return redirect(f"{target}#{anchor}" if anchor else target)
 
 
-@access("public")
-def phase(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _paragraph_number(request: HttpRequest) -> int | None:
+    raw = request.GET.get("paragraph", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else None
 
 
-@access("public")
-def clause(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# --- The list and a new document --------------------------------------------------------------------------------
 
 
-@access("public")
-def open_clauses(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@access("documents.view")
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "documents/index.html",
+        {"documents": queries.index(request.user), "can_manage": policy.can(request.user, "documents.manage")},
+    )
+
+
+@access("documents.manage")
+def new(request: HttpRequest) -> HttpResponse:
+    form = DocumentForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+
+        def act() -> Document:
+            data = form.cleaned_data
+            return services.create_document(
+                by=request.user,
+                title=data["title"],
+                text=data["text"],
+                kind=data["kind"],
+                classification=data["classification"],
+                base_text=data["base_text"],
+                activities=data["activity_codes"],
+            )
+
+        done = _attempt(form, act)
+        if done is not None:
+            messages.success(request, _("Document created as version 1."))
+            return redirect("documents:document", pk=done.value.pk)
+    return render(request, "documents/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- A document -------------------------------------------------------------------------------------------------
+
+
+def _redline_defaults(document: Document, numbers: list[int]) -> dict[str, str]:
+    """The previous version against the current one; the base text against a first version."""
+    if not numbers:
+        return {}
+    current = max(numbers)
+    earlier = [n for n in numbers if n < current]
+    start = str(max(earlier)) if earlier else ("base" if document.base_text else str(current))
+    return {"from": start, "to": str(current)}
+
+
+def _document_page(request: HttpRequest, document: Document, *, status: int = 200, **forms: Any) -> HttpResponse:
+    """The document's page. A form that failed comes in `forms`, with its errors, in place of a fresh one."""
+    user = request.user
+    version = document.current_version()
+    versions = queries.versions(document)
+    numbers = [v.number for v in versions]
+    is_final = document.phase == Document.Phase.FINAL
+    can_manage = policy.can(user, "documents.manage")
+    comment_form = forms.get("comment_form")
+    if comment_form is None and version is not None and not is_final and policy.can(user, "documents.comment"):
+        comment_form = CommentForm(
+            user=user, document=document, version=version, initial={"paragraph": _paragraph_number(request)}
+        )
+    if comment_form is not None and not comment_form.fields["visibility"].choices:
+        comment_form = None  # nobody this person could address on this document
+    context: dict[str, Any] = {
+        "document": document,
+        "version": version,
+        "versions": versions,
+        "paragraphs": queries.paragraph_view(user, document, version) if version else [],
+        "activities": queries.activities(user, document),
+        "comment_form": comment_form,
+        "redline_form": RedlineForm(document=document, numbers=numbers, initial=_redline_defaults(document, numbers)),
+        "is_final": is_final,
+        "can_manage": can_manage,
+        "manage_clauses": can_manage and not is_final,
+        "clause_form": forms.get("clause_form"),
+        # where the paragraph forms come back to: this page, or after a refused write the page it was posted from
+        "return_to": (_next(request) if request.method == "POST" else None) or url_of(document),
+    }
+    if can_manage:
+        context["phase_form"] = forms.get("phase_form") or PhaseForm(document=document)
+    return render(request, "documents/document.html", context, status=status)
+
+
+@access("documents.view")
+def document(request: HttpRequest, pk: int) -> HttpResponse:
+    return _document_page(request, _document(request, pk))
+
+
+@access("documents.manage")
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the current text to edit. POST: save it as a new version (nothing when unchanged)."""
+    found = _document(request, pk)
+    current = found.current_version()
+    form = EditForm(request.POST or None, initial={"text": current.text if current else ""})
+    if request.method == "POST":
+        done = _attempt(form, lambda: services.save_version(document=found, by=request.user, **form.cleaned_data))
+        if done is not None:
+            if done.value is None:
+                messages.info(request, _("No change: the text is the same as the current version."))
+            else:
+                messages.success(request, _("Saved as version %(n)d.") % {"n": done.value.number})
+            return redirect("documents:document", pk=found.pk)
+    return render(
+        request,
+        "documents/edit.html",
+        {"document": found, "version": current, "form": form, "is_final": found.phase == Document.Phase.FINAL},
+        status=400 if form.errors else 200,
+    )
+
+
+@access("documents.view")
+def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    found = _document(request, pk)
+    shown = get_object_or_404(found.versions.select_related("author__person"), number=number)
+    current = found.current_version()
+    return render(
+        request,
+        "documents/version.html",
+        {
+            "document": found,
+            "version": shown,
+            "current": current,
+            "paragraphs": queries.paragraph_view(request.user, found, shown),
+        },
+    )
+
+
+@require_GET
+@access("documents.view")
+def redline(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET ?from=N&to=M, or ?from=base&to=M: a word-level redline of two texts of the document."""
+    found = _document(request, pk)
+    versions = queries.versions(found)
+    numbers = [v.number for v in versions]
+    texts = {str(v.number): v.text for v in versions}
+    if found.base_text:
+        texts["base"] = found.base_text
+    given = "from" in request.GET or "to" in request.GET
+    form = RedlineForm(request.GET if given else _redline_defaults(found, numbers), document=found, numbers=numbers)
+    result = None
+    if form.is_valid():
+        result = services.redline(texts[form.cleaned_data["from"]], texts[form.cleaned_data["to"]])
+    return render(
+        request,
+        "documents/redline.html",
+        {
+            "document": found,
+            "form": form,
+            "redline": result,
+            "from_label": dict(form.fields["from"].choices).get(form.data.get("from")),  # type: ignore[attr-defined]
+            "to_label": dict(form.fields["to"].choices).get(form.data.get("to")),  # type: ignore[attr-defined]
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Writes on a document ---------------------------------------------------------------------------------------
+
+
+@require_POST
+@access("documents.comment")
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _document(request, pk)
+    form = CommentForm(request.POST, user=request.user, document=found)
+
+    def act() -> Any:
+        data = form.cleaned_data
+        return services.add_comment(
+            document=found,
+            by=request.user,
+            paragraph=data["paragraph"],
+            text=data["text"],
+            visibility=data["visibility"],
+            version=_version(found, data["version"]) if data["version"] else None,
+            on_behalf_of=data.get("on_behalf_of"),
+        )
+
+    done = _attempt(form, act)
+    if done is None:
+        return _document_page(request, found, status=400, comment_form=form)
+    added = {"n": done.value.paragraph}
+    if form.cleaned_data["visibility"] == services.Visibility.SUPPORT_UNIT and not policy.is_visible(
+        request.user, done.value
+    ):
+        messages.success(request, _("Comment sent to the Support Unit on paragraph %(n)d; only they read it.") % added)
+    else:
+        messages.success(request, _("Comment added to paragraph %(n)d.") % added)
+    return _back(request, found, f"p{done.value.paragraph}")
+
+
+@require_POST
+@access("documents.manage")
+def phase(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _document(request, pk)
+    form = PhaseForm(request.POST, document=found)
+    done = _attempt(form, lambda: services.set_phase(document=found, by=request.user, **form.cleaned_data))
+    if done is None:
+        return _document_page(request, found, status=400, phase_form=form)
+    changed: Document = done.value
+    messages.success(
+        request,
+        _("The document is now in the phase “%(phase)s”, readable by: %(readers)s.")
+        % {"phase": changed.get_phase_display(), "readers": changed.get_classification_display()},
+    )
+    return redirect("documents:document", pk=found.pk)
+
+
+@require_POST
+@access("documents.manage")
+def clause(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _document(request, pk)
+    form = ClauseForm(request.POST)
+
+    def act() -> Any:
+        data = form.cleaned_data
+        return services.set_clause_status(
+            version=_version(found, data["version"]),
+            by=request.user,
+            paragraph=data["paragraph"],
+            status=data["status"],
+        )
+
+    done = _attempt(form, act)
+    if done is None:
+        return _document_page(request, found, status=400, clause_form=form)
+    messages.success(
+        request,
+        _("Paragraph %(n)d is now %(status)s.")
+        % {"n": done.value.paragraph, "status": done.value.get_status_display().lower()},
+    )
+    return _back(request, found, f"p{done.value.paragraph}")
+
+
+# --- The export of open clauses ---------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell that cannot run as a formula (OWASP CSV injection): a leading quote where it could."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _comment_line(comment: queries.CommentView) -> str:
+    who = comment.author_name + (
+        _(" on behalf of %(member)s") % {"member": comment.on_behalf_of_name} if comment.on_behalf_of_name else ""
+    )
+    when = comment.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d")
+    return f"{who} ({comment.visibility_label}, {when}): {comment.text}"
+
+
+@require_GET
+@access("documents.view")
+def open_clauses(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET ?format=md (default) or ?format=csv: the clauses still open or bracketed in the current version, with the
+    comments the viewer may read, for a meeting's papers."""
+    found = _document(request, pk)
+    form = OpenClausesForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(str(m) for m in messages_)}" for name, messages_ in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    current = found.current_version()
+    if current is None:
+        return HttpResponse(_("version: this document has no text yet."), status=400, content_type="text/plain")
+    clauses = queries.open_clauses(request.user, found, current)
+    stem = f"{slugify(found.title)[:60] or 'document'}-v{current.number}-open-clauses"
+    if form.cleaned_data["format"] == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        response.write("\ufeff")  # spreadsheets read UTF-8 by its byte-order mark
+        writer = csv.writer(response)
+        writer.writerow([_("Paragraph"), _("Status"), _("Text"), _("Comments")])
+        for clause in clauses:
+            comments = "\n".join(_comment_line(comment) for comment in clause.comments)
+            writer.writerow([clause.number, _cell(clause.status_label), _cell(clause.text), _cell(comments)])
+        return response
+    exported = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    saved = current.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d")
+    title = " ".join(found.title.split())
+    lines = [
+        f"# {_('Open clauses')}: {title}",
+        "",
+        _("Version %(n)d of %(saved)s, exported %(exported)s: %(count)d clauses open or bracketed.")
+        % {"n": current.number, "saved": saved, "exported": exported, "count": len(clauses)},
+    ]
+    for clause in clauses:
+        quoted = "\n".join(f"> {line}".rstrip() for line in clause.text.splitlines())  # its headings stay inside
+        lines += ["", f"## {_('Paragraph')} {clause.number} — {clause.status_label}", "", quoted]
+        if clause.comments:
+            lines += ["", f"### {_('Comments')}", ""]
+            lines += ["- " + _comment_line(comment).replace("\n", "\n  ") for comment in clause.comments]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.md"'
+    return response

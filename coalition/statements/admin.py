@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from coalition.core.admin_site import LedgeredModelAdmin
@@ -26,8 +28,8 @@ class StatementAdmin(LedgeredModelAdmin):
         "created_at",
     ]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: Any) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

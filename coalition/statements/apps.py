@@ -7,6 +7,7 @@ class StatementsConfig(AppConfig):
     verbose_name = "Statements"
 
     def ready(self) -> None:
-        from coalition.statements import evidence
+        from coalition.statements import evidence, reminders
 
         evidence.register_types()
+        reminders.register_digest_section()

@@ -27,7 +27,7 @@ from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation, Participation, Position
 from coalition.directory.queries import with_status_on
 from coalition.documents import services as documents
-from coalition.documents.models import Document
+from coalition.documents.models import Document, text_hash
 from coalition.statements.models import Freeze, Response, Statement, Translation
 
 FAST_TRACK_MIN_WINDOW = dt.timedelta(minutes=15)
@@ -113,12 +113,17 @@ def freeze(
             f"The deadline must leave members at least {int(window.total_seconds() // 60)} minutes to respond.",
             field="deadline",
         )
-    if statement.published_at is not None:
-        raise InvalidInput("The statement is published: its text no longer changes.", field="deadline")
     with transaction.atomic():
+        # The statement's row serialises freezes (and publication): two Chairs freezing at once, or freezing while
+        # publishing, would otherwise both find no current freeze and the second fail on the unique constraint.
+        statement = Statement.objects.select_for_update().select_related("document").get(pk=statement.pk)
+        if statement.published_at is not None:
+            raise InvalidInput("The statement is published: its text no longer changes.", field="deadline")
         version = statement.document.current_version()
         assert version is not None  # a statement's document always has its first version
         current = _locked_current_freeze(statement)
+        if current is not None:
+            current = decide(current, now=now)  # a round past its deadline keeps its outcome, not "superseded"
         if (
             current is not None
             and current.content_hash == version.content_hash
@@ -185,6 +190,13 @@ def _person_of(by: Any, organisation: Organisation) -> Any:
     return person
 
 
+ALREADY: dict[str, str] = {
+    Response.Kind.SIGNED: "signed",
+    Response.Kind.OBJECTED: "objected to",
+    Response.Kind.WITHDRAWN: "withdrawn its signature from",
+}
+
+
 def respond(
     *,
     freeze: Freeze,
@@ -195,8 +207,10 @@ def respond(
     reason: str = "",
 ) -> Response:
     """A member's focal point signs (with an optional reservation), objects (with a reason) or withdraws a
-    signature, on exactly the frozen text. Refused after the deadline, on a superseded text, or twice."""
-    policy.require(by, "statements.sign", organisation)
+    signature, on exactly the frozen text. Refused after the deadline, on a superseded text, or twice. Once the
+    text is published a member may still join it (a late signature, dated); nothing else changes."""
+    if not policy.can(by, "statements.sign", organisation):
+        raise AccessDenied(f"Only a focal point of {organisation} may sign, object or withdraw on its behalf.")
     statement = freeze.statement
     if not policy.is_visible(by, statement):
         raise AccessDenied("You do not have access to this statement.")
@@ -207,10 +221,12 @@ def respond(
         raise InvalidInput("An objection gives its reason.", field="reason")
     if kind != Response.Kind.SIGNED and reservation:
         raise InvalidInput("A reservation accompanies a signature.", field="reservation")
+    if kind != Response.Kind.OBJECTED and reason:
+        raise InvalidInput("A reason accompanies an objection.", field="reason")
     person = _person_of(by, organisation)
-    now = timezone.now()
     with transaction.atomic():
         current = _locked_current_freeze(statement)
+        now = timezone.now()  # after the lock: the deadline is judged when the response is recorded
         if current is None or current.pk != freeze.pk:
             raise InvalidInput(
                 "This version has been superseded by a new text: respond to the current version.", field="kind"
@@ -231,17 +247,20 @@ def respond(
                 "responses are closed.",
                 field="kind",
             )
-        if organisation.pk not in {member.pk for member in expected_members(current)}:
+        # Before publication only the members asked (members on the day of the freeze) respond; afterwards any
+        # current member may join (the policy has checked that the organisation is a member today).
+        if not published and organisation.pk not in {member.pk for member in expected_members(current)}:
             raise InvalidInput(f"{organisation} is not a member asked to respond.", field="organisation")
         existing = Response.objects.filter(freeze=current, organisation=organisation).first()
         if existing is not None and existing.kind == kind:
             raise InvalidInput(
-                f"{organisation} has already {existing.get_kind_display().lower()} this text "
-                f"({existing.at:%d %B %Y, %H:%M} UTC).",
+                f"{organisation} has already {ALREADY[kind]} this text ({existing.at:%d %B %Y, %H:%M} UTC).",
                 field="kind",
             )
-        if existing is None and kind == Response.Kind.WITHDRAWN:
-            raise InvalidInput(f"{organisation} has not signed this text.", field="kind")
+        if kind == Response.Kind.WITHDRAWN and (existing is None or existing.kind != Response.Kind.SIGNED):
+            raise InvalidInput(
+                f"{organisation} has not signed this text: there is no signature to withdraw.", field="kind"
+            )
         try:
             with transaction.atomic():
                 if existing is None:
@@ -335,6 +354,13 @@ def publish(*, statement: Statement, by: Any, embargo_until: dt.datetime | None 
         if current is None:
             raise InvalidInput("Freeze the text and let members respond before publishing.", field="embargo_until")
         current = decide(current, now=now)
+        if current.outcome == Freeze.Outcome.OPEN:
+            deadline = current.deadline.astimezone(ZoneInfo(current.deadline_time_zone))
+            raise InvalidInput(
+                f"Members may respond until {deadline:%d %B %Y, %H:%M} ({current.deadline_time_zone}): "
+                "publish after the deadline.",
+                field="embargo_until",
+            )
         if current.outcome not in PUBLISHABLE:
             raise InvalidInput(
                 f"The text cannot be published: {current.get_outcome_display().lower()}.", field="embargo_until"
@@ -346,10 +372,11 @@ def publish(*, statement: Statement, by: Any, embargo_until: dt.datetime | None 
         statement.published_at = max(embargo_until, now) if embargo_until else now
         statement.published_freeze = current
         statement.save(update_fields=["classification", "published_at", "published_freeze"])
+        # The document becomes final but keeps its classification: the public reads the published text through
+        # the statement, which honours the embargo, and never the document's draft versions and comments.
         document = statement.document
         document.phase = Document.Phase.FINAL
-        document.classification = Classification.PUBLIC
-        document.save(update_fields=["phase", "classification"])
+        document.save(update_fields=["phase"])
         ledger.record(
             "statements.published",
             actor=by,
@@ -360,11 +387,16 @@ def publish(*, statement: Statement, by: Any, embargo_until: dt.datetime | None 
 
 
 def add_translation(*, statement: Statement, by: Any, language: str, title: str, text: str) -> Translation:
+    """A language version of the statement's text (PoA 1A.10), shown beside the published original."""
     policy.require(by, "statements.manage")
+    if not policy.is_visible(by, statement):
+        raise AccessDenied("You do not have access to this statement.")
     if language not in dict(settings.LANGUAGES):
         raise InvalidInput("Choose a language the platform offers.", field="language")
     if not title.strip() or not text.strip():
         raise InvalidInput("Give the translated title and text.", field="text")
+    if len(text) > documents.MAX_TEXT or "\x00" in text:
+        raise InvalidInput(f"The text is at most {documents.MAX_TEXT:,} characters, with no NUL.", field="text")
     with transaction.atomic():
         translation, _ = Translation.objects.update_or_create(
             statement=statement,
@@ -387,6 +419,7 @@ class VerifiedResponse:
     ledger_seq: int
     ledger_hash: str
     matches: bool  # the recorded response equals what the ledger says
+    reservation: str = ""
 
 
 @dataclass(frozen=True)
@@ -397,6 +430,25 @@ class Verification:
     content_hash: str
     responses: list[VerifiedResponse]
     problems: list[str]
+
+
+CHAIN_CHECK_SECONDS = 60
+
+
+def _chain() -> ledger.Verification:
+    """The whole chain's verification, shared for a minute per ledger head: anyone may ask for a verification, and
+    walking the ledger on every request would let them make the server do it as often as they like."""
+    from django.core.cache import cache
+
+    from coalition.core.models import LedgerHead
+
+    head = LedgerHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+    key = f"statements:ledger-chain:{head}"
+    found = cache.get(key)
+    if found is None:
+        found = ledger.verify_chain()
+        cache.set(key, found, CHAIN_CHECK_SECONDS)
+    return found
 
 
 def verify(statement: Statement) -> Verification:
@@ -411,10 +463,13 @@ def verify(statement: Statement) -> Verification:
         action__in=[f"statements.{kind}" for kind in Response.Kind.values],
     ).order_by("seq")
     replayed: dict[int, AuditEvent] = {}
+    problems: list[str] = []
     for event in events:
         if event.data.get("freeze") == freeze.number and event.data.get("hash") == freeze.content_hash:
-            replayed[int(event.data["organisation"])] = event
-    problems: list[str] = []
+            try:
+                replayed[int(event.data["organisation"])] = event  # the latest event per member is its position
+            except (KeyError, TypeError, ValueError):
+                problems.append(f"Ledger event #{event.seq} names no member.")
     verified = []
     recorded = {r.organisation_id: r for r in freeze.responses.select_related("organisation")}
     for organisation_id, event in replayed.items():
@@ -423,9 +478,16 @@ def verify(statement: Statement) -> Verification:
             response is not None
             and response.kind == event.data.get("kind")
             and response.late == bool(event.data.get("late"))
+            and response.reservation == event.data.get("reservation", "")
+            and response.reason == event.data.get("reason", "")
             and response.ledger_seq == event.seq
         )
-        if not matches:
+        if response is None:
+            problems.append(
+                f"{event.on_behalf_of or organisation_id}: ledger event #{event.seq} records a response "
+                "that is no longer on record."
+            )
+        elif not matches:
             problems.append(
                 f"{event.on_behalf_of or organisation_id}: the record differs from ledger event #{event.seq}."
             )
@@ -438,12 +500,24 @@ def verify(statement: Statement) -> Verification:
                 ledger_seq=event.seq,
                 ledger_hash=event.hash,
                 matches=matches,
+                reservation=str(event.data.get("reservation", "")),
             )
         )
     for organisation_id, response in recorded.items():
         if organisation_id not in replayed:
             problems.append(f"{response.organisation}: recorded as {response.kind} with no ledger event.")
-    chain = ledger.verify_chain()
+    if text_hash(freeze.version.text) != freeze.content_hash:
+        problems.append("The published text no longer matches the hash of the text that was signed.")
+    published = (
+        AuditEvent.objects.filter(
+            subject_type="statements.statement", subject_id=str(statement.pk), action="statements.published"
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if published is None or published.data.get("hash") != freeze.content_hash:
+        problems.append("The ledger does not record the publication of this text.")
+    chain = _chain()
     if not chain.ok:
         problems.append(f"The ledger's chain is broken at event #{chain.broken_seq}: {chain.reason}")
     return Verification(

@@ -1,42 +1,463 @@
-"""Stub: being written."""
+"""Statements pages for members and managers: drafting, freezing a text for sign-on, each member's response, the
+decision at the deadline, publication under embargo and translations (PoA 1A.5, 1A.6, 1A.10). A published statement
+is read by everyone else at the same address, in its public layout.
 
+Each view declares its rule; statements are read through `policy.visible_to` (404 when hidden); every write is one
+service, whose error comes back on the form field it names with a 400 and nothing saved. Who may respond for a member
+is the service's question (`statements.sign`): its refusal is a 403 page with its message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from coalition.core import policy
 from coalition.core.access import access
+from coalition.core.errors import InvalidInput
+from coalition.directory.models import Organisation
+from coalition.directory.queries import today, troika_on
+from coalition.documents import services as documents
+from coalition.documents.queries import paragraph_view
+from coalition.statements import services
+from coalition.statements.forms import (
+    MODE_EXPLAINED,
+    FreezeForm,
+    PublishForm,
+    RespondForm,
+    ServiceForm,
+    StatementForm,
+    TranslationForm,
+)
+from coalition.statements.models import Freeze, Response, Statement, Translation
+
+FAST_TRACK_WINDOW = dt.timedelta(minutes=45)
+DEFAULT_WINDOW_DAYS = 7
+DEFAULT_DEADLINE_TIME = dt.time(17, 0)
 
 
-@access("public")
-def index(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _statements(user: Any) -> QuerySet[Statement]:
+    current = Freeze.objects.filter(superseded_at__isnull=True).order_by("-number")
+    return (
+        policy.visible_to(user, Statement)
+        .select_related("document", "about_country", "published_freeze")
+        .prefetch_related(Prefetch("freezes", queryset=current, to_attr="current_freezes"))
+    )
 
 
-@access("public")
-def new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _statement(request: HttpRequest, slug: str) -> Statement:
+    return get_object_or_404(_statements(request.user), slug=slug)
 
 
-@access("public")
-def statement(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _current(statement: Statement) -> Freeze | None:
+    found = getattr(statement, "current_freezes", None)
+    if found is not None:
+        return found[0] if found else None
+    return statement.current_freeze()
 
 
-@access("public")
-def freeze(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _is_government(user: Any) -> bool:
+    return policy.actor_for(user).has(*policy.GOVERNMENTS)
 
 
-@access("public")
-def respond(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _attempt(form: ServiceForm, act: Callable[[], Any]) -> bool:
+    """Run one service for a valid form; False with the error on the form (nothing was saved: services are
+    atomic)."""
+    if not form.is_valid():
+        return False
+    try:
+        act()
+    except InvalidInput as error:
+        form.add_service_error(error)
+        return False
+    return True
 
 
-@access("public")
-def publish(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _host_zone(request: HttpRequest) -> str:
+    """The zone a deadline is set in by default: the current Chair's capital, else the viewer's own."""
+    chair = troika_on(today()).current
+    country = chair.organisation.country if chair else None
+    return (country.capital_tz if country else "") or getattr(request, "viewer_tz", "") or "UTC"
 
 
-@access("public")
-def translate(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# --- The list ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    statement: Statement
+    freeze: Freeze | None
+    state: str
+
+
+def _state(statement: Statement, freeze: Freeze | None) -> str:
+    if statement.published_at is not None:
+        if statement.published_at > timezone.now():
+            return _("Published, under embargo")
+        return _("Published")
+    if freeze is None:
+        return _("Draft")
+    if freeze.outcome == Freeze.Outcome.OPEN:
+        if freeze.mode == Freeze.Mode.SILENCE:
+            return _("Under silence procedure (text %(n)d)") % {"n": freeze.number}
+        return _("Open for signature (text %(n)d)") % {"n": freeze.number}
+    return f"{freeze.get_outcome_display()} ({_('text %(n)d') % {'n': freeze.number}})"
+
+
+@access("statements.view")
+def index(request: HttpRequest) -> HttpResponse:
+    services.decide_due()
+    now = timezone.now()
+    rows = [Row(s, _current(s), _state(s, _current(s))) for s in _statements(request.user).order_by("-created_at")]
+    out = [row for row in rows if row.statement.published_at and row.statement.published_at <= now]
+    return render(
+        request,
+        "statements/index.html",
+        {
+            "in_progress": [row for row in rows if row not in out],
+            "published": sorted(out, key=lambda row: row.statement.published_at or now, reverse=True),
+            "can_manage": policy.can(request.user, "statements.manage"),
+        },
+    )
+
+
+# --- Drafting ---------------------------------------------------------------------------------------------------
+
+
+@access("statements.manage")
+def new(request: HttpRequest) -> HttpResponse:
+    form = StatementForm(request.POST or None, user=request.user, initial={"kind": Statement.Kind.JOINT})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.create_statement(
+                by=request.user,
+                title=data["title"],
+                text=data["text"],
+                kind=data["kind"],
+                about_country=data["about_country"],
+                situation=data["situation"],
+                activities=data["activity_codes"],
+                fast_track=data["fast_track"],
+            )
+        except InvalidInput as error:
+            form.add_service_error(error)
+        else:
+            if made.fast_track:
+                messages.success(request, _("Statement drafted. Fast track: freeze it now under silence procedure."))
+            else:
+                messages.success(request, _("Statement drafted."))
+            return redirect(reverse("statements:statement", args=[made.slug]) + "#freeze")
+    return render(request, "statements/new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- A statement ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberResponse:
+    """One member asked to respond, and its response on the current text (None: no response yet)."""
+
+    organisation: Organisation
+    response: Response | None
+
+
+@dataclass
+class OwnMember:
+    """A member the viewer is focal point for: its response, a signature on an earlier text that no longer counts,
+    and the forms it may use now."""
+
+    organisation: Organisation
+    response: Response | None
+    earlier: Response | None  # its signature on a superseded text, when it has not responded to this one
+    forms: list[RespondForm] = field(default_factory=list)
+
+
+def _freeze_form(request: HttpRequest, statement: Statement, freeze: Freeze | None) -> FreezeForm:
+    zone = freeze.deadline_time_zone if freeze else _host_zone(request)
+    local_now = timezone.now().astimezone(ZoneInfo(zone))
+    if statement.fast_track:
+        deadline = local_now + FAST_TRACK_WINDOW
+        seconds = deadline.second + deadline.microsecond / 1e6
+        deadline += dt.timedelta(seconds=math.ceil(seconds / 60) * 60 - seconds)  # the next whole minute
+        mode: str = Freeze.Mode.SILENCE
+    else:
+        deadline = dt.datetime.combine(local_now.date() + dt.timedelta(days=DEFAULT_WINDOW_DAYS), DEFAULT_DEADLINE_TIME)
+        mode = freeze.mode if freeze else Freeze.Mode.SIGN_ON
+    return FreezeForm(
+        initial={
+            "deadline_on": deadline.date(),
+            "deadline_time": deadline.time().replace(second=0, microsecond=0),
+            "deadline_time_zone": zone,
+            "mode": mode,
+        }
+    )
+
+
+def _respond_forms(
+    member: Organisation, response: Response | None, freeze: Freeze, *, published: bool
+) -> list[RespondForm]:
+    """The responses a member may give now: after publication only joining (a late signature)."""
+    signed = response is not None and response.kind == Response.Kind.SIGNED
+    if published:
+        return [] if signed else [RespondForm(kind=Response.Kind.SIGNED, member=member, freeze=freeze)]
+    kinds = []
+    if not signed:
+        kinds.append(Response.Kind.SIGNED)
+    if response is None or response.kind != Response.Kind.OBJECTED:
+        kinds.append(Response.Kind.OBJECTED)
+    if signed:
+        kinds.append(Response.Kind.WITHDRAWN)
+    return [RespondForm(kind=kind, member=member, freeze=freeze) for kind in kinds]
+
+
+def _own_members(
+    request: HttpRequest, statement: Statement, freeze: Freeze, rows: list[MemberResponse], failed: RespondForm | None
+) -> tuple[list[OwnMember], bool]:
+    """The viewer's members among those asked, with their forms; True when the failed form found its place."""
+    mine = policy.actor_for(request.user).focal_point_for
+    published = statement.published_at is not None and statement.published_freeze_id == freeze.pk
+    own = [row for row in rows if row.organisation.pk in mine]
+    if published:  # a member that joined the coalition since the freeze may join the published statement too
+        asked = {row.organisation.pk for row in rows}
+        newcomers = policy.visible_to(request.user, Organisation).filter(
+            pk__in=mine - asked, kind=Organisation.Kind.GOVERNMENT
+        )
+        own += [MemberResponse(member, None) for member in newcomers.order_by("name")]
+    if not own:
+        return [], False
+    earlier = {}
+    for response in (
+        Response.objects.filter(
+            freeze__statement=statement,
+            freeze__superseded_at__isnull=False,
+            organisation__in=[row.organisation for row in own],
+            kind=Response.Kind.SIGNED,
+        )
+        .select_related("freeze")
+        .order_by("freeze__number")
+    ):
+        earlier[response.organisation_id] = response
+    may_respond = published or freeze.is_open
+    placed = False
+    members = []
+    for row in own:
+        forms = _respond_forms(row.organisation, row.response, freeze, published=published) if may_respond else []
+        if failed is not None:
+            for i, form in enumerate(forms):
+                if form.key == failed.key:
+                    forms[i], placed = failed, True
+        members.append(
+            OwnMember(
+                organisation=row.organisation,
+                response=row.response,
+                earlier=earlier.get(row.organisation.pk) if row.response is None else None,
+                forms=forms,
+            )
+        )
+    return members, placed
+
+
+def _working_page(request: HttpRequest, statement: Statement, *, status: int = 200, **forms: Any) -> HttpResponse:
+    """The page members and managers work on: the text paragraph by paragraph, the frozen text and its deadline,
+    each member's response, the viewer's own members' forms, and the manager's freeze, publish and translate."""
+    document = statement.document
+    freeze = _current(statement)
+    latest = document.current_version()
+    shown = freeze.version if freeze else latest
+    assert shown is not None and latest is not None  # a statement's document always has its first version
+    rows: list[MemberResponse] = []
+    if freeze is not None:
+        responses = {r.organisation_id: r for r in freeze.responses.select_related("person", "organisation")}
+        asked = services.expected_members(freeze)
+        rows = [MemberResponse(member, responses.pop(member.pk, None)) for member in asked]
+        rows += [MemberResponse(r.organisation, r) for r in responses.values()]  # joined after publication
+    failed = forms.get("respond_form")
+    own, placed = _own_members(request, statement, freeze, rows, failed) if freeze else ([], False)
+    can_freeze = policy.can(request.user, "statements.freeze")
+    can_manage = policy.can(request.user, "statements.manage")
+    published = statement.published_at is not None
+    text_changed = freeze is not None and freeze.content_hash != latest.content_hash
+    context: dict[str, Any] = {
+        "statement": statement,
+        "document": document,
+        "freeze": freeze,
+        "version": shown,
+        "latest": latest,
+        "text_changed": text_changed,
+        "mode_explained": MODE_EXPLAINED.get(freeze.mode, "") if freeze else "",
+        "rows": rows,
+        "counts": _counts(rows),
+        "own": own,
+        "respond_problem": failed if failed is not None and not placed else None,
+        "earlier_freezes": list(statement.freezes.filter(superseded_at__isnull=False).order_by("-number")),
+        "activities": list(policy.visible_to(request.user, document.activities.all()).order_by("code")),
+        "translations": [(t, documents.render(t.text)) for t in statement.translations.order_by("language")],
+        "published": published,
+        "public_now": statement.is_public,
+        "can_freeze": can_freeze,
+        "can_manage": can_manage,
+        "now": timezone.now(),
+        "paragraphs": paragraph_view(request.user, document, shown),
+    }
+    # A new round for a changed text, or for the same text when nobody signed it; never over a publishable round.
+    show_freeze = (
+        can_freeze
+        and not published
+        and (freeze is None or text_changed or freeze.outcome == Freeze.Outcome.NOT_ADOPTED)
+    )
+    if show_freeze or forms.get("freeze_form"):
+        context["freeze_form"] = forms.get("freeze_form") or _freeze_form(request, statement, freeze)
+    if can_manage and not published and freeze is not None and freeze.outcome in services.PUBLISHABLE:
+        context["publish_form"] = forms.get("publish_form") or PublishForm(
+            initial={"embargo_time_zone": freeze.deadline_time_zone}
+        )
+    elif forms.get("publish_form"):
+        context["publish_problem"] = forms["publish_form"]
+    if can_manage and published:
+        context["translation_form"] = forms.get("translation_form") or TranslationForm()
+    elif forms.get("translation_form"):
+        context["translation_problem"] = forms["translation_form"]
+    return render(request, "statements/statement.html", context, status=status)
+
+
+def _counts(rows: list[MemberResponse]) -> dict[str, int]:
+    counts = {str(kind.label): 0 for kind in Response.Kind}
+    counts[_("No response yet")] = 0
+    for row in rows:
+        counts[row.response.get_kind_display() if row.response else _("No response yet")] += 1
+    return counts
+
+
+def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
+    """What the public reads: the published text (or a language version), its signatories with their
+    reservations and late joiners with their date, and the machine-readable forms."""
+    freeze = statement.published_freeze
+    if freeze is None or not statement.is_public:
+        raise Http404("No such statement")
+    translations = list(statement.translations.order_by("language"))
+    language = request.GET.get("lang", "")
+    translation: Translation | None = next((t for t in translations if t.language == language), None)
+    signatories = list(
+        freeze.responses.filter(kind=Response.Kind.SIGNED).select_related("organisation").order_by("organisation__name")
+    )
+    return render(
+        request,
+        "statements/published.html",
+        {
+            "statement": statement,
+            "freeze": freeze,
+            "translation": translation,
+            "translations": translations,
+            "title": translation.title if translation else statement.title,
+            "text_html": documents.render(translation.text if translation else freeze.version.text),
+            "signatories": [r for r in signatories if not r.late],
+            "late_joiners": [r for r in signatories if r.late],
+        },
+    )
+
+
+@access("statements.view")
+def statement(request: HttpRequest, slug: str) -> HttpResponse:
+    services.decide_due()
+    found = _statement(request, slug)
+    if not _is_government(request.user):
+        return _public_page(request, found)
+    return _working_page(request, found)
+
+
+@require_POST
+@access("statements.freeze")
+def freeze(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _statement(request, slug)
+    form = FreezeForm(request.POST)
+
+    def act() -> None:
+        services.freeze(
+            statement=found,
+            by=request.user,
+            deadline=form.deadline(),
+            deadline_time_zone=form.cleaned_data["deadline_time_zone"],
+            mode=form.cleaned_data["mode"],
+        )
+
+    if not _attempt(form, act):
+        return _working_page(request, _statement(request, slug), status=400, freeze_form=form)
+    messages.success(request, _("Text frozen: members are asked to respond by the deadline."))
+    return redirect("statements:statement", slug=found.slug)
+
+
+@require_POST
+@access("statements.view")
+def respond(request: HttpRequest, slug: str) -> HttpResponse:
+    """A focal point's response for one member; the service decides whether they may (403 with its message)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("statements:statement", args=[slug]))
+    found = _statement(request, slug)
+    kind = request.POST.get("kind", "")
+    form = RespondForm(request.POST, kind=kind if kind in Response.Kind.values else Response.Kind.SIGNED)
+
+    def act() -> None:
+        data = form.cleaned_data
+        chosen = found.freezes.filter(pk=data["freeze"]).first()
+        if chosen is None:
+            raise InvalidInput(_("No such text of this statement."), field="freeze")
+        member = policy.visible_to(request.user, Organisation).filter(pk=data["organisation"]).first()
+        if member is None:
+            raise InvalidInput(_("No such member."), field="organisation")
+        services.respond(
+            freeze=chosen,
+            by=request.user,
+            organisation=member,
+            kind=data["kind"],
+            reservation=data.get("reservation", ""),
+            reason=data.get("reason", ""),
+        )
+
+    if not _attempt(form, act):  # AccessDenied is not caught: the 403 page says who may respond
+        return _working_page(request, _statement(request, slug), status=400, respond_form=form)
+    done = {
+        Response.Kind.SIGNED: _("Signature recorded."),
+        Response.Kind.OBJECTED: _("Objection recorded."),
+        Response.Kind.WITHDRAWN: _("Withdrawal recorded."),
+    }
+    messages.success(request, done[form.cleaned_data["kind"]])
+    return redirect(reverse("statements:statement", args=[found.slug]) + "#respond")
+
+
+@require_POST
+@access("statements.manage")
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _statement(request, slug)
+    form = PublishForm(request.POST)
+    if not _attempt(
+        form, lambda: services.publish(statement=found, by=request.user, embargo_until=form.embargo_until())
+    ):
+        return _working_page(request, _statement(request, slug), status=400, publish_form=form)
+    messages.success(request, _("Statement published."))
+    return redirect("statements:statement", slug=found.slug)
+
+
+@require_POST
+@access("statements.manage")
+def translate(request: HttpRequest, slug: str) -> HttpResponse:
+    found = _statement(request, slug)
+    form = TranslationForm(request.POST)
+    if not _attempt(form, lambda: services.add_translation(statement=found, by=request.user, **form.cleaned_data)):
+        return _working_page(request, _statement(request, slug), status=400, translation_form=form)
+    messages.success(request, _("Translation saved."))
+    return redirect(reverse("statements:statement", args=[found.slug]) + "#translations")

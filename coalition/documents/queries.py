@@ -1,0 +1,189 @@
+"""Reads of documents worth a name, already access-filtered: every document, version and comment that reaches a
+page or an export starts from `policy.visible_to`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from coalition.core import policy
+from coalition.core.policy import Classification
+from coalition.documents import services
+from coalition.documents.models import ClauseStatus, Comment, Document, Version, text_hash
+
+# A comment's visibility, read back from the classification add_comment gave it.
+VISIBILITY_OF = {classification: key for key, classification in services.Visibility.CLASSIFICATION.items()}
+VISIBILITY_LABELS = dict(services.Visibility.CHOICES)
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def documents(user: Any) -> QuerySet[Document]:
+    return policy.visible_to(user, Document).select_related("created_by__person")
+
+
+def index(user: Any) -> QuerySet[Document]:
+    """The documents the user may see, newest first, each with its last version's number and time."""
+    return (
+        documents(user)
+        .annotate(last_number=Max("versions__number"), last_saved_at=Max("versions__created_at"))
+        .order_by("-created_at")
+    )
+
+
+def versions(document: Document) -> list[Version]:
+    """A document's versions, newest first (they are read with the document: whoever sees it sees them all)."""
+    return list(document.versions.select_related("author__person").order_by("-number"))
+
+
+def activities(user: Any, document: Document) -> list[Any]:
+    """The programme activities a document serves, those the user may see."""
+    from coalition.programme.models import Activity
+
+    return list(policy.visible_to(user, Activity).filter(pk__in=document.activities.values("pk")).order_by("code"))
+
+
+def acting_for(user: Any) -> list[Any]:
+    """The organisations on whose behalf the user holds a position (a comment may be made on their behalf)."""
+    from coalition.directory.models import Organisation
+
+    acts_for = policy.actor_for(user).acts_for
+    if not acts_for:
+        return []
+    return list(policy.visible_to(user, Organisation).filter(pk__in=acts_for).order_by("name"))
+
+
+@dataclass(frozen=True)
+class CommentView:
+    pk: int
+    text: str
+    author_name: str
+    on_behalf_of_name: str
+    created_at: dt.datetime
+    visibility: str
+    visibility_label: str
+    version_number: int
+    carried: bool  # made on an earlier version, on the same paragraph text
+    resolved_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    number: int
+    text: str  # the Markdown
+    html: SafeString  # rendered through services.render
+    status: str
+    status_label: str
+    comments: list[CommentView]
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != ClauseStatus.Status.AGREED
+
+
+def _name_if_visible(user: Any, record: Any) -> str:
+    """A person's or organisation's name, only if the user may see that record (as the `name_if_visible` tag)."""
+    if record is not None and hasattr(record, "is_authenticated"):
+        record = record.person if record.person_id else None
+    if record is None or not policy.is_visible(user, record):
+        return "—"
+    return str(record)
+
+
+def _demote_headings(html: str, offset: int) -> SafeString:
+    """Headings inside the text sit below the page's own (nh3 leaves them bare: `<h1>`, no attributes)."""
+    if not offset:
+        return mark_safe(html)  # noqa: S308 — already sanitised by services.render
+    demoted = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + offset, 6)}>", html)
+    return mark_safe(demoted)  # noqa: S308 — only tag names changed in sanitised HTML
+
+
+def _anchor(comment: Comment, version: Version, hashes: list[str]) -> int | None:
+    """The paragraph of `version` a comment belongs to: its own on the version it was made on; on a later version,
+    the paragraph with the same text (the nearest to its number, should the text repeat); none if it changed."""
+    if comment.version_id == version.pk:
+        return comment.paragraph if 1 <= comment.paragraph <= len(hashes) else None
+    same = [n for n, h in enumerate(hashes, start=1) if h == comment.paragraph_hash]
+    return min(same, key=lambda n: abs(n - comment.paragraph)) if same else None
+
+
+def comments(user: Any, document: Document, version: Version) -> QuerySet[Comment]:
+    """The comments the user may read on a version and on the versions before it."""
+    return (
+        policy.visible_to(user, Comment)
+        .filter(document=document, version__number__lte=version.number)
+        .select_related("author__person", "on_behalf_of", "version")
+        .order_by("created_at", "pk")
+    )
+
+
+def paragraph_view(user: Any, document: Document, version: Version, *, heading_offset: int = 2) -> list[ParagraphView]:
+    """A version's paragraphs, each rendered, with its clause status and the comments `user` may read on it."""
+    texts = version.paragraphs
+    hashes = [text_hash(text) for text in texts]
+    statuses = dict(version.clause_statuses.values_list("paragraph", "status"))
+    by_number: dict[int, list[CommentView]] = {n: [] for n in range(1, len(texts) + 1)}
+    for comment in comments(user, document, version):
+        number = _anchor(comment, version, hashes)
+        if number is None:
+            continue
+        visibility = VISIBILITY_OF.get(comment.classification, services.Visibility.MEMBERS)
+        by_number[number].append(
+            CommentView(
+                pk=comment.pk,
+                text=comment.text,
+                author_name=_name_if_visible(user, comment.author),
+                on_behalf_of_name=_name_if_visible(user, comment.on_behalf_of) if comment.on_behalf_of else "",
+                created_at=comment.created_at,
+                visibility=visibility,
+                visibility_label=VISIBILITY_LABELS[visibility],
+                version_number=comment.version.number,
+                carried=comment.version_id != version.pk,
+                resolved_at=comment.resolved_at,
+            )
+        )
+    views = []
+    for number, text in enumerate(texts, start=1):
+        status = statuses.get(number, ClauseStatus.Status.OPEN)
+        views.append(
+            ParagraphView(
+                number=number,
+                text=text,
+                html=_demote_headings(services.render(text), heading_offset),
+                status=status,
+                status_label=str(ClauseStatus.Status(status).label),
+                comments=by_number[number],
+            )
+        )
+    return views
+
+
+def open_clauses(user: Any, document: Document, version: Version) -> list[ParagraphView]:
+    """The clauses still to negotiate (open or bracketed), with the comments the user may read: the export for a
+    meeting."""
+    return [paragraph for paragraph in paragraph_view(user, document, version) if paragraph.is_open]
+
+
+def comment_visibilities(user: Any, document: Document) -> list[str]:
+    """The visibilities services.add_comment accepts from `user` on `document`: "Support Unit only" for the
+    governments and the Support Unit; otherwise readers the author is among and who can read the document."""
+    actor = policy.actor_for(user)
+    readable = actor.readable_classifications()
+    document_readers = policy.READERS[document.classification]
+    allowed = []
+    for key, classification in services.Visibility.CLASSIFICATION.items():
+        if classification == Classification.RESTRICTED:
+            if actor.has(*policy.GOVERNMENTS):
+                allowed.append(key)
+        elif classification in readable and policy.READERS[classification] <= document_readers:
+            allowed.append(key)
+    return allowed
