@@ -201,12 +201,22 @@ def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation is None or organisation.pk in actor.acts_for
 
 
+def _may_see_drafting_history(actor: Actor, document: Any, **context: Any) -> bool:
+    """Earlier versions and redlines: whoever reads the document, until it is published; a published document's
+    drafts stay with the governments (drafts never reach the public)."""
+    if document is None or not is_visible(actor, document):
+        return False
+    return document.classification != Classification.PUBLIC or actor.has(*GOVERNMENTS)
+
+
 def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
     """Only a member's focal point commits the member: sign, withdraw or object on its behalf (no one else, not
     the Support Unit, not another member's focal point, not an official without the focal-point position)."""
     if not actor.has(Role.FOCAL_POINT):
         return False
-    return organisation is None or organisation.pk in actor.focal_point_for
+    if organisation is None:  # "may this person sign for some member at all?"
+        return bool(actor.focal_point_for)
+    return organisation.pk in actor.focal_point_for
 
 
 RULES: dict[str, Rule] = {
@@ -237,6 +247,7 @@ RULES: dict[str, Rule] = {
     "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "documents.view": ByClassification(),
     "documents.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "documents.view_history": Predicate(_may_see_drafting_history, "readers of the document; once public, governments"),
     "documents.comment": Roles(
         GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
     ),

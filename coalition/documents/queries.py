@@ -36,9 +36,11 @@ def index(user: Any) -> QuerySet[Document]:
     )
 
 
-def versions(document: Document) -> list[Version]:
-    """A document's versions, newest first (they are read with the document: whoever sees it sees them all)."""
-    return list(document.versions.select_related("author__person").order_by("-number"))
+def versions(user: Any, document: Document) -> list[Version]:
+    """A document's versions, newest first; only the current one for a reader of a published document who may not
+    see its drafting history (policy rule "documents.view_history")."""
+    found = list(document.versions.select_related("author__person").order_by("-number"))
+    return found if policy.can(user, "documents.view_history", document) else found[:1]
 
 
 def activities(user: Any, document: Document) -> list[Any]:
@@ -99,12 +101,18 @@ def _name_if_visible(user: Any, record: Any) -> str:
     return str(record)
 
 
-def _demote_headings(html: str, offset: int) -> SafeString:
-    """Headings inside the text sit below the page's own (nh3 leaves them bare: `<h1>`, no attributes)."""
-    if not offset:
-        return mark_safe(html)  # noqa: S308 — already sanitised by services.render
-    demoted = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + offset, 6)}>", html)
-    return mark_safe(demoted)  # noqa: S308 — only tag names changed in sanitised HTML
+def _heading_levels(rendered: list[str], top: int) -> dict[int, int]:
+    """The level each heading level of a text takes on the page: the text's highest heading becomes `top` and the
+    levels it uses follow on without a gap (a text that goes from `##` to `####` reads as h3 then h4), so the
+    text's headings sit below the page's own in an order a screen reader can follow."""
+    used = sorted({int(match.group(2)) for html in rendered for match in _HEADING.finditer(html)})
+    return {level: min(top + rank, 6) for rank, level in enumerate(used)}
+
+
+def _place_headings(html: str, levels: dict[int, int]) -> SafeString:
+    """Headings inside the text at their level on the page (nh3 leaves them bare: `<h1>`, no attributes)."""
+    placed = _HEADING.sub(lambda m: f"<{m.group(1)}h{levels.get(int(m.group(2)), int(m.group(2)))}>", html)
+    return mark_safe(placed)  # noqa: S308 — only tag names changed in sanitised HTML
 
 
 def _anchor(comment: Comment, version: Version, hashes: list[str]) -> int | None:
@@ -126,8 +134,9 @@ def comments(user: Any, document: Document, version: Version) -> QuerySet[Commen
     )
 
 
-def paragraph_view(user: Any, document: Document, version: Version, *, heading_offset: int = 2) -> list[ParagraphView]:
-    """A version's paragraphs, each rendered, with its clause status and the comments `user` may read on it."""
+def paragraph_view(user: Any, document: Document, version: Version, *, top_heading: int = 3) -> list[ParagraphView]:
+    """A version's paragraphs, each rendered, with its clause status and the comments `user` may read on it. The
+    text's headings start at `top_heading` (the paragraphs sit under a page's <h2>)."""
     texts = version.paragraphs
     hashes = [text_hash(text) for text in texts]
     statuses = dict(version.clause_statuses.values_list("paragraph", "status"))
@@ -151,14 +160,16 @@ def paragraph_view(user: Any, document: Document, version: Version, *, heading_o
                 resolved_at=comment.resolved_at,
             )
         )
+    rendered = [str(services.render(text)) for text in texts]
+    levels = _heading_levels(rendered, top_heading)
     views = []
-    for number, text in enumerate(texts, start=1):
+    for number, (text, html) in enumerate(zip(texts, rendered, strict=True), start=1):
         status = statuses.get(number, ClauseStatus.Status.OPEN)
         views.append(
             ParagraphView(
                 number=number,
                 text=text,
-                html=_demote_headings(services.render(text), heading_offset),
+                html=_place_headings(html, levels),
                 status=status,
                 status_label=str(ClauseStatus.Status(status).label),
                 comments=by_number[number],

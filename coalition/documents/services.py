@@ -125,7 +125,7 @@ def create_document(
     activities: Iterable[Any] = (),
 ) -> Document:
     policy.require(by, "documents.manage")
-    title = title.strip()
+    title = " ".join(title.split())  # one line: titles go into email subjects and headings
     if not title:
         raise InvalidInput("Give the document a title.", field="title")
     if kind not in Document.Kind.values:
@@ -214,6 +214,9 @@ def set_phase(*, document: Document, by: Any, phase: str, publish: bool = False)
         raise InvalidInput("Choose a phase.", field="phase")
     if publish and phase != Document.Phase.FINAL:
         raise InvalidInput("Only a final document is published.", field="publish")
+    if publish and document.kind == Document.Kind.STATEMENT:
+        # A statement reaches the public only through sign-on and its embargo, never from its drafting document.
+        raise InvalidInput("A statement is published from its statement page, after sign-on.", field="publish")
     with transaction.atomic():
         document = _locked(document)
         if document.phase == Document.Phase.FINAL:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -144,7 +145,7 @@ def _document_page(request: HttpRequest, document: Document, *, status: int = 20
     """The document's page. A form that failed comes in `forms`, with its errors, in place of a fresh one."""
     user = request.user
     version = document.current_version()
-    versions = queries.versions(document)
+    versions = queries.versions(user, document)
     numbers = [v.number for v in versions]
     is_final = document.phase == Document.Phase.FINAL
     can_manage = policy.can(user, "documents.manage")
@@ -207,6 +208,8 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     found = _document(request, pk)
     shown = get_object_or_404(found.versions.select_related("author__person"), number=number)
     current = found.current_version()
+    if shown != current and not policy.can(request.user, "documents.view_history", found):
+        raise Http404("No such version")
     return render(
         request,
         "documents/version.html",
@@ -224,7 +227,9 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def redline(request: HttpRequest, pk: int) -> HttpResponse:
     """GET ?from=N&to=M, or ?from=base&to=M: a word-level redline of two texts of the document."""
     found = _document(request, pk)
-    versions = queries.versions(found)
+    versions = queries.versions(request.user, found)
+    if not policy.can(request.user, "documents.view_history", found):
+        raise Http404("No drafting history here")
     numbers = [v.number for v in versions]
     texts = {str(v.number): v.text for v in versions}
     if found.base_text:
@@ -344,6 +349,14 @@ def _comment_line(comment: queries.CommentView) -> str:
     return f"{who} ({comment.visibility_label}, {when}): {comment.text}"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+\-.!<>|~])")
+
+
+def _markdown_literal(text: str) -> str:
+    """Text that a Markdown reader shows as written: no links, images, headings or HTML from a comment."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 @require_GET
 @access("documents.view")
 def open_clauses(request: HttpRequest, pk: int) -> HttpResponse:
@@ -383,7 +396,9 @@ def open_clauses(request: HttpRequest, pk: int) -> HttpResponse:
         lines += ["", f"## {_('Paragraph')} {clause.number} — {clause.status_label}", "", quoted]
         if clause.comments:
             lines += ["", f"### {_('Comments')}", ""]
-            lines += ["- " + _comment_line(comment).replace("\n", "\n  ") for comment in clause.comments]
+            lines += [
+                "- " + _markdown_literal(_comment_line(comment)).replace("\n", "\n  ") for comment in clause.comments
+            ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.md"'
     return response

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -104,6 +105,12 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """Drafts and embargoed statements reach governments only: keep every answer out of shared caches."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
     """Statements the caller may read, the latest published first."""
 
     access_policy = "statements.view"

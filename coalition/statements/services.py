@@ -295,6 +295,8 @@ def respond(
                 "late": late,
                 "reservation": reservation,
                 "reason": reason,
+                "person": person.pk,
+                "at": now.isoformat(),
             },
         )
         Response.objects.filter(pk=response.pk).update(ledger_seq=event.seq)
@@ -481,6 +483,10 @@ def verify(statement: Statement) -> Verification:
             and response.reservation == event.data.get("reservation", "")
             and response.reason == event.data.get("reason", "")
             and response.ledger_seq == event.seq
+            # Who signed for the member, and when, are part of the record the public reads.
+            and response.person_id == event.data.get("person")
+            and response.account_id == event.actor_id
+            and response.at.isoformat() == event.data.get("at")
         )
         if response is None:
             problems.append(

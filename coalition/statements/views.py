@@ -23,12 +23,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import InvalidInput
+from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.directory.models import Organisation
 from coalition.directory.queries import today, troika_on
 from coalition.documents import services as documents
@@ -277,6 +278,9 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
     each member's response, the viewer's own members' forms, and the manager's freeze, publish and translate."""
     document = statement.document
     freeze = _current(statement)
+    if freeze is not None and freeze.outcome == Freeze.Outcome.OPEN and freeze.deadline <= timezone.now():
+        # The page says what the deadline decided, also when it comes back after a refused response or freeze.
+        freeze = services.decide(freeze)
     latest = document.current_version()
     shown = freeze.version if freeze else latest
     assert shown is not None and latest is not None  # a statement's document always has its first version
@@ -375,9 +379,10 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
 def statement(request: HttpRequest, slug: str) -> HttpResponse:
     services.decide_due()
     found = _statement(request, slug)
-    if not _is_government(request.user):
-        return _public_page(request, found)
-    return _working_page(request, found)
+    page = _working_page(request, found) if _is_government(request.user) else _public_page(request, found)
+    if not found.is_public:
+        patch_cache_control(page, private=True, no_store=True)  # drafts and embargoed texts stay out of caches
+    return page
 
 
 @require_POST
@@ -407,6 +412,9 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
     """A focal point's response for one member; the service decides whether they may (403 with its message)."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("statements:statement", args=[slug]))
+    if not policy.can(request.user, "statements.sign"):
+        # Before any form is read: a refused form re-renders the members' working page, which outsiders never see.
+        raise AccessDenied(_("Only a member's focal point may sign, object or withdraw on its behalf."))
     found = _statement(request, slug)
     kind = request.POST.get("kind", "")
     form = RespondForm(request.POST, kind=kind if kind in Response.Kind.values else Response.Kind.SIGNED)

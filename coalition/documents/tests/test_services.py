@@ -476,6 +476,14 @@ def test_headings_inside_the_text_sit_below_the_page_headings(support):
     assert str(queries.paragraph_view(support, document, version)[0].html).startswith("<h3>Purpose</h3>")
 
 
+def test_headings_inside_the_text_follow_the_page_headings_without_a_gap(support):
+    document = draft(support, text="## Purpose\n\nText.\n\n#### Triggers\n\nMore text.\n\n## Budget")
+    version = document.current_version()
+    assert version is not None
+    headings = [str(p.html).strip() for p in queries.paragraph_view(support, document, version) if "<h" in p.html]
+    assert headings == ["<h3>Purpose</h3>", "<h4>Triggers</h4>", "<h3>Budget</h3>"]
+
+
 # --- Redlines ---------------------------------------------------------------------------------------------------
 
 

@@ -667,3 +667,42 @@ def test_an_observer_reads_a_consultation_without_a_comment_form(make_user, cons
     page = client_for(make_user(Role.OBSERVER)).get(url("document", consultation)).content.decode()
     assert "cite the HRC" in page and "budget worries" not in page
     assert 'id="comment-form"' not in page
+
+
+@pytest.mark.parametrize("role", [Role.ANONYMOUS, Role.GUEST, Role.OBSERVER, Role.ADVISORY_NETWORK])
+def test_a_published_documents_drafts_stay_with_the_governments(client, make_user, support, draft, role):
+    """Once public, a document shows its final text to anyone; its earlier versions and redlines do not follow."""
+    services.save_version(document=draft, by=support, text="The agreed final text.")
+    services.set_phase(document=draft, by=support, phase=Document.Phase.FINAL, publish=True)
+    reader = client if role == Role.ANONYMOUS else client_for(make_user(role))
+    assert reader.get(url("version", draft, 1)).status_code == 404
+    assert reader.get(url("redline", draft)).status_code == 404
+    page = reader.get(url("document", draft)).content.decode()
+    assert "The agreed final text." in page and "First clause." not in page
+    governments = client_for(make_user(Role.MEMBER_OFFICIAL))
+    assert governments.get(url("version", draft, 1)).status_code == 200
+
+
+def test_a_statements_document_is_never_published_from_the_documents_page(support):
+    from coalition.statements import services as statements
+
+    statement = statements.create_statement(by=support, title="Not from here", text="Draft words.")
+    manager = client_for(support)  # signing in is itself recorded: count after it
+    before = written()
+    response = manager.post(url("phase", statement.document), {"phase": Document.Phase.FINAL, "publish": "on"})
+    assert response.status_code == 400
+    assert "published from its statement page" in response.content.decode()
+    assert written() == before
+
+
+def test_comments_in_the_markdown_export_are_literal_text(official, consultation, support):
+    services.add_comment(
+        document=consultation,
+        by=official,
+        paragraph=1,
+        text="![tracker](https://evil.example/x.png) <b>bold</b>\n## Paragraph 9 — Agreed",
+        visibility="members",
+    )
+    export = client_for(support).get(url("open_clauses", consultation)).content.decode()
+    assert "![tracker](" not in export and "<b>" not in export and "\n## Paragraph 9" not in export
+    assert r"\!\[tracker\]" in export

@@ -4,6 +4,7 @@ focal points signing at once are each recorded exactly once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -131,6 +132,20 @@ def test_a_signature_added_without_a_ledger_event_is_reported(support):
 def test_an_edited_reservation_is_reported(broken_silence):
     statement, _objection, signature = broken_silence
     Response.objects.filter(pk=signature.pk).update(reservation="")
+
+    assert not services.verify(statement).ok
+
+
+def test_an_edited_signing_time_is_reported(broken_silence):
+    statement, _objection, signature = broken_silence
+    Response.objects.filter(pk=signature.pk).update(at=signature.at - dt.timedelta(days=3))
+
+    assert not services.verify(statement).ok
+
+
+def test_a_signature_moved_to_another_signer_is_reported(broken_silence, make_user):
+    statement, objection, signature = broken_silence
+    Response.objects.filter(pk=signature.pk).update(person=objection.person, account=objection.account)
 
     assert not services.verify(statement).ok
 

@@ -134,7 +134,7 @@ def test_official_who_is_not_a_focal_point_posting_a_signature_gets_403_and_noth
     before = written()
     response = respond(official, open_round, world.nl, "signed")
     assert response.status_code == 403
-    assert f"Only a focal point of {world.nl} may sign, object or withdraw on its behalf." in response.content.decode()
+    assert "Only a member&#x27;s focal point may sign, object or withdraw on its behalf." in response.content.decode()
     assert written() == before
 
 
@@ -255,8 +255,13 @@ def test_a_signature_after_the_deadline_is_refused_and_changes_nothing(world: Wo
     before = written()
     response = respond(client, open_round, world.nl, "signed")
     assert response.status_code == 400
-    assert "The deadline passed" in response.content.decode()
-    assert written() == before
+    body = response.content.decode()
+    assert "The deadline passed" in body
+    # The page it comes back to says what the deadline decided (recording the decision that was due, as every
+    # statements page does), not that the round is still open; the refused signature itself wrote nothing.
+    assert "Not adopted" in body and "Open for responses" not in body
+    assert AuditEvent.objects.filter(action="statements.decided").count() == 1
+    assert written() == (before[0], before[1] + 1, before[2])
 
 
 def test_a_signature_on_a_superseded_version_is_refused_and_changes_nothing(world: World, open_round: Freeze) -> None:
@@ -529,3 +534,23 @@ def test_fast_track_goes_from_draft_to_published_within_an_hour(world: World, mo
     assert statement.published_at is not None and statement.published_at - started < dt.timedelta(hours=1)
     public = Client().get(page(statement.slug))
     assert public.status_code == 200 and "Adopted under silence procedure" in public.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.ADVISORY_NETWORK, Role.OBSERVER, Role.GUEST, Role.MEMBER_OFFICIAL])
+def test_a_refused_response_never_shows_the_members_page_to_others(
+    world: World, open_round: Freeze, make_user: MakeUser, role: Role
+) -> None:
+    """Whatever is posted, someone who is no focal point gets a 403 — never the working page with every member's
+    position and objection reasons (a published statement is readable by all, so the slug resolves for them)."""
+    respond(client_for(world.jp_focal), open_round, world.jp, "objected", reason="SECRET-OBJECTION-REASON")
+    outsider = client_for(make_user(role))  # signing in is itself recorded: count after it
+    before = written()
+    response = outsider.post(reverse("statements:respond", args=[open_round.statement.slug]), {})
+    assert response.status_code in (403, 404)
+    assert "SECRET-OBJECTION-REASON" not in response.content.decode()
+    assert written() == before
+
+
+def test_a_draft_statement_page_is_kept_out_of_caches(world: World, open_round: Freeze) -> None:
+    response = client_for(world.nl_focal).get(page(open_round.statement.slug))
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
