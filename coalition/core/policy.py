@@ -281,6 +281,12 @@ def classification_of(obj: Any) -> str:
     return getattr(obj, "classification", None) or type(obj).fixed_classification
 
 
+def effective_classification(obj: Any) -> str:
+    """The classification a record is read under right now: an embargoed public record reads as members-only."""
+    classification = classification_of(obj)
+    return EMBARGOED_AS if classification == Classification.PUBLIC and _embargoed(obj) else classification
+
+
 def _embargoed(obj: Any) -> bool:
     """A public record under embargo: its model names a `released_field`, and that moment is unset or to come."""
     field_name = getattr(type(obj), "released_field", None)
@@ -292,9 +298,7 @@ def _embargoed(obj: Any) -> bool:
 
 def is_visible(user_or_actor: Any, obj: Any) -> bool:
     actor = actor_for(user_or_actor)
-    classification = classification_of(obj)
-    if classification == Classification.PUBLIC and _embargoed(obj):
-        classification = EMBARGOED_AS  # until the embargo lifts, public records read as members-only
+    classification = effective_classification(obj)  # until an embargo lifts, a public record reads as members-only
     if actor.roles & READERS[classification]:
         return True
     if classification == Classification.RESTRICTED and obj.audience_id is not None:

@@ -235,7 +235,7 @@ def annual_report(user: Any, programme: Programme, *, on: dt.date) -> Report:
             )
         )
     for item in _load_titles(visible_evidence(user, links)):
-        classification = policy.classification_of(item.record)
+        classification = policy.effective_classification(item.record)  # an embargoed statement is not "public" yet
         shown.append(classification)
         entries[item.link.activity_id].evidence.append(
             EvidenceEntry(

@@ -58,3 +58,11 @@ def test_once_the_embargo_lifts_everyone_reads_it(make_user, role):
     user = None if role == Role.ANONYMOUS else make_user(role)
     assert policy.visible_to(user, Statement).filter(pk=statement.pk).exists()
     assert policy.is_visible(user, statement)
+
+
+def test_an_embargoed_record_is_labelled_by_what_it_reads_as():
+    statement = published_statement(embargo_until=timezone.now() + dt.timedelta(hours=2))
+    assert policy.effective_classification(statement) == Classification.MEMBERS
+    Statement.objects.filter(pk=statement.pk).update(published_at=timezone.now() - dt.timedelta(seconds=1))
+    statement.refresh_from_db()
+    assert policy.effective_classification(statement) == Classification.PUBLIC
