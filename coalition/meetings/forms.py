@@ -18,7 +18,7 @@ from coalition.core.forms import DateField
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
 from coalition.meetings import queries
-from coalition.meetings.models import WEEKDAY_CHOICES, ActionItem, AgendaItem, Attendance, MeetingSeries
+from coalition.meetings.models import WEEKDAY_CHOICES, ActionItem, AgendaItem, Attendance, Meeting, MeetingSeries
 
 MEETING_CLASSIFICATIONS = [(c.value, c.label) for c in Classification if c != Classification.RESTRICTED]
 CLASSIFICATION_HELP = _(
@@ -245,11 +245,11 @@ class AgendaItemForm(ActivityCodeForm):
 
     field_order = ["title", "description", "owner", "activity_code"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = queries.people(user)
+        owner.queryset = queries.owners(user, meeting)
 
 
 class OutcomeForm(ServiceForm):
@@ -319,11 +319,11 @@ class ActionForm(_ItemChoiceForm):
 
     field_order = ["text", "owner", "owner_organisation", "due_on", "item", "activity_code"]
 
-    def __init__(self, *args: Any, user: Any, items: list[AgendaItem], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, items: list[AgendaItem], meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, user=user, items=items, **kwargs)
         owner, member = self.fields["owner"], self.fields["owner_organisation"]
         assert isinstance(owner, forms.ModelChoiceField) and isinstance(member, forms.ModelChoiceField)
-        owner.queryset = queries.people(user)
+        owner.queryset = queries.owners(user, meeting)
         member.queryset = queries.members(user)
 
 

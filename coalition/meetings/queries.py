@@ -15,7 +15,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coalition.core import policy
-from coalition.directory.models import Organisation, Person
+from coalition.directory.models import Organisation, Person, Position
+from coalition.directory.queries import today
 from coalition.meetings import services
 from coalition.meetings.models import (
     ActionItem,
@@ -76,6 +77,17 @@ def activity_by_code(user: Any, code: str) -> Any:
 
 def people(user: Any) -> QuerySet[Person]:
     return policy.visible_to(user, Person).order_by("full_name")
+
+
+def owners(user: Any, meeting: Meeting) -> QuerySet[Person]:
+    """Who may own an agenda item or an action: the people the user may see who work for a government or a body
+    today (not the networks' points of contact alone), and anyone invited to the meeting."""
+    working = Position.objects.filter(Position.current_q(today())).exclude(kind=Position.Kind.NETWORK_POC)
+    return (
+        people(user)
+        .filter(Q(pk__in=working.values("person_id")) | Q(pk__in=meeting.invitations.values("person_id")))
+        .distinct()
+    )
 
 
 def members(user: Any) -> QuerySet[Organisation]:

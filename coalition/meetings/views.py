@@ -185,7 +185,7 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, *, status: int = 200, 
         previous = page.previous
         context |= {
             "approvable": previous if previous and previous.minutes_state == Meeting.MinutesState.CIRCULATED else None,
-            "agenda_form": forms.get("agenda_form") or AgendaItemForm(user=request.user),
+            "agenda_form": forms.get("agenda_form") or AgendaItemForm(user=request.user, meeting=meeting),
             "reschedule_form": forms.get("reschedule_form") or _reschedule_form(meeting),
             "cancel_form": forms.get("cancel_form") or CancelForm(),
             "invite_form": forms.get("invite_form") or ConfirmForm(),
@@ -252,7 +252,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @access("meetings.manage")
 def add_agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
-    form = AgendaItemForm(request.POST, user=request.user)
+    form = AgendaItemForm(request.POST, user=request.user, meeting=found)
 
     def act() -> None:
         data = form.cleaned_data
@@ -329,7 +329,7 @@ def _minutes_page(request: HttpRequest, meeting: Meeting, *, status: int = 200, 
             "decision_form": forms.get("decision_form")
             or DecisionForm(user=request.user, items=page.agenda, prefix="decision"),
             "action_form": forms.get("action_form")
-            or ActionForm(user=request.user, items=page.agenda, prefix="action"),
+            or ActionForm(user=request.user, items=page.agenda, meeting=meeting, prefix="action"),
             "circulate_form": forms.get("circulate_form") or ConfirmForm(),
             "return_form": forms.get("return_form") or ReturnToDraftForm(),
             "is_draft": meeting.minutes_state == Meeting.MinutesState.DRAFT,
@@ -421,7 +421,7 @@ def add_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @access("meetings.manage")
 def add_action(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
-    form = ActionForm(request.POST, user=request.user, items=list(found.agenda.all()), prefix="action")
+    form = ActionForm(request.POST, user=request.user, items=list(found.agenda.all()), meeting=found, prefix="action")
 
     def act() -> None:
         data = form.cleaned_data

@@ -746,3 +746,26 @@ def test_the_next_strategy_meeting_shows_the_digest_of_the_quarterly_calls(suppo
     page = official.get(f"/meetings/{upcoming.pk}/").content.decode()  # type: ignore[union-attr]
     assert "quarterly update calls: digest" in page
     assert "Topics: Internet shutdowns in the region" in page
+
+
+def test_owners_offered_are_people_at_work_not_every_network_contact(make_user):
+    """The owner list is the people who work for a government or a body today, and the invited — not every
+    network point of contact in the directory."""
+    from coalition.directory.models import Body, Position
+    from coalition.directory.tests.factories import PersonFactory, PositionFactory
+    from coalition.meetings.forms import ActionForm
+    from coalition.meetings.tests.factories import focal_point, government
+
+    support = make_user(Role.SUPPORT_UNIT)
+    meeting = services.create_meeting(
+        by=support, title="Owners", starts_at=dt.datetime(2027, 1, 12, 13, tzinfo=dt.UTC), host_time_zone=AMSTERDAM
+    )
+    member = government("NL")
+    working = focal_point(member, account=False)
+    contact = PersonFactory.create(full_name="Network Contact Only", affiliation=member)
+    network = Body.objects.create(name="Geneva network", slug="geneva-owners", kind=Body.Kind.DIPLOMATIC_NETWORK)
+    PositionFactory(person=contact, kind=Position.Kind.NETWORK_POC, body=network, organisation=member)
+    form = ActionForm(user=support, items=[], meeting=meeting, prefix="action")
+    offered = set(form.fields["owner"].queryset)  # type: ignore[attr-defined]
+    assert working in offered and support.person in offered
+    assert contact not in offered
