@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from coalition.core.errors import CoalitionError
 
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 
@@ -18,6 +24,49 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators += [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
+
+
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """UTC and the IANA zones named by region and city (not the legacy aliases such as "US/Eastern")."""
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if zone.partition("/")[0] in REGIONS)
+    return [("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones)]
+
+
+class ServiceForm(forms.Form):
+    """A form whose input a service checks again: a service's error lands on the field it names (or the field this
+    form calls by another name), else at the top of the form. A form whose template shows no errors of hidden
+    fields sets `hidden_errors_at_top`."""
+
+    aliases: ClassVar[dict[str, str]] = {}
+    hidden_errors_at_top: ClassVar[bool] = False
+
+    def add_service_error(self, error: CoalitionError) -> None:
+        name = self.aliases.get(error.field or "", error.field)
+        shown = name in self.fields and not (self.hidden_errors_at_top and self.fields[name].widget.is_hidden)
+        self.add_error(name if shown else None, error.message)
+
+
+@dataclass(frozen=True)
+class Done:
+    value: Any  # what the service returned
+
+
+def attempt(
+    form: ServiceForm, act: Callable[[], Any], *, catching: type[CoalitionError] = CoalitionError
+) -> Done | None:
+    """Run one service for a valid form: Done with its result, or None with the service's error on the form
+    (nothing was saved: services are atomic). Errors other than `catching` propagate (e.g. a 403)."""
+    if not form.is_valid():
+        return None
+    try:
+        return Done(act())
+    except catching as error:
+        form.add_service_error(error)
+        return None
 
 
 class AuditFilterForm(forms.Form):

@@ -4,6 +4,7 @@ people and the dated positions they hold (PoA 1A.1–1A.2, 3A.1–3A.2)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from typing import ClassVar
 
@@ -17,8 +18,15 @@ from coalition.core.models import Classified, classification_field
 from coalition.core.policy import Classification
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zone names. Some systems list their own "localtime" among the zones: it names the server's clock,
+    not a place, and no calendar or reader elsewhere understands it."""
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "posixrules"}
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in zone_names():
         raise ValidationError(_("%(value)s is not an IANA time zone (e.g. Europe/Paris)."), params={"value": value})
 
 

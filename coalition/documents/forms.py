@@ -4,13 +4,13 @@ the field they name (`add_service_error`)."""
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy
-from coalition.core.errors import CoalitionError
+from coalition.core.forms import ServiceForm
 from coalition.core.policy import Classification
 from coalition.documents import queries, services
 from coalition.documents.models import ClauseStatus, Document, Version
@@ -31,17 +31,6 @@ DRAFT_CLASSIFICATIONS = [
     (Classification.COALITION.value, _("Coalition: every participant, including the Advisory Network")),
 ]
 _CODES = re.compile(r"[\s,;]+")
-
-
-class ServiceForm(forms.Form):
-    """A form whose input a service checks again: a service's error lands on the field it names (or the field this
-    form calls by another name), else at the top of the form."""
-
-    aliases: ClassVar[dict[str, str]] = {}
-
-    def add_service_error(self, error: CoalitionError) -> None:
-        name = self.aliases.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, error.message)
 
 
 class DocumentForm(ServiceForm):

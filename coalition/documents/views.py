@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import CoalitionError, InvalidInput
+from coalition.core.errors import InvalidInput
+from coalition.core.forms import attempt
 from coalition.documents import queries, services
 from coalition.documents.forms import (
     ClauseForm,
@@ -34,7 +33,6 @@ from coalition.documents.forms import (
     OpenClausesForm,
     PhaseForm,
     RedlineForm,
-    ServiceForm,
 )
 from coalition.documents.models import Document, Version
 
@@ -52,23 +50,6 @@ def _version(document: Document, number: int) -> Version:
     if found is None:
         raise InvalidInput(_("No such version of this document."), field="version")
     return found
-
-
-@dataclass(frozen=True)
-class Done:
-    value: Any  # what the service returned
-
-
-def _attempt(form: ServiceForm, act: Callable[[], Any]) -> Done | None:
-    """Run one service for a valid form: Done with its result, or None with the error on the form (nothing was
-    saved: services are atomic)."""
-    if not form.is_valid():
-        return None
-    try:
-        return Done(act())
-    except CoalitionError as error:
-        form.add_service_error(error)
-        return None
 
 
 def _next(request: HttpRequest) -> str | None:
@@ -121,7 +102,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 activities=data["activity_codes"],
             )
 
-        done = _attempt(form, act)
+        done = attempt(form, act)
         if done is not None:
             messages.success(request, _("Document created as version 1."))
             return redirect("documents:document", pk=done.value.pk)
@@ -188,7 +169,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = found.current_version()
     form = EditForm(request.POST or None, initial={"text": current.text if current else ""})
     if request.method == "POST":
-        done = _attempt(form, lambda: services.save_version(document=found, by=request.user, **form.cleaned_data))
+        done = attempt(form, lambda: services.save_version(document=found, by=request.user, **form.cleaned_data))
         if done is not None:
             if done.value is None:
                 messages.info(request, _("No change: the text is the same as the current version."))
@@ -274,7 +255,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             on_behalf_of=data.get("on_behalf_of"),
         )
 
-    done = _attempt(form, act)
+    done = attempt(form, act)
     if done is None:
         return _document_page(request, found, status=400, comment_form=form)
     added = {"n": done.value.paragraph}
@@ -292,7 +273,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 def phase(request: HttpRequest, pk: int) -> HttpResponse:
     found = _document(request, pk)
     form = PhaseForm(request.POST, document=found)
-    done = _attempt(form, lambda: services.set_phase(document=found, by=request.user, **form.cleaned_data))
+    done = attempt(form, lambda: services.set_phase(document=found, by=request.user, **form.cleaned_data))
     if done is None:
         return _document_page(request, found, status=400, phase_form=form)
     changed: Document = done.value
@@ -319,7 +300,7 @@ def clause(request: HttpRequest, pk: int) -> HttpResponse:
             status=data["status"],
         )
 
-    done = _attempt(form, act)
+    done = attempt(form, act)
     if done is None:
         return _document_page(request, found, status=400, clause_form=form)
     messages.success(

@@ -4,7 +4,6 @@ the field they name (`add_service_error`)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -13,8 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy
-from coalition.core.errors import CoalitionError
-from coalition.core.forms import DateField
+from coalition.core.forms import DateField, ServiceForm, time_zone_choices
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
 from coalition.meetings import queries
@@ -31,25 +29,6 @@ ROTATION_HINT = _(
     "each member's burden beside the best single fixed time. Points per meeting: 0 inside working hours "
     "(08:00–19:00 local), 1 for early or late hours, 3 for night (22:00–07:00). The start time above is then not used."
 )
-REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
-
-
-@functools.cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """UTC and the IANA zones named by region and city (not the legacy aliases such as "US/Eastern")."""
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if zone.partition("/")[0] in REGIONS)
-    return [("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones)]
-
-
-class ServiceForm(forms.Form):
-    """A form whose input a service checks again: a service's error lands on the field it names (or the field
-    this form calls by another name), else at the top of the form."""
-
-    aliases: ClassVar[dict[str, str]] = {}
-
-    def add_service_error(self, error: CoalitionError) -> None:
-        name = self.aliases.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, error.message)
 
 
 class ConfirmForm(ServiceForm):

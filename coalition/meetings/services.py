@@ -8,9 +8,7 @@ zone, so its UTC start moves with the host's summer time; a series with rotation
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from django.utils import timezone
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import READERS, Classification
-from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position
+from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position, zone_names
 from coalition.directory.queries import status_of, today, troika_on, with_status_on
 from coalition.meetings import rotation
 from coalition.meetings.models import (
@@ -182,18 +180,12 @@ def _classification(by: Any, classification: str) -> None:
         raise InvalidInput("Choose a classification you can read yourself.", field="classification")
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    # Some systems list their own "localtime" among the zones: it names the server's clock, not a place.
-    return frozenset(zoneinfo.available_timezones()) - {"localtime", "posixrules"}
-
-
 def _zone(name: str, field: str) -> str:
     """An IANA zone name. ZoneInfo alone would also open "localtime" or "posix/Europe/Paris", which are files of
     the server rather than names a calendar or another reader understands."""
     if not name:
         raise InvalidInput("Give a time zone.", field=field)
-    if name not in _zone_names():
+    if name not in zone_names():
         raise InvalidInput(f"{name!r} is not a time zone (use a name such as Europe/Amsterdam).", field=field)
     return name
 

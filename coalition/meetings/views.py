@@ -4,8 +4,6 @@ with a 400 and nothing saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import CoalitionError, InvalidInput
+from coalition.core.errors import InvalidInput
+from coalition.core.forms import attempt
 from coalition.meetings import queries, services
 from coalition.meetings.forms import (
     ActionForm,
@@ -35,7 +34,6 @@ from coalition.meetings.forms import (
     RescheduleForm,
     ReturnToDraftForm,
     SeriesForm,
-    ServiceForm,
 )
 from coalition.meetings.invitations import queue_invitations, queue_updates
 from coalition.meetings.models import ActionItem, Meeting, MeetingSeries
@@ -48,23 +46,6 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def _series(request: HttpRequest, pk: int) -> MeetingSeries:
     return get_object_or_404(queries.series_list(request.user), pk=pk)
-
-
-@dataclass(frozen=True)
-class Done:
-    value: Any  # what the service returned
-
-
-def _attempt(form: ServiceForm, act: Callable[[], Any]) -> Done | None:
-    """Run one service for a valid form: Done with its result, or None with the error on the form (nothing was
-    saved: services are atomic)."""
-    if not form.is_valid():
-        return None
-    try:
-        return Done(act())
-    except CoalitionError as error:
-        form.add_service_error(error)
-        return None
 
 
 # --- Lists and series -------------------------------------------------------------------------------------------
@@ -90,7 +71,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
     viewer_tz = getattr(request, "viewer_tz", "UTC")
     form = SeriesForm(request.POST or None, user=request.user, initial={"host_time_zone": viewer_tz})
     if request.method == "POST":
-        done = _attempt(form, lambda: services.create_series(by=request.user, **form.cleaned_data))
+        done = attempt(form, lambda: services.create_series(by=request.user, **form.cleaned_data))
         if done is not None:
             messages.success(request, _("Series created with its meetings."))
             return redirect("meetings:series", pk=done.value.pk)
@@ -150,7 +131,7 @@ def series_invite(request: HttpRequest, pk: int) -> HttpResponse:
             for meeting in upcoming:
                 queue_invitations(meeting=meeting, by=request.user)
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _series_page(request, found, status=400, invite_form=form)
     n = len(upcoming)
     messages.success(
@@ -218,7 +199,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             location=data["location"],
         )
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _meeting_page(request, found, status=400, reschedule_form=form)
     queue_updates(found)  # those invited are sent the new version (a higher SEQUENCE)
     messages.success(request, _("Meeting moved; those invited are sent the new time."))
@@ -230,7 +211,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
     form = CancelForm(request.POST)
-    if not _attempt(form, lambda: services.cancel(meeting=found, by=request.user, **form.cleaned_data)):
+    if not attempt(form, lambda: services.cancel(meeting=found, by=request.user, **form.cleaned_data)):
         return _meeting_page(request, found, status=400, cancel_form=form)
     queue_updates(found)  # those invited are sent the cancellation
     messages.success(request, _("Meeting cancelled; those invited are told."))
@@ -242,7 +223,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
     form = ConfirmForm(request.POST)
-    if not _attempt(form, lambda: queue_invitations(meeting=found, by=request.user)):
+    if not attempt(form, lambda: queue_invitations(meeting=found, by=request.user)):
         return _meeting_page(request, found, status=400, invite_form=form)
     messages.success(request, _("Invitations queued."))
     return redirect("meetings:meeting", pk=found.pk)
@@ -265,7 +246,7 @@ def add_agenda_item(request: HttpRequest, pk: int) -> HttpResponse:
             activity=data["activity_code"],
         )
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _meeting_page(request, found, status=400, agenda_form=form)
     messages.success(request, _("Agenda item added."))
     return redirect("meetings:meeting", pk=found.pk)
@@ -284,7 +265,7 @@ def approve_previous(request: HttpRequest, pk: int) -> HttpResponse:
             raise InvalidInput(_("This meeting has no earlier meeting in its series whose minutes it could approve."))
         services.approve_minutes(minutes_of=previous, at=found, by=request.user)
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _meeting_page(request, found, status=400, approve_form=form)
     messages.success(request, _("The previous meeting's minutes are approved."))
     return redirect("meetings:meeting", pk=found.pk)
@@ -350,7 +331,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such agenda item")
     item = get_object_or_404(found.agenda.all(), pk=int(item_pk))
     form = ItemMinutesForm.for_item(item, request.POST)
-    done = _attempt(form, lambda: services.save_minutes(item=item, by=request.user, **form.cleaned_data))
+    done = attempt(form, lambda: services.save_minutes(item=item, by=request.user, **form.cleaned_data))
     if done is None:
         return _minutes_page(request, found, status=400, minutes_form=form, failed_item=item.pk)
     if done.value is None:  # the text was unchanged
@@ -367,7 +348,7 @@ def set_outcome(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     found = _meeting(request, pk)
     agenda_item = get_object_or_404(found.agenda.select_related("meeting"), pk=item)
     form = OutcomeForm.for_item(agenda_item, request.POST)
-    done = _attempt(form, lambda: services.set_outcome(item=agenda_item, by=request.user, **form.cleaned_data))
+    done = attempt(form, lambda: services.set_outcome(item=agenda_item, by=request.user, **form.cleaned_data))
     if done is None:
         return _minutes_page(request, found, status=400, outcome_form=form, failed_item=agenda_item.pk)
     if done.value is not None:  # the copy carried to the next meeting
@@ -382,7 +363,7 @@ def set_outcome(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
     form = ConfirmForm(request.POST)
-    if not _attempt(form, lambda: services.circulate_minutes(meeting=found, by=request.user)):
+    if not attempt(form, lambda: services.circulate_minutes(meeting=found, by=request.user)):
         return _minutes_page(request, found, status=400, circulate_form=form)
     messages.success(request, _("Minutes circulated; they are on the next meeting's agenda for approval."))
     return redirect("meetings:minutes", pk=found.pk)
@@ -393,7 +374,7 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     found = _meeting(request, pk)
     form = ReturnToDraftForm(request.POST)
-    if not _attempt(form, lambda: services.return_to_draft(meeting=found, by=request.user, **form.cleaned_data)):
+    if not attempt(form, lambda: services.return_to_draft(meeting=found, by=request.user, **form.cleaned_data)):
         return _minutes_page(request, found, status=400, return_form=form)
     messages.success(request, _("Minutes returned to draft."))
     return redirect("meetings:minutes", pk=found.pk)
@@ -411,7 +392,7 @@ def add_decision(request: HttpRequest, pk: int) -> HttpResponse:
             meeting=found, by=request.user, text=data["text"], item=data["item"], activity=data["activity_code"]
         )
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _minutes_page(request, found, status=400, decision_form=form)
     messages.success(request, _("Decision recorded."))
     return redirect("meetings:minutes", pk=found.pk)
@@ -436,7 +417,7 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
             activity=data["activity_code"],
         )
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _minutes_page(request, found, status=400, action_form=form)
     messages.success(request, _("Action item assigned; it stays on the agenda until it is closed."))
     return redirect("meetings:minutes", pk=found.pk)
@@ -458,7 +439,7 @@ def close_action(request: HttpRequest, pk: int) -> HttpResponse:
     def act() -> None:
         services.close_action(action=action, by=request.user, state=form.cleaned_data["state"], at=at)
 
-    if not _attempt(form, act):
+    if not attempt(form, act):
         return _minutes_page(request, page_meeting, status=400, close_form=form, failed_action=action.pk)
     messages.success(request, _("Action item updated."))
     return redirect("meetings:minutes", pk=page_meeting.pk)
@@ -481,7 +462,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             services.record_attendance(meeting=found, by=request.user, rows=rows)
 
-        if _attempt(form, act):
+        if attempt(form, act):
             messages.success(request, _("Attendance recorded."))
             return redirect("meetings:meeting", pk=found.pk)
     return render(

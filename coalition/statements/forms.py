@@ -4,22 +4,20 @@ on the field they name (`add_service_error`)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import zoneinfo
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy
-from coalition.core.errors import CoalitionError
-from coalition.core.forms import DateField
+from coalition.core.forms import DateField, time_zone_choices
+from coalition.core.forms import ServiceForm as CoreServiceForm
 from coalition.directory.models import Country, Organisation
 from coalition.statements.models import Freeze, Response, Statement
 
-REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 _CODES = re.compile(r"[\s,;]+")
 TIME_WIDGET = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 
@@ -36,24 +34,10 @@ MODE_EXPLAINED: dict[str, Any] = {
 }
 
 
-@functools.cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """UTC and the IANA zones named by region and city (not the legacy aliases such as "US/Eastern")."""
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if zone.partition("/")[0] in REGIONS)
-    return [("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones)]
+class ServiceForm(CoreServiceForm):
+    """The statement pages show no errors of hidden fields: those go to the top of the form."""
 
-
-class ServiceForm(forms.Form):
-    """A form whose input a service checks again: a service's error lands on the field it names (or the field this
-    form calls by another name), else at the top of the form."""
-
-    aliases: ClassVar[dict[str, str]] = {}
-
-    def add_service_error(self, error: CoalitionError) -> None:
-        """The error on the field it names when that field is on the page, else at the top of the form."""
-        name = self.aliases.get(error.field or "", error.field)
-        shown = name in self.fields and not self.fields[name].widget.is_hidden
-        self.add_error(name if shown else None, error.message)
+    hidden_errors_at_top = True
 
 
 def _local_instant(day: dt.date, clock: dt.time, zone: str) -> dt.datetime:

@@ -24,7 +24,7 @@ from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Classification
-from coalition.directory.models import Country, Organisation, Participation, Position
+from coalition.directory.models import Country, Organisation, Participation, Position, zone_names
 from coalition.directory.queries import with_status_on
 from coalition.documents import services as documents
 from coalition.documents.models import Document, text_hash
@@ -100,10 +100,8 @@ def freeze(
         raise AccessDenied("You do not have access to this statement.")
     if mode not in Freeze.Mode.values:
         raise InvalidInput("Choose sign-on or silence procedure.", field="mode")
-    try:
-        ZoneInfo(deadline_time_zone)
-    except (ValueError, KeyError, OSError):
-        raise InvalidInput(f"{deadline_time_zone!r} is not a time zone.", field="deadline_time_zone") from None
+    if deadline_time_zone not in zone_names():
+        raise InvalidInput(f"{deadline_time_zone!r} is not a time zone.", field="deadline_time_zone")
     if deadline.tzinfo is None:
         raise InvalidInput("The deadline must name its time zone.", field="deadline")
     now = timezone.now()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_POST
 from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.forms import attempt
 from coalition.directory.models import Organisation
 from coalition.directory.queries import today, troika_on
 from coalition.documents import services as documents
@@ -40,7 +40,6 @@ from coalition.statements.forms import (
     FreezeForm,
     PublishForm,
     RespondForm,
-    ServiceForm,
     StatementForm,
     TranslationForm,
 )
@@ -73,19 +72,6 @@ def _current(statement: Statement) -> Freeze | None:
 
 def _is_government(user: Any) -> bool:
     return policy.actor_for(user).has(*policy.GOVERNMENTS)
-
-
-def _attempt(form: ServiceForm, act: Callable[[], Any]) -> bool:
-    """Run one service for a valid form; False with the error on the form (nothing was saved: services are
-    atomic)."""
-    if not form.is_valid():
-        return False
-    try:
-        act()
-    except InvalidInput as error:
-        form.add_service_error(error)
-        return False
-    return True
 
 
 def _host_zone(request: HttpRequest) -> str:
@@ -400,7 +386,7 @@ def freeze(request: HttpRequest, slug: str) -> HttpResponse:
             mode=form.cleaned_data["mode"],
         )
 
-    if not _attempt(form, act):
+    if not attempt(form, act, catching=InvalidInput):
         return _working_page(request, _statement(request, slug), status=400, freeze_form=form)
     messages.success(request, _("Text frozen: members are asked to respond by the deadline."))
     return redirect("statements:statement", slug=found.slug)
@@ -436,7 +422,7 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
             reason=data.get("reason", ""),
         )
 
-    if not _attempt(form, act):  # AccessDenied is not caught: the 403 page says who may respond
+    if not attempt(form, act, catching=InvalidInput):  # AccessDenied is not caught: the 403 page says who may respond
         return _working_page(request, _statement(request, slug), status=400, respond_form=form)
     done = {
         Response.Kind.SIGNED: _("Signature recorded."),
@@ -452,8 +438,10 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     found = _statement(request, slug)
     form = PublishForm(request.POST)
-    if not _attempt(
-        form, lambda: services.publish(statement=found, by=request.user, embargo_until=form.embargo_until())
+    if not attempt(
+        form,
+        lambda: services.publish(statement=found, by=request.user, embargo_until=form.embargo_until()),
+        catching=InvalidInput,
     ):
         return _working_page(request, _statement(request, slug), status=400, publish_form=form)
     messages.success(request, _("Statement published."))
@@ -465,7 +453,11 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def translate(request: HttpRequest, slug: str) -> HttpResponse:
     found = _statement(request, slug)
     form = TranslationForm(request.POST)
-    if not _attempt(form, lambda: services.add_translation(statement=found, by=request.user, **form.cleaned_data)):
+    if not attempt(
+        form,
+        lambda: services.add_translation(statement=found, by=request.user, **form.cleaned_data),
+        catching=InvalidInput,
+    ):
         return _working_page(request, _statement(request, slug), status=400, translation_form=form)
     messages.success(request, _("Translation saved."))
     return redirect(reverse("statements:statement", args=[found.slug]) + "#translations")
