@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
+
+from e2e.pages import violations_on
 
 pytestmark = pytest.mark.browser
 
 SignIn = Callable[[str], Page]
 PHONE_WIDTH = 360
 OVERFLOW_TOLERANCE = 2  # sub-pixel rounding
-
-
-def violations_on(page: Page) -> str:
-    """axe-core's readable report of the violations on the page, or '' when there are none."""
-    results = Axe().run(page)
-    return results.generate_report() if results.response["violations"] else ""
 
 
 @pytest.mark.parametrize("path", ["/", "/members/", "/bodies/", "/chairs/", "/accounts/login/"])

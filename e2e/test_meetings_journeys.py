@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from e2e.conftest import totp_code
+from e2e.pages import axe_each, message, shown_time, violations_on
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +37,6 @@ ACTION_TEXT = "Estonia to circulate its draft checklist on network shutdowns to 
 # --- Helpers ----------------------------------------------------------------------------------------------------
 
 
-def violations_on(page: Page) -> str:
-    """axe-core's readable report of the violations on the page, or '' when there are none."""
-    results = Axe().run(page)
-    return results.generate_report() if results.response["violations"] else ""
-
-
-def on_clock(moment: dt.datetime, zone: str) -> str:
-    """A moment on a zone's clock as the pages show it ("8 Dec 2026, 10:00")."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local.day} {local:%b %Y, %H:%M}"
-
-
-def shown_time(moment: dt.datetime, viewer: str, host: str) -> str:
-    """The whole of a `show_time`: the viewer's time and zone, then the host's with a warning where they differ."""
-    text = f"{on_clock(moment, viewer)} {viewer}"
-    if host != viewer:
-        text += f" ({on_clock(moment, host)} {host} — differs from your zone)"
-    return text
-
-
 def shown_date(day: dt.date) -> str:
     """A date as the meetings pages show it ("j M Y")."""
     return f"{day.day} {day:%b %Y}"
@@ -69,10 +49,6 @@ def first_of_month_before(today: dt.date, months: int) -> dt.date:
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-def message(page: Page) -> Any:
-    return expect(page.locator(".messages"))
 
 
 def series_meetings() -> list[Any]:
@@ -526,17 +502,6 @@ def test_a_malformed_calendar_reply_or_a_tampered_reply_link_is_refused_and_chan
 
 
 # --- Accessibility and small screens ----------------------------------------------------------------------------
-
-
-def axe_each(page: Page, visits: Sequence[tuple[str, Callable[[], object]]]) -> dict[str, str]:
-    """Run each visit, then axe-core on the page it leaves: the violations by page, only where there are some."""
-    found = {}
-    for name, visit in visits:
-        visit()
-        report = violations_on(page)
-        if report:
-            found[name] = report
-    return found
 
 
 def test_the_meetings_pages_of_the_support_unit_have_no_axe_violations(sign_in: SignIn) -> None:

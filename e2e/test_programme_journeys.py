@@ -9,8 +9,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
+
+from e2e.pages import violations_on
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +28,6 @@ NARRATIVE = "Ghana convened the Accra dialogue on network shutdowns with three m
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-def violations_on(page: Page) -> str:
-    """axe-core's readable report of the violations on the page, or '' when there are none."""
-    results = Axe().run(page)
-    return results.generate_report() if results.response["violations"] else ""
 
 
 def shown(on: dt.date) -> str:

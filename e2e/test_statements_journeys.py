@@ -16,15 +16,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Dialog, Locator, Page, Request, expect
 
 from e2e.conftest import totp_code
+from e2e.pages import axe_each, message, shown_time
 
 pytestmark = pytest.mark.browser
 
@@ -47,35 +47,11 @@ RESERVATION = "The Netherlands reads paragraph 3 as applying to partial disrupti
 # --- Helpers ----------------------------------------------------------------------------------------------------
 
 
-def violations_on(page: Page) -> str:
-    """axe-core's readable report of the violations on the page, or '' when there are none."""
-    results = Axe().run(page)
-    return results.generate_report() if results.response["violations"] else ""
-
-
-def on_clock(moment: dt.datetime, zone: str) -> str:
-    """A moment on a zone's clock as the pages show it ("8 Dec 2026, 10:00")."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local.day} {local:%b %Y, %H:%M}"
-
-
-def shown_time(moment: dt.datetime, viewer: str, host: str) -> str:
-    """The whole of a `show_time`: the viewer's time and zone, then the host's with a warning where they differ."""
-    text = f"{on_clock(moment, viewer)} {viewer}"
-    if host != viewer:
-        text += f" ({on_clock(moment, host)} {host} — differs from your zone)"
-    return text
-
-
 def whole_minutes_ahead(minutes: int) -> dt.datetime:
     """An instant at least `minutes` from now, on a whole minute (as a time input gives it)."""
     moment = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
     seconds = moment.second + moment.microsecond / 1e6
     return moment + dt.timedelta(seconds=math.ceil(seconds / 60) * 60 - seconds)
-
-
-def message(page: Page) -> Any:
-    return expect(page.locator(".messages"))
 
 
 def fact(page: Page, term: str) -> Locator:
@@ -708,17 +684,6 @@ def test_hostile_markdown_and_html_render_inert_in_documents_redlines_and_the_pu
 
 
 # --- Accessibility and small screens ----------------------------------------------------------------------------
-
-
-def axe_each(page: Page, visits: Sequence[tuple[str, Callable[[], object]]]) -> dict[str, str]:
-    """Run each visit, then axe-core on the page it leaves: the violations by page, only where there are some."""
-    found = {}
-    for name, visit in visits:
-        visit()
-        report = violations_on(page)
-        if report:
-            found[name] = report
-    return found
 
 
 def go(page: Page, path: str, heading: str, status: int = 200) -> Callable[[], None]:
