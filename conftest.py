@@ -20,6 +20,14 @@ def _clean_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_library_index() -> None:
+    # The library's search index lives in memory in tests and, like the cache, outlives a test's rollback.
+    from coalition.library.indexing import reset_engine
+
+    reset_engine()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., Any]:
     """make_user(Role.SUPPORT_UNIT) → an active account with MFA set up; `.totp_secret` holds its secret."""

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "coalition.meetings",
     "coalition.documents",
     "coalition.statements",
+    "coalition.library",
     "coalition.demo",
 ]
 
@@ -261,6 +262,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coalition@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
 # The right-hand side of every calendar UID (RFC 5545 3.8.4.7): the site's host, so UIDs stay globally unique.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", urlsplit(SITE_URL).hostname or "coalition.localhost")
+
+# --- Agreed-language library ------------------------------------------------------------------------------------
+# The embedded search index (tantivy). Web and worker share the folder; "" keeps it in memory (the tests).
+LIBRARY_INDEX_DIR = env_str("LIBRARY_INDEX_DIR", "" if TESTING else str(VAR_DIR / "library-index"))
+LIBRARY_MAX_FILE_BYTES = env_int("LIBRARY_MAX_FILE_BYTES", 15 * 1024 * 1024)
+LIBRARY_MAX_PARAGRAPH_CHARS = env_int("LIBRARY_MAX_PARAGRAPH_CHARS", 20_000)
+LIBRARY_MAX_PARAGRAPHS = env_int("LIBRARY_MAX_PARAGRAPHS", 20_000)
+LIBRARY_MAX_ASSIST_PARAGRAPHS = env_int("LIBRARY_MAX_ASSIST_PARAGRAPHS", 400)
+# The optional semantic leg of search (the packaged MiniLM model, run on the CPU with NumPy), fused with BM25.
+LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", True)
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("coalition.meetings.urls")),
     path("", include("coalition.documents.urls")),
     path("", include("coalition.statements.urls")),
+    path("", include("coalition.library.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

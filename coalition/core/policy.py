@@ -256,6 +256,11 @@ RULES: dict[str, Rule] = {
     "statements.freeze": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Chair and Support Unit"),
     "statements.sign": Predicate(_may_sign_for, "the member's focal point (a position), for that member only"),
     "statements.verify": Anyone(description="anyone: the verification of a published statement is public"),
+    "library.view": ByClassification(),
+    "library.assist": Roles(PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"),
+    "library.import": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "library.detect": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "library.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
 }
 
 

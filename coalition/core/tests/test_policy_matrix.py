@@ -53,6 +53,11 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "statements.manage": {R.SUPPORT_UNIT, R.CHAIR},
     "statements.freeze": {R.SUPPORT_UNIT, R.CHAIR},
     "statements.verify": set(R),
+    "library.view": set(R),
+    "library.assist": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.OBSERVER, R.ADVISORY_NETWORK},
+    "library.import": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "library.detect": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "library.manage": {R.SUPPORT_UNIT},
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.

@@ -1,0 +1,496 @@
+"""The library's engine: one embedded tantivy index of paragraphs, for ranked search and for finding reuse.
+
+Nothing here knows Django, so the benchmark drives the same code at a million paragraphs. The database is the
+record; the index is derived from it (`coalition.library.indexing` keeps the two consistent) and can always be
+rebuilt.
+
+Each paragraph is one index document with
+- `text`, stemmed English for ranked (BM25) search, stored for highlighting and alignment;
+- `sh`, its word 3-grams ("shingles"), used to find candidate sources of a reused passage: the rarer a shared
+  shingle, the more it counts, so formulaic openings ("recalling its resolution") weigh little;
+- filter fields: forum, year, kind, signers, and `access` (see `AccessFilter`).
+
+Reuse is then decided by aligning the candidate's words with the target's (`align`, `classify`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+
+SHINGLE = 3
+WORD_RE = re.compile(r"\w+(?:['’\-/.]\w+)*")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"“(\[A-Z0-9])")
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 32
+MIN_REUSE_WORDS = 12  # shorter passages are too common to mean anything
+CANDIDATES = 8
+
+
+class QueryError(ValueError):
+    """A search the engine cannot run; the message says why, in words a user can act on."""
+
+
+# --- Words and shingles -----------------------------------------------------------------------------------------
+
+
+def words(text: str) -> list[str]:
+    """The comparable words of a text: case-folded, punctuation dropped."""
+    return [w.casefold() for w in WORD_RE.findall(text)]
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of `words(text)` sits in `text` (for showing aligned differences on the original)."""
+    return [m.span() for m in WORD_RE.finditer(text)]
+
+
+def shingles(tokens: Sequence[str], k: int = SHINGLE) -> list[str]:
+    if len(tokens) < k:
+        return ["_".join(tokens)] if tokens else []
+    return ["_".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)]
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_END_RE.split(text.strip()) if s.strip()]
+
+
+# --- The index --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexedParagraph:
+    pid: int
+    sid: int
+    text: str
+    access: str  # a classification, or "source" when only the source's own visibility can decide
+    forum: str = ""
+    year: int = 0
+    kind: str = ""
+    signers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    """What a reader may find: paragraphs indexed under one of `levels`, and those of `sources` (the restricted,
+    embargoed and draft sources the policy lets this reader see). The caller builds it from the access policy and
+    still checks every hit against the policy: the index only keeps the top ten from filling with hidden rows."""
+
+    levels: frozenset[str]
+    sources: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Filters:
+    forum: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: str = ""
+    signed_by: str = ""
+
+
+@dataclass
+class Hit:
+    pid: int
+    score: float
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class SearchPage:
+    total: int
+    hits: list[Hit]
+    took_ms: float
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("pid", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("sid", indexed=True, fast=True)
+    sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("sh", tokenizer_name="ws", index_option="freq")
+    sb.add_text_field("access", tokenizer_name="raw")
+    sb.add_text_field("forum", tokenizer_name="raw")
+    sb.add_text_field("kind", tokenizer_name="raw")
+    sb.add_text_field("signers", tokenizer_name="raw")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    return sb.build()
+
+
+SCHEMA = _schema()
+
+
+class Engine:
+    """One index, in a folder (shared by the web and worker processes) or in memory (tests, benchmarks).
+
+    Writers are short-lived: each change takes tantivy's writer lock, commits and lets go, so a rebuild command and
+    the task worker take turns. Readers reload on every commit."""
+
+    def __init__(self, path: str | Path | None = None, *, heap_size: int = 64_000_000, threads: int = 1) -> None:
+        self.path = Path(path) if path else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
+        else:
+            self.index = tantivy.Index(SCHEMA)
+        self.index.register_tokenizer("ws", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+        self.heap_size = heap_size
+        self.threads = threads
+        self._lock = threading.Lock()
+
+    # -- Writing --
+
+    def _writer(self) -> tantivy.IndexWriter:
+        for attempt in range(50):
+            try:
+                return self.index.writer(self.heap_size, self.threads)
+            except ValueError as error:  # another process holds the writer lock
+                if "lock" not in str(error).lower() or attempt == 49:
+                    raise
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def document(p: IndexedParagraph) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_unsigned("pid", p.pid)
+        doc.add_unsigned("sid", p.sid)
+        doc.add_text("text", p.text)
+        doc.add_text("sh", " ".join(shingles(words(p.text))))
+        doc.add_text("access", p.access)
+        doc.add_text("forum", p.forum)
+        doc.add_text("kind", p.kind)
+        for signer in p.signers:
+            doc.add_text("signers", signer)
+        doc.add_integer("year", p.year)
+        return doc
+
+    def replace_sources(self, sids: Iterable[int], paragraphs: Iterable[IndexedParagraph]) -> None:
+        """Replace everything indexed for `sids` with `paragraphs`, in one commit (readers see all or nothing)."""
+        with self._lock:
+            writer = self._writer()
+            try:
+                for sid in sids:
+                    writer.delete_documents_by_term("sid", sid)
+                for p in paragraphs:
+                    writer.add_document(self.document(p))
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+        self.index.reload()
+
+    def rebuild(self, paragraphs: Iterable[IndexedParagraph]) -> int:
+        count = 0
+        with self._lock:
+            writer = self._writer()
+            try:
+                writer.delete_all_documents()
+                for p in paragraphs:
+                    writer.add_document(self.document(p))
+                    count += 1
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+        self.index.reload()
+        return count
+
+    def clear(self) -> None:
+        self.rebuild(())
+
+    # -- Reading --
+
+    def searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+    @property
+    def size(self) -> int:
+        return self.searcher().num_docs
+
+    def indexed_pids(self) -> set[int]:
+        searcher = self.searcher()
+        found = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1), count=False)
+        addresses = [address for _score, address in found.hits]
+        return {int(pid) for pid in searcher.fast_field_values("pid", addresses) if pid is not None}
+
+    def search(
+        self,
+        query: str,
+        *,
+        access: AccessFilter,
+        filters: Filters = Filters(),
+        limit: int = 10,
+        offset: int = 0,
+        highlight: bool = True,
+    ) -> SearchPage:
+        started = time.perf_counter()
+        text_query = self.parse(query)
+        searcher = self.searcher()
+        full = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *self._filter_clauses(access, filters)])
+        found = searcher.search(full, limit=limit, offset=offset, count=True)
+        hits = []
+        generator = None
+        if highlight and found.hits:
+            generator = tantivy.SnippetGenerator.create(searcher, text_query, SCHEMA, "text")
+            generator.set_max_num_chars(1_000_000)
+        for score, address in found.hits:
+            doc = searcher.doc(address)
+            text = doc.get_first("text") or ""
+            hit = Hit(pid=int(doc.get_first("pid")), score=float(score), text=text)
+            if generator is not None:
+                snippet = generator.snippet_from_doc(doc)
+                base = snippet.fragment_range().start
+                hit.highlights = [(base + r.start, base + r.end) for r in snippet.highlighted()]
+            hits.append(hit)
+        return SearchPage(total=found.count or 0, hits=hits, took_ms=(time.perf_counter() - started) * 1000)
+
+    def parse(self, query: str) -> tantivy.Query:
+        """The user's words as a tantivy query. No search-engine syntax passes through: only words and quoted
+        phrases of words are kept, so `AND`, `field:`, `*`, brackets and stray quotes are never operators."""
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(f"The search is {len(query)} characters long; keep it under {MAX_QUERY_CHARS}.")
+        parts: list[str] = []
+        count = 0
+        for index, chunk in enumerate(query.split('"')):
+            found = words(chunk)
+            if not found:
+                continue
+            count += len(found)
+            if index % 2 == 1 and len(found) > 1:  # inside a pair of quotes: an exact phrase
+                parts.append('"' + " ".join(found) + '"')
+            else:
+                parts.extend(found)
+        if not parts:
+            raise QueryError("The search has no words to look for: type one or more words.")
+        if count > MAX_QUERY_WORDS:
+            raise QueryError(f"The search has {count} words; use at most {MAX_QUERY_WORDS}.")
+        try:
+            return self.index.parse_query(" ".join(parts), ["text"])
+        except ValueError as error:  # cannot happen with words only, but never a 500
+            raise QueryError("The search could not be read; use plain words and quoted phrases.") from error
+
+    def _filter_clauses(self, access: AccessFilter, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        must = tantivy.Occur.Must
+        readable = [tantivy.Query.term_set_query(SCHEMA, "access", sorted(access.levels))] if access.levels else []
+        if access.sources:
+            readable.append(tantivy.Query.term_set_query(SCHEMA, "sid", sorted(access.sources)))
+        if not readable:
+            return [(must, tantivy.Query.empty_query())]
+        clauses = [(must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in readable]))]
+        if filters.forum:
+            clauses.append((must, tantivy.Query.term_query(SCHEMA, "forum", filters.forum)))
+        if filters.kind:
+            clauses.append((must, tantivy.Query.term_query(SCHEMA, "kind", filters.kind)))
+        if filters.signed_by:
+            clauses.append((must, tantivy.Query.term_query(SCHEMA, "signers", filters.signed_by)))
+        if filters.year_from is not None or filters.year_to is not None:
+            clauses.append(
+                (
+                    must,
+                    tantivy.Query.range_query(
+                        SCHEMA, "year", tantivy.FieldType.Integer, filters.year_from, filters.year_to
+                    ),
+                )
+            )
+        return clauses
+
+    # -- Reuse --
+
+    def formulaic_threshold(self, searcher: tantivy.Searcher) -> int:
+        """A shingle found in more paragraphs than this is formulaic ("of the united", "recalling its resolution"):
+        it neither finds candidates nor counts as evidence of reuse."""
+        return max(20, searcher.num_docs // 500)
+
+    def candidates(
+        self,
+        text: str,
+        *,
+        access: AccessFilter | None = None,
+        exclude_sids: Iterable[int] = (),
+        limit: int = CANDIDATES,
+        searcher: tantivy.Searcher | None = None,
+    ) -> list[tuple[int, str, frozenset[str]]]:
+        """The library paragraphs sharing the most (and rarest) shingles with `text`: (pid, text, formulaic
+        shingles of `text`)."""
+        searcher = searcher or self.searcher()
+        tokens = words(text)
+        ceiling = self.formulaic_threshold(searcher)
+        distinct = set(shingles(tokens))
+        formulaic = frozenset(s for s in distinct if searcher.doc_freq("sh", s) > ceiling)
+        terms = sorted(distinct - formulaic)
+        if not terms:
+            return []
+        should = [(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "sh", s)) for s in terms]
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
+        if access is not None:
+            clauses += self._filter_clauses(access, Filters())
+        for sid in exclude_sids:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "sid", sid)))
+        found = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, count=False)
+        result = []
+        for _score, address in found.hits:
+            doc = searcher.doc(address)
+            result.append((int(doc.get_first("pid")), doc.get_first("text") or "", formulaic))
+        return result
+
+    def find_reuse(
+        self,
+        text: str,
+        *,
+        access: AccessFilter | None = None,
+        exclude_sids: Iterable[int] = (),
+        limit: int = CANDIDATES,
+        searcher: tantivy.Searcher | None = None,
+        min_words: int = MIN_REUSE_WORDS,
+    ) -> list[Reuse]:
+        """Library paragraphs that `text` reuses, best first."""
+        if len(words(text)) < min_words:
+            return []
+        found = []
+        for pid, source, formulaic in self.candidates(
+            text, access=access, exclude_sids=exclude_sids, limit=limit, searcher=searcher
+        ):
+            verdict = classify(source, text, formulaic=formulaic, min_words=min_words)
+            if verdict is not None:
+                found.append(Reuse(pid=pid, source_text=source, kind=verdict.kind, similarity=verdict.similarity))
+        return sorted(found, key=lambda r: r.similarity, reverse=True)
+
+
+# --- Deciding and showing reuse ---------------------------------------------------------------------------------
+
+VERBATIM = "verbatim"
+EDITED = "edited"
+RESTRUCTURED = "restructured"
+REORDERED = "reordered"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Reuse:
+    pid: int
+    source_text: str
+    kind: str
+    similarity: float
+
+
+def _matcher(a: Sequence[str], b: Sequence[str]) -> difflib.SequenceMatcher[str]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+
+def classify(
+    source: str, target: str, *, formulaic: frozenset[str] = frozenset(), min_words: int = MIN_REUSE_WORDS
+) -> Verdict | None:
+    """Whether `target` reuses `source`, and how:
+
+    - verbatim: the one contains the other word for word (the whole paragraph, or the whole of a quoted part);
+    - edited: in the same order with a few words changed (similarity ≥ 0.8, no gap longer than four words);
+    - reordered: the same sentences (each ≥ 0.8 alike) in another order;
+    - restructured: in the same order with clauses inserted or removed (≥ 75 % of the shorter text kept).
+
+    Shared words that only come from formulaic shingles do not count: at least three distinctive shingles must be
+    shared, so two resolutions that merely both "recall" something are not reuse of each other."""
+    s, t = words(source), words(target)
+    shorter = min(len(s), len(t))
+    if shorter < min_words:
+        return None
+    distinctive = (set(shingles(s)) & set(shingles(t))) - formulaic
+    if len(distinctive) < 3:
+        return None
+    matcher = _matcher(s, t)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    matched = sum(b.size for b in blocks)
+    ratio = 2 * matched / (len(s) + len(t))
+    if max((b.size for b in blocks), default=0) == shorter:
+        return Verdict(VERBATIM, 1.0 if len(s) == len(t) else round(shorter / max(len(s), len(t)), 3))
+    largest_gap = _largest_gap(matcher)
+    if ratio >= 0.8 and largest_gap <= 4:
+        return Verdict(EDITED, round(ratio, 3))
+    reordered = _reordered(source, target)
+    if reordered is not None:
+        return Verdict(REORDERED, round(reordered, 3))
+    coverage = matched / shorter
+    if coverage >= 0.75 and matched >= min_words:
+        return Verdict(RESTRUCTURED, round(coverage, 3))
+    return None
+
+
+def _largest_gap(matcher: difflib.SequenceMatcher[str]) -> int:
+    gap = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            gap = max(gap, i2 - i1, j2 - j1)
+    return gap
+
+
+def _reordered(source: str, target: str) -> float | None:
+    """The mean likeness of sentences matched out of order, if every sentence of the shorter text has its match."""
+    a, b = [words(x) for x in sentences(source)], [words(x) for x in sentences(target)]
+    a, b = [x for x in a if x], [x for x in b if x]
+    if len(a) < 2 or len(b) < 2:
+        return None
+    swap = len(a) > len(b)
+    if swap:
+        a, b = b, a
+    placed: list[int] = []
+    scores = []
+    for sentence in a:
+        best, where = 0.0, -1
+        for j, other in enumerate(b):
+            if j in placed:
+                continue
+            score = _matcher(sentence, other).ratio()
+            if score > best:
+                best, where = score, j
+        if best < 0.8:
+            return None
+        placed.append(where)
+        scores.append(best)
+    if placed == sorted(placed):
+        return None  # in order: not a reordering
+    return sum(scores) / len(scores)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of the alignment: `equal`, `replace`, `delete` (only in the source) or `insert` (only in the target),
+    with the original wording on each side."""
+
+    op: str
+    source: str
+    target: str
+
+
+def align(source: str, target: str) -> list[Segment]:
+    """Word-by-word alignment of two texts on their original wording, for showing what changed."""
+    s_spans, t_spans = word_spans(source), word_spans(target)
+    s_words, t_words = words(source), words(target)
+    segments = []
+    for tag, i1, i2, j1, j2 in _matcher(s_words, t_words).get_opcodes():
+        segments.append(Segment(tag, _slice(source, s_spans, i1, i2), _slice(target, t_spans, j1, j2)))
+    return segments
+
+
+def _slice(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    if start >= end:
+        return ""
+    # From the first word through to just before the next word, so punctuation and spaces travel with their words.
+    stop = spans[end][0] if end < len(spans) else len(text)
+    begin = spans[start][0] if start > 0 else 0
+    return text[begin:stop]

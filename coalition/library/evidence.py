@@ -1,0 +1,37 @@
+"""Reuse found in the library as uptake evidence for activity 1A.6 (language of the coalition taken up elsewhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from coalition.core.evidence import EvidenceType, register
+
+
+def _visible_records(user: Any) -> QuerySet[Any]:
+    from coalition.library.indexing import visible_paragraphs
+    from coalition.library.models import ReuseRecord
+
+    paragraphs = visible_paragraphs(user).values("pk")
+    return ReuseRecord.objects.filter(origin__in=paragraphs, target__in=paragraphs)
+
+
+def _title(record: Any) -> str:
+    return f"{record.target.source} ¶{record.target.label} takes up {record.origin.source} ¶{record.origin.label}"
+
+
+def register_types() -> None:
+    from coalition.library.models import ReuseRecord
+
+    register(
+        EvidenceType(
+            key="library.reuse",
+            label="Reuse of agreed language",
+            model=ReuseRecord,
+            url=lambda record: reverse("library:lineage", args=[record.target_id]),
+            title=_title,
+            visible=_visible_records,
+        )
+    )

@@ -1,0 +1,127 @@
+"""Keeping the search index consistent with the database.
+
+The database is the record. Every change to a source enqueues `index_sources` after its transaction commits (the
+index never shows a paragraph that was rolled back); `manage.py library_index --rebuild` recreates the index from the
+rows, and `--check` reports any drift. A search re-checks every hit against the access policy, so an index that lags
+behind a change of classification hides too much for a moment, never too little.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_tasks import task
+
+from coalition.core import policy
+from coalition.core.policy import Classification
+from coalition.library.engine import AccessFilter, Engine, IndexedParagraph
+from coalition.library.models import Paragraph, Source
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+SOURCE_DECIDES = "source"  # the access term of paragraphs whose source alone can say who reads them
+
+
+def engine() -> Engine:
+    """The process's engine for the configured index folder ("" keeps the index in memory: tests)."""
+    path = settings.LIBRARY_INDEX_DIR
+    with _engines_lock:
+        if path not in _engines:
+            _engines[path] = Engine(path or None)
+        return _engines[path]
+
+
+def reset_engine() -> None:
+    """Forget the engines (tests start each with an empty in-memory index)."""
+    with _engines_lock:
+        _engines.clear()
+
+
+def access_term(source: Source) -> str:
+    """Statements (their drafts and embargoes), restricted texts and texts not yet released are found only by
+    readers the policy names source by source; every other text by the classification's readers."""
+    if source.statement_id or source.classification == Classification.RESTRICTED:
+        return SOURCE_DECIDES
+    if source.released_at is None or source.released_at > timezone.now():
+        return SOURCE_DECIDES
+    return str(source.classification)
+
+
+def visible_sources(user: Any) -> QuerySet[Source]:
+    """The sources `user` may read: the source's own classification, and for a statement's text the statement's
+    (a draft's paragraphs never reach anyone who cannot see the draft)."""
+    from coalition.statements.models import Statement
+
+    statements = policy.visible_to(user, Statement).values("pk")
+    return policy.visible_to(user, Source).filter(Q(statement__isnull=True) | Q(statement__in=statements))
+
+
+def visible_paragraphs(user: Any) -> QuerySet[Paragraph]:
+    return Paragraph.objects.filter(source__in=visible_sources(user).values("pk"))
+
+
+def access_filter(user: Any) -> AccessFilter:
+    actor = policy.actor_for(user)
+    levels = frozenset(actor.readable_classifications()) - {Classification.RESTRICTED}
+    by_source = visible_sources(user).filter(
+        Q(statement__isnull=False)
+        | Q(classification=Classification.RESTRICTED)
+        | Q(released_at__isnull=True)
+        | Q(released_at__gt=timezone.now())
+    )
+    return AccessFilter(levels=levels, sources=frozenset(by_source.values_list("pk", flat=True)))
+
+
+def _indexed(sources: Iterable[Source]) -> Iterator[IndexedParagraph]:
+    for source in sources:
+        signers = tuple(str(pk) for pk in source.endorsed_by.values_list("pk", flat=True))
+        term = access_term(source)
+        for p in source.paragraphs.all():
+            yield IndexedParagraph(
+                pid=p.pk,
+                sid=source.pk,
+                text=p.text,
+                access=term,
+                forum=source.forum,
+                year=source.year or 0,
+                kind=source.kind,
+                signers=signers,
+            )
+
+
+def reindex(source_ids: Iterable[int]) -> None:
+    """Bring the index in line with the rows of these sources (deleted sources leave the index)."""
+    ids = sorted(set(source_ids))
+    sources = Source.objects.filter(pk__in=ids).prefetch_related("paragraphs")
+    engine().replace_sources(ids, _indexed(sources))
+
+
+def rebuild() -> int:
+    sources = Source.objects.order_by("pk").prefetch_related("paragraphs").iterator(chunk_size=200)
+    return engine().rebuild(_indexed(sources))
+
+
+def drift() -> tuple[set[int], set[int]]:
+    """(paragraphs missing from the index, index entries with no paragraph any more)."""
+    in_db = set(Paragraph.objects.values_list("pk", flat=True))
+    in_index = engine().indexed_pids()
+    return in_db - in_index, in_index - in_db
+
+
+@task()
+def index_sources(source_ids: list[int]) -> None:
+    reindex(source_ids)
+
+
+def schedule(source_ids: Iterable[int]) -> None:
+    """Index these sources once the current transaction has committed."""
+    ids = sorted(set(source_ids))
+    if ids:
+        transaction.on_commit(lambda: index_sources.enqueue(ids))

@@ -1,0 +1,218 @@
+"""Reading the library: search, lineage and the drafting assistant. Every paragraph shown passes the access policy
+(`indexing.visible_paragraphs`), whatever the index returned."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from coalition.core.errors import InvalidInput
+from coalition.library import extract, indexing
+from coalition.library.engine import Filters, QueryError, Segment, align, words
+from coalition.library.models import Paragraph, ReuseRecord, Source
+
+PER_PAGE = 10
+
+
+@dataclass
+class Result:
+    paragraph: Paragraph
+    score: float
+    parts: list[tuple[str, bool]]  # the text in runs, True where a searched word matched
+
+    @property
+    def source(self) -> Source:
+        return self.paragraph.source
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    results: list[Result]
+    page: int
+    took_ms: float
+    semantic: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def marked(text: str, ranges: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in sorted(ranges):
+        if start < at:
+            continue
+        if start > at:
+            parts.append((text[at:start], False))
+        parts.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        parts.append((text[at:], False))
+    return parts
+
+
+def _with_source(qs: Any) -> Any:
+    return qs.select_related("source", "source__author_country").prefetch_related("source__endorsed_by")
+
+
+def search(user: Any, query: str, filters: Filters = Filters(), page: int = 1) -> Results:
+    """Ranked paragraphs for `query`, with their provenance; raises InvalidInput (field "q") for a query the
+    engine cannot run."""
+    page = max(1, page)
+    try:
+        found = indexing.engine().search(
+            query,
+            access=indexing.access_filter(user),
+            filters=filters,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        )
+    except QueryError as error:
+        raise InvalidInput(str(error), field="q") from None
+    ranked = [(hit.pid, hit.score, hit.highlights, hit.text) for hit in found.hits]
+    semantic_used = False
+    from coalition.library import semantic
+
+    if page == 1 and semantic.enabled():
+        fused = semantic.fuse(user, query, filters, ranked)
+        if fused is not None:
+            ranked, semantic_used = fused, True
+    rows = _with_source(indexing.visible_paragraphs(user)).in_bulk([pid for pid, *_rest in ranked])
+    results = [
+        Result(paragraph=rows[pid], score=score, parts=marked(rows[pid].text, highlights))
+        for pid, score, highlights, _text in ranked
+        if pid in rows
+    ]
+    return Results(query, found.total, results, page, found.took_ms, semantic_used)
+
+
+# --- Lineage ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Occurrence:
+    paragraph: Paragraph
+    kind: str  # "identical", or a ReuseRecord.Kind
+    similarity: float
+    relation: str  # "earlier", "later", "same day" or "this"
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def source(self) -> Source:
+        return self.paragraph.source
+
+
+def _relation(mine: Source, other: Source) -> str:
+    if mine.date is None or other.date is None:
+        return "undated"
+    if other.date < mine.date:
+        return "earlier"
+    if other.date > mine.date:
+        return "later"
+    return "same day"
+
+
+def lineage(user: Any, paragraph: Paragraph) -> list[Occurrence]:
+    """The paragraph's earlier and later occurrences across the library, oldest first, the paragraph itself
+    included in its place."""
+    visible = _with_source(indexing.visible_paragraphs(user))
+    found: dict[int, tuple[str, float]] = {}
+    for other in visible.filter(words_hash=paragraph.words_hash).exclude(pk=paragraph.pk).values_list("pk", flat=True):
+        found[other] = ("identical", 1.0)
+    for reuse in indexing.engine().find_reuse(paragraph.text, access=indexing.access_filter(user), limit=25):
+        if reuse.pid != paragraph.pk and reuse.pid not in found:
+            found[reuse.pid] = (reuse.kind, reuse.similarity)
+    records = ReuseRecord.objects.filter(Q(origin=paragraph) | Q(target=paragraph))
+    for record in records:
+        other = record.target_id if record.origin_id == paragraph.pk else record.origin_id
+        found.setdefault(other, (record.kind, record.similarity))
+    rows = visible.in_bulk(list(found))
+    occurrences = [
+        Occurrence(
+            paragraph=row,
+            kind=found[pk][0],
+            similarity=found[pk][1],
+            relation=_relation(paragraph.source, row.source),
+            segments=[] if found[pk][0] == "identical" else align(row.text, paragraph.text),
+        )
+        for pk, row in rows.items()
+    ]
+    occurrences.append(Occurrence(paragraph, "this", 1.0, "this"))
+    return sorted(occurrences, key=lambda o: (o.source.date is None, o.source.date or 0, o.source.imported_at))
+
+
+# --- Drafting assistant -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    number: str
+    text: str
+    status: str  # "agreed" (reuses agreed language), "close" (near some), "new"
+    match: Paragraph | None = None
+    kind: str = ""
+    similarity: float = 0.0
+    segments: list[Segment] = field(default_factory=list)
+    others: int = 0  # further matches beyond the closest
+
+
+CLOSE_ENOUGH = 0.35
+
+
+def assist(user: Any, text: str) -> list[Suggestion]:
+    """For each paragraph of a draft, the closest agreed language the user may read, with provenance, or "new".
+    Nothing of the draft is stored."""
+    segments = extract.segment(text)
+    if not segments:
+        raise InvalidInput("The draft is empty: paste or upload the text to check.", field="text")
+    if len(segments) > settings.LIBRARY_MAX_ASSIST_PARAGRAPHS:
+        raise InvalidInput(
+            f"The draft has {len(segments)} paragraphs; check up to {settings.LIBRARY_MAX_ASSIST_PARAGRAPHS} at once.",
+            field="text",
+        )
+    limit = settings.LIBRARY_MAX_PARAGRAPH_CHARS
+    for position, segment in enumerate(segments, start=1):
+        if len(segment.text) > limit:
+            raise InvalidInput(
+                f"Paragraph {position} is {len(segment.text):,} characters long; check paragraphs of up to {limit:,}.",
+                field="text",
+            )
+    engine = indexing.engine()
+    access = indexing.access_filter(user)
+    searcher = engine.searcher()
+    visible = _with_source(indexing.visible_paragraphs(user))
+    suggestions = []
+    for segment in segments:
+        suggestion = Suggestion(number=segment.number, text=segment.text, status="new")
+        reuses = engine.find_reuse(segment.text, access=access, searcher=searcher, min_words=8)
+        rows = visible.in_bulk([r.pid for r in reuses]) if reuses else {}
+        shown = [r for r in reuses if r.pid in rows]
+        if shown:
+            best = shown[0]
+            suggestion.status, suggestion.match = "agreed", rows[best.pid]
+            suggestion.kind, suggestion.similarity = best.kind, best.similarity
+            suggestion.others = len(shown) - 1
+        else:
+            candidates = engine.candidates(segment.text, access=access, limit=3, searcher=searcher)
+            close = visible.in_bulk([pid for pid, _t, _f in candidates])
+            mine = words(segment.text)
+            scored = [
+                (difflib.SequenceMatcher(None, words(close[pid].text), mine, autojunk=False).ratio(), pid)
+                for pid, _t, _f in candidates
+                if pid in close
+            ]
+            if scored:
+                score, pid = max(scored)
+                if score >= CLOSE_ENOUGH:
+                    suggestion.status, suggestion.match, suggestion.similarity = "close", close[pid], round(score, 3)
+        if suggestion.match is not None:
+            suggestion.segments = align(suggestion.match.text, segment.text)
+        suggestions.append(suggestion)
+    return suggestions
