@@ -178,7 +178,8 @@ class Engine:
             writer = self._writer()
             try:
                 for sid in sids:
-                    writer.delete_documents_by_term("sid", sid)
+                    # by query: deleting by a bare term misreads an unsigned value and removes nothing
+                    writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "sid", sid))
                 for p in paragraphs:
                     writer.add_document(self.document(p))
                 writer.commit()

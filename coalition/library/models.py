@@ -10,6 +10,7 @@ closely. The search index is derived from these rows and can be rebuilt from the
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +45,9 @@ class Source(Classified):
     )
     symbol = models.CharField(_("document symbol"), max_length=80, blank=True, help_text=_("e.g. A/HRC/RES/20/8"))
     date = models.DateField(_("date"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Taken from the date; on its own when only the year is known.")
+    )
     author = models.CharField(_("author"), max_length=200, blank=True)
     author_country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("author's country")
@@ -67,15 +71,23 @@ class Source(Classified):
     reuse_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(Classified.Meta):
-        ordering = ["-date", "title"]
-        indexes = [models.Index(fields=["forum", "date"])]
+        ordering = ["-year", "-date", "title"]
+        indexes = [models.Index(fields=["forum", "year"])]
 
     def __str__(self) -> str:
         return f"{self.symbol} — {self.title}" if self.symbol else self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.date is not None:
+            self.year = self.date.year
+        super().save(*args, **kwargs)
+
     @property
-    def year(self) -> int | None:
-        return self.date.year if self.date else None
+    def when(self) -> tuple[int, int, int]:
+        """For ordering by time: the date, or the year's start when only the year is known (undated last)."""
+        if self.date is not None:
+            return (self.date.year, self.date.month, self.date.day)
+        return (self.year, 0, 0) if self.year else (9999, 99, 99)
 
     @property
     def endorsement_label(self) -> str:
@@ -147,3 +159,15 @@ class ReuseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin} → {self.target} ({self.kind}, {self.similarity:.2f})"
+
+
+class ParagraphEmbedding(models.Model):
+    """A paragraph's sentence embedding for the semantic leg of search (`coalition.library.semantic`): a unit vector
+    stored as float16 bytes. Derived from the paragraph's text like the search index, and recomputed from it."""
+
+    paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, primary_key=True, related_name="embedding")
+    vector = models.BinaryField()
+    model = models.CharField(max_length=80)  # which model made it: vectors of different models do not compare
+
+    def __str__(self) -> str:
+        return f"{self.paragraph} ({self.model})"

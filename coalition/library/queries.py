@@ -62,10 +62,11 @@ def _with_source(qs: Any) -> Any:
     return qs.select_related("source", "source__author_country").prefetch_related("source__endorsed_by")
 
 
-def search(user: Any, query: str, filters: Filters = Filters(), page: int = 1) -> Results:
+def search(user: Any, query: str, filters: Filters | None = None, page: int = 1) -> Results:
     """Ranked paragraphs for `query`, with their provenance; raises InvalidInput (field "q") for a query the
     engine cannot run."""
     page = max(1, page)
+    filters = filters or Filters()
     try:
         found = indexing.engine().search(
             query,
@@ -101,7 +102,7 @@ class Occurrence:
     paragraph: Paragraph
     kind: str  # "identical", or a ReuseRecord.Kind
     similarity: float
-    relation: str  # "earlier", "later", "same day" or "this"
+    relation: str  # "earlier", "later", "same day", "same year", "undated" or "this"
     segments: list[Segment] = field(default_factory=list)
 
     @property
@@ -110,8 +111,10 @@ class Occurrence:
 
 
 def _relation(mine: Source, other: Source) -> str:
-    if mine.date is None or other.date is None:
+    if not mine.year or not other.year:
         return "undated"
+    if mine.date is None or other.date is None:  # only the year is known on one side
+        return "earlier" if other.year < mine.year else "later" if other.year > mine.year else "same year"
     if other.date < mine.date:
         return "earlier"
     if other.date > mine.date:
@@ -145,7 +148,7 @@ def lineage(user: Any, paragraph: Paragraph) -> list[Occurrence]:
         for pk, row in rows.items()
     ]
     occurrences.append(Occurrence(paragraph, "this", 1.0, "this"))
-    return sorted(occurrences, key=lambda o: (o.source.date is None, o.source.date or 0, o.source.imported_at))
+    return sorted(occurrences, key=lambda o: (o.source.when, o.source.imported_at))
 
 
 # --- Drafting assistant -----------------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ def import_text(
     forum: str = "",
     symbol: str = "",
     date: dt.date | None = None,
+    year: int | None = None,
     author: str = "",
     author_country: Country | None = None,
     endorsed_by: Iterable[Organisation] = (),
@@ -85,6 +86,8 @@ def import_text(
         raise InvalidInput("Choose what kind of text this is.", field="kind")
     if not title.strip():
         raise InvalidInput("Give the text a title.", field="title")
+    if date is None and year is not None and not 1945 <= year <= timezone.localdate().year:
+        raise InvalidInput(f"{year} is not a year the library can date a text to.", field="year")
     if classification not in Classification.values:
         raise InvalidInput("Choose who may read this text.", field="classification")
     if classification == Classification.RESTRICTED and audience is None:
@@ -112,6 +115,7 @@ def import_text(
             forum=forum.strip(),
             symbol=symbol.strip(),
             date=date,
+            year=date.year if date else year,
             author=author.strip(),
             author_country=author_country,
             origin=file_name[:300],
@@ -202,8 +206,8 @@ def sync_statement(statement: Any) -> Source | None:
 def _order(a: Paragraph, b: Paragraph) -> tuple[Paragraph, Paragraph]:
     """(earlier, later): by the sources' dates, then by when they entered the library."""
 
-    def key(p: Paragraph) -> tuple[dt.date, dt.datetime, int]:
-        return (p.source.date or dt.date.max, p.source.imported_at, p.source_id)
+    def key(p: Paragraph) -> tuple[tuple[int, int, int], dt.datetime, int]:
+        return (p.source.when, p.source.imported_at, p.source_id)
 
     return (a, b) if key(a) <= key(b) else (b, a)
 
@@ -226,7 +230,7 @@ def detect_reuse(source: Source, *, by: Any = None) -> list[ReuseRecord]:
             if other is None:  # the index is behind a deletion
                 continue
             origin, target = _order(other, paragraph)
-            record, created = ReuseRecord.objects.update_or_create(
+            record, _created = ReuseRecord.objects.update_or_create(
                 origin=origin, target=target, defaults={"kind": reuse.kind, "similarity": reuse.similarity}
             )
             records.append(record)
