@@ -21,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
+        from coalition.library import indexing
+
+        missing, stale = indexing.drift()
+        if missing or stale:  # a new or deleted index folder: the database is the record
+            self.stdout.write(f"Library index rebuilt: {indexing.rebuild()} paragraphs.")
         command = WORKERS.get(settings.TASKS_BACKEND)
         worker = subprocess.Popen([sys.executable, "manage.py", *command]) if command else None  # noqa: S603
         if worker:
