@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from coalition.directory import api as directory_api
+from coalition.library import api as library_api
 from coalition.meetings import api as meetings_api
 from coalition.programme import api as programme_api
 from coalition.statements import api as statements_api
@@ -24,6 +25,7 @@ router.register("evidence", programme_api.EvidenceViewSet, basename="evidence")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("quarterly-calls", meetings_api.QuarterlyCallViewSet, basename="quarterlycall")
 router.register("statements", statements_api.StatementViewSet, basename="statement")
+router.register("library/search", library_api.SearchViewSet, basename="library-search")
 router.register(
     r"statements/(?P<slug>[-a-zA-Z0-9_]+)/verification",
     statements_api.VerificationViewSet,
