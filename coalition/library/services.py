@@ -144,9 +144,7 @@ def delete_source(source: Source, *, by: Any) -> None:
         raise InvalidInput("A statement's text leaves the library only with the statement.", field="source")
     with transaction.atomic():
         ledger.record("library.source_deleted", actor=by, subject=source, data={"title": source.title})
-        pk = source.pk
-        source.delete()
-        indexing.schedule([pk])
+        source.delete()  # the post_delete signal takes its paragraphs out of the index after the commit
 
 
 # --- Statements ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 def _sync(statement: Any) -> None:
@@ -34,11 +34,20 @@ def _on_version(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) ->
         _sync(statement)
 
 
+def _on_source_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """However a source goes (with its statement, in the admin), its paragraphs leave the index after the commit."""
+    from coalition.library.indexing import schedule
+
+    schedule([instance.pk])
+
+
 def connect() -> None:
     from coalition.documents.models import Version
+    from coalition.library.models import Source
     from coalition.statements.models import Freeze, Response, Statement
 
     post_save.connect(_on_statement, sender=Statement, dispatch_uid="library.statement")
     post_save.connect(_on_freeze_or_response, sender=Freeze, dispatch_uid="library.freeze")
     post_save.connect(_on_freeze_or_response, sender=Response, dispatch_uid="library.response")
     post_save.connect(_on_version, sender=Version, dispatch_uid="library.version")
+    post_delete.connect(_on_source_deleted, sender=Source, dispatch_uid="library.source_deleted")
