@@ -1,28 +1,730 @@
-"""Reading texts into paragraphs. (Interim: plain text split on blank lines; the full reader replaces this.)"""
+"""Reading texts into paragraphs: files (text, Markdown, HTML, Word, PDF) to text, and text to numbered paragraphs.
+
+`read_file` turns an uploaded file into plain text, refusing with a message a diplomat can act on anything it cannot
+read: an unknown or damaged file, a scan without text, a file too large once unpacked. `segment` cuts text into
+paragraphs, undoing the hard line wraps and page furniture of texts copied out of UN records (page numbers, job
+numbers, document symbols), and recognises the structure of a resolution: preambular paragraphs (PP1, PP2…),
+numbered operative paragraphs and their lettered sub-paragraphs, and headings.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import PurePath
+from typing import Any
 
 from coalition.core.errors import InvalidInput
+
+MAX_TEXT_CHARS = 5_000_000
+MAX_PDF_PAGES = 2_000
+LONG_PARAGRAPH_WORDS = 200
+# Uncompressed size of a Word file's parts; a larger file is a decompression bomb, not a resolution.
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+ACCEPTED = "plain text (.txt, .md), web pages (.html, .htm), Word documents (.docx) and PDF files (.pdf)"
+TEXT_EXTENSIONS = {".txt", ".text", ".md", ".markdown", ""}
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 
 
 @dataclass(frozen=True)
 class Segment:
-    text: str
-    number: str = ""
-    kind: str = "body"
+    text: str  # the paragraph's text, whitespace normalised (single spaces, no hard line wraps)
+    number: str = ""  # as shown: "PP3", "OP5" or "5", "5 (a)"; "" for none
+    kind: str = "body"  # a Paragraph.Kind value: "preambular", "operative", "heading", "body"
+
+
+# --- Files to text ------------------------------------------------------------------------------------------------
 
 
 def read_file(name: str, data: bytes) -> str:
+    """The text of an uploaded file, recognised by its content first and its name second."""
+    label = f"“{name}”" if name else "The file"
+    extension = PurePath(name).suffix.lower()
     if not data.strip():
-        raise InvalidInput("The file is empty.", field="file")
+        raise InvalidInput(f"The file {label} has no text: it is empty.", field="file")
+    if b"%PDF-" in data[:1024]:
+        return _require_text(_pdf_text(data, label), label, kind="PDF file")
+    if data.startswith(b"PK\x03\x04"):
+        return _require_text(_docx_text(data, label, extension), label, kind="Word document")
+    if extension == ".pdf":
+        raise InvalidInput(f"The file {label} is named .pdf but is not a PDF file; it may be damaged.", field="file")
+    if extension == ".docx":
+        raise InvalidInput(
+            f"The file {label} is named .docx but is not a Word document; it may be damaged. "
+            "Open it in Word and save it again, or upload a PDF.",
+            field="file",
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise InvalidInput(
+            f"The file {label} is in the old Word format (.doc). Open it in Word and save it as .docx, or as PDF.",
+            field="file",
+        )
+    if data.startswith(b"{\\rtf"):
+        raise InvalidInput(
+            f"The file {label} is a rich text (.rtf) file. Save it as .docx or PDF; the library accepts {ACCEPTED}.",
+            field="file",
+        )
+    if extension not in TEXT_EXTENSIONS | HTML_EXTENSIONS:
+        raise InvalidInput(f"The library cannot read {label} ({extension} files); it accepts {ACCEPTED}.", field="file")
+    text = _decode(data, label)
+    if extension in HTML_EXTENSIONS or _looks_like_html(text):
+        text = html_text(text)
+    return _require_text(text, label, kind="file")
+
+
+def _require_text(text: str, label: str, *, kind: str) -> str:
+    if not text.strip():
+        hint = (
+            " It may be a scanned image; save it with its text (OCR) or paste the text." if kind == "PDF file" else ""
+        )
+        raise InvalidInput(f"The {kind} {label} has no text.{hint}", field="file")
+    return text
+
+
+def _decode(data: bytes, label: str) -> str:
+    not_text = InvalidInput(
+        f"The file {label} is not readable text (it looks like a binary file). The library accepts {ACCEPTED}.",
+        field="file",
+    )
+    if data.startswith(b"\xef\xbb\xbf"):
+        encodings: Sequence[str] = ("utf-8-sig",)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        if b"\x00" in data:
+            raise not_text
+        encodings = ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise not_text
+    controls = sum(1 for c in text[:100_000] if ord(c) < 32 and c not in "\t\n\r\f")
+    if "\x00" in text or controls > max(3, len(text[:100_000]) // 100):
+        raise not_text
+    return text
+
+
+def _pdf_text(data: bytes, label: str) -> str:
+    from pypdf import PdfReader
+
+    damaged = f"The PDF file {label} is damaged or incomplete and cannot be read. Save or download it again."
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text.", field="file") from None
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InvalidInput(
+                f"The PDF file {label} is protected by a password. Upload a copy without the password.", field="file"
+            )
+        pages = reader.pages
+        if len(pages) > MAX_PDF_PAGES:
+            raise InvalidInput(
+                f"The PDF file {label} has {len(pages):,} pages; the library reads PDF files of up to "
+                f"{MAX_PDF_PAGES:,} pages.",
+                field="file",
+            )
+        parts: list[str] = []
+        total = 0
+        for page in pages:
+            part = page.extract_text() or ""
+            total += len(part)
+            if total > MAX_TEXT_CHARS:
+                raise _too_long(label)
+            parts.append(part)
+    except InvalidInput:
+        raise
+    except Exception:  # a hostile or broken file may fail anywhere inside the parser
+        raise InvalidInput(damaged, field="file") from None
+    return "\n".join(parts)
+
+
+def _too_long(label: str) -> InvalidInput:
+    return InvalidInput(
+        f"The file {label} holds more than {MAX_TEXT_CHARS:,} characters of text; split it into smaller files.",
+        field="file",
+    )
+
+
+def _docx_text(data: bytes, label: str, extension: str) -> str:
+    damaged = (
+        f"The Word document {label} is damaged and cannot be read. Open it in Word and save it again, or upload a PDF."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InvalidInput(damaged, field="file") from None
+    if "word/document.xml" not in names:
+        if extension == ".docx":
+            raise InvalidInput(damaged + " (It has no document body.)", field="file")
+        raise InvalidInput(
+            f"The file {label} is a ZIP archive, not a document the library reads; it accepts {ACCEPTED}.",
+            field="file",
+        )
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise _too_long(label)
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        paragraphs = list(_docx_paragraphs(document))
+    except Exception:  # python-docx and lxml raise many kinds of error on a broken package
+        raise InvalidInput(damaged, field="file") from None
+    text = "\n\n".join(paragraphs)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_long(label)
+    return text
+
+
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x")]
+_ROMAN += [(9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+def _list_label(number_format: str, n: int) -> str:
+    """How Word shows item n of a numbered list, in the typed form `segment` recognises."""
+    if number_format == "decimal":
+        return f"{n}."
+    if number_format == "lowerLetter":
+        return f"({_letters(n)})"
+    if number_format == "upperLetter":
+        return f"{_letters(n).upper()}."
+    if number_format == "lowerRoman":
+        return f"({_roman(n)})"
+    if number_format == "upperRoman":
+        return f"{_roman(n).upper()}."
+    return ""  # bullets and formats a paragraph number cannot show
+
+
+class _WordNumbering:
+    """Word list numbers (numbering.xml): counters per list and level, formats and starts per level."""
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[str, dict[str, tuple[str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except Exception:  # no numbering part: the document has no lists
+            return
+        abstract: dict[str, dict[str, tuple[str, int]]] = {}
+        for node in root.findall(_w("abstractNum")):
+            levels = {}
+            for level in node.findall(_w("lvl")):
+                number_format = level.find(_w("numFmt"))
+                start = level.find(_w("start"))
+                levels[level.get(_w("ilvl"), "0")] = (
+                    number_format.get(_w("val"), "") if number_format is not None else "",
+                    int(start.get(_w("val"), "1")) if start is not None else 1,
+                )
+            abstract[node.get(_w("abstractNumId"), "")] = levels
+        for node in root.findall(_w("num")):
+            abstract_id = node.find(_w("abstractNumId"))
+            if abstract_id is not None:
+                self.levels[node.get(_w("numId"), "")] = abstract.get(abstract_id.get(_w("val"), ""), {})
+
+    def label(self, paragraph: Any) -> str:
+        numbering = _numbering_properties(paragraph._p.pPr)
+        style = paragraph.style
+        while numbering is None and style is not None:  # "List Number" and similar styles carry the numbering
+            numbering = _numbering_properties(style.element.pPr)
+            style = style.base_style
+        if numbering is None or numbering.numId is None:
+            return ""
+        list_id = str(numbering.numId.val)
+        depth = int(numbering.ilvl.val) if numbering.ilvl is not None else 0
+        number_format, start = self.levels.get(list_id, {}).get(str(depth), ("", 1))
+        counters = self.counters.setdefault(list_id, {})
+        counters[depth] = counters.get(depth, start - 1) + 1
+        for deeper in [d for d in counters if d > depth]:
+            del counters[deeper]
+        return _list_label(number_format, counters[depth])
+
+
+def _numbering_properties(properties: Any) -> Any:
+    return properties.numPr if properties is not None else None
+
+
+def _w(tag: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
+
+def _docx_paragraphs(document: Any) -> Iterator[str]:
+    """Paragraph texts in reading order, table cells included, each prefixed with its Word list number if any."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    numbering = _WordNumbering(document)
+
+    def walk(container: Any, parent: Any) -> Iterator[str]:
+        for child in container.iterchildren():
+            if child.tag == _w("p"):
+                paragraph = Paragraph(child, parent)
+                text = " ".join(paragraph.text.split())
+                if text:
+                    label = numbering.label(paragraph)
+                    yield f"{label} {text}" if label and not text.startswith(label) else text
+            elif child.tag == _w("tbl"):
+                table = Table(child, parent)
+                for row in table.rows:
+                    seen: set[int] = set()
+                    for cell in row.cells:
+                        if id(cell._tc) in seen:  # a merged cell appears once per column it spans
+                            continue
+                        seen.add(id(cell._tc))
+                        yield from walk(cell._tc, cell)
+            elif child.tag == _w("sdt"):  # content controls wrap ordinary paragraphs
+                content = child.find(_w("sdtContent"))
+                if content is not None:
+                    yield from walk(content, parent)
+
+    yield from walk(document.element.body, document)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:1000].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or bool(
+        re.match(r"<(head|body|p|div|h[1-6]|table|section|article|meta)[\s>]", head)
+    )
+
+
+class _HTMLText(HTMLParser):
+    BLOCK = {
+        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+        "table", "thead", "tbody", "tfoot", "section", "article", "header", "footer", "nav", "aside", "main",
+        "blockquote", "pre", "figure", "figcaption", "caption", "address", "hr", "form", "fieldset", "details",
+        "summary", "body", "html",
+    }  # fmt: skip
+    HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "button", "select"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.pre = 0
+        self.lists: list[int | None] = []  # for each open list, the next item number (None for a bullet list)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+            return
+        if tag == "br":
+            self.parts.append("\n")
+            return
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+        if tag == "pre":
+            self.pre += 1
+        elif tag == "ol":
+            start = dict(attrs).get("start") or "1"
+            self.lists.append(int(start) if start.isdigit() else 1)
+        elif tag == "ul":
+            self.lists.append(None)
+        elif tag == "li" and self.lists and self.lists[-1] is not None and not self.hidden:
+            number = self.lists[-1]
+            self.parts.append(f"{number}. ")
+            self.lists[-1] = number + 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+            return
+        if tag in self.BLOCK:
+            self.parts.append("\n\n")
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        elif tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
+
+
+def html_text(markup: str) -> str:
+    """The visible text of a web page, a blank line between blocks (paragraphs, list items, headings, rows)."""
+    parser = _HTMLText()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# --- Text to paragraphs -------------------------------------------------------------------------------------------
+
+_END = r"[\"”’'»)\]*_]*"  # closing quotes, brackets and emphasis that may follow a paragraph's final punctuation
+_TERMINAL = re.compile(r"[.!?:;]" + _END + r"\s*$")
+_SENTENCE_END = re.compile(r"[.!?:]" + _END + r"\s*$")
+_UNIT_END = re.compile(r"[.!?:;,]" + _END + r"\s*$")
+_MARKER = re.compile(r"(?:(?:PP|OP)\s?\d{1,3}[.:)]?|\d{1,3}\s?[.)]|\((?:[a-z]{1,4}|\d{1,2})\)|[a-z]\)|[-•*])(?=\s|$)")
+_ONLY_MARKER = re.compile(_MARKER.pattern + r"\s*$")
+
+_JOB = r"(?:GE\.)?\d{2}-\d{5}(?:\s*\(E\))?"
+_SYMBOL = r"(?:A|S|E|HRC|CRC|CCPR|CEDAW|CERD|CAT|CMW|CRPD|ST|UNEP|TD|DP|ECE|ESCAP|ECLAC)(?:/[A-Za-z0-9.*()-]+)+"
+_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
+_PAGE = r"\d{1,4}(?:/\d{1,4})?"
+_FURNITURE = re.compile(
+    rf"(?:{_PAGE}\s+{_JOB}|{_JOB}(?:\s+{_PAGE})?|{_PAGE}|(?:{_DATE}\s+)?{_SYMBOL}(?:\s+{_DATE})?"
+    r"|[-–]\s*\d{1,4}\s*[-–]|Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\*\d{6,8}\*|Please\s+recycle\W*)"
+)
+# Some records glue the page number and job number to the start of the next line of text.
+_FURNITURE_PREFIX = re.compile(rf"^\s*(?:\d{{1,4}}/\d{{1,4}}\s+{_JOB}|{_JOB}\s+\d{{1,4}}/\d{{1,4}})\s+(?=\S)")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+_COUNCIL = re.compile(
+    r"The\s+(?:[A-Z][\w’'-]*\s+){0,5}(?:Assembly|Council|Commission|Committee|Conference|Board|Forum|Parties)\s*,?$"
+)
+_ADVERBS = (
+    r"(?:(?:Also|Further|Furthermore|Again|Once again|Deeply|Gravely|Seriously|Strongly|Particularly|Especially"
+    r"|Firmly|Fully|Greatly|Profoundly|Extremely|Equally|Likewise|Moreover|Recalling also|Noting also)\s+)*"
+)
+_PARTICIPLES = (  # case-insensitive, for "Deeply concerned", "Also recalling"
+    r"(?i:Mindful|Aware|Conscious|Cognizant|Cognisant|Bearing in mind|Taking note|Taking into account|Guided by"
+    r"|Convinced|Determined|Desirous|Alarmed|Concerned|Encouraged|Appreciative|Grateful|Committed|Resolved"
+    r"|Disturbed|Dismayed|Appalled|Inspired|Pleased|Gratified|Persuaded|Troubled|Worried|Heartened|Reassured"
+    r"|Fearful|Anxious|Confident|Having|Recognizing|Recognising|Recalling|Reaffirming|Affirming|Noting"
+    r"|Acknowledging|Emphasizing|Emphasising|Welcoming|Expressing|Stressing|Considering|Underlining|Underscoring"
+    r"|Highlighting|Reiterating|Believing|Appreciating|Commending|Condemning|Deploring|Regretting|Observing"
+    r"|Taking|Bearing|Endorsing|Supporting|Seeking|Desiring|Wishing|Reviewing|Referring|Keeping in mind)\b"
+)
+# Breaking a wrapped line before a preambular opener uses the listed openers; classifying a whole paragraph also
+# accepts any participle ("Deploring", "Encouraging") since the paragraph must then also end with a comma.
+_OPENER = re.compile(_ADVERBS + _PARTICIPLES)
+_PREAMBULAR = re.compile(
+    _ADVERBS + r"(?:" + _PARTICIPLES + r"|(?!(?:During|According|Regarding|Following|Including|Concerning|Nothing"
+    r"|Something|Everything|Anything|Notwithstanding|Morning|Evening|Spring|Beijing)\b)[A-Z][a-z]+ing\b)"
+)
+_OPERATIVE = re.compile(
+    r"(?:(?:Also|Further|Furthermore|Again|Once again|Strongly|Firmly|Unequivocally|Deeply|Fully|Urgently"
+    r"|Solemnly|Categorically|Resolutely|Hereby|Finally|Therefore|Likewise|Similarly|Further|Reiterates its)\s+)*"
+    r"[A-Z][a-z]+(?:s|es)\b"
+)
+_OP_END = re.compile(r"(?:[;.:]|;\s+(?:and|or))" + _END + r"\s*$")
+_SUB = re.compile(r"\(([a-z]{1,4}|\d{1,2})\)\s+|([a-z])\)\s+")
+_NUMBERED = re.compile(r"(?:(PP|OP)\s?(\d{1,3})\s*[.:)]?|(\d{1,3})\s?[.)])\s+(?=\S)")
 
 
 def segment(text: str, *, markdown: bool = False) -> list[Segment]:
-    return [Segment(re.sub(r"\s+", " ", p).strip()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    """Paragraphs of a text in reading order, each with its number and kind (resolution structure when the text is a
+    resolution; headings; otherwise body paragraphs)."""
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n"))
+    text = text.replace("\u00a0", " ").replace("\t", "    ")
+    if not text.strip():
+        return []
+    blocks = _markdown_blocks(text) if markdown else [(False, _drop_furniture(text.split("\n")))]
+    vocabulary = _Vocabulary(text)
+    paragraphs: list[tuple[str, bool]] = []
+    for is_heading, lines in blocks:
+        if is_heading:
+            paragraphs.append((" ".join(" ".join(lines).split()), True))
+            continue
+        for group in _split(lines):
+            joined = _join(group, vocabulary)
+            if joined:
+                paragraphs.append((joined, False))
+    return _classify(paragraphs)
+
+
+def _drop_furniture(lines: list[str]) -> list[str]:
+    """Remove page numbers, job numbers and document symbols with the blank lines around them: a page break is
+    nothing in a text whose paragraphs are not separated by blank lines, and a blank line in one whose are."""
+    lines = [_FURNITURE_PREFIX.sub("", line) for line in lines]
+    furniture = [bool(line.strip()) and _FURNITURE.fullmatch(line.strip()) is not None for line in lines]
+    if not any(furniture):
+        return lines
+    out: list[str] = []
+    page_breaks: list[int] = []  # where in `out` each page break falls
+    separators = 0
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() and not furniture[i]:
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (not lines[j].strip() or furniture[j]):
+            j += 1
+        if any(furniture[i:j]):
+            page_breaks.append(len(out))
+        else:
+            separators += 1
+            out.extend(lines[i:j])
+        i = j
+    if separators >= max(2, len(out) // 40):
+        for index in reversed(page_breaks):
+            out.insert(index, "")
+    return out
+
+
+_MD_HEADING = re.compile(r"\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_ITEM = re.compile(r"(\s*)(?:([-*+])|(\d{1,3})[.)])\s+(.*)$")
+_MD_RULE = re.compile(r"\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_MD_FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
+
+
+def _markdown_inline(line: str) -> str:
+    line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", line)
+    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
+    line = re.sub(r"`([^`]*)`", r"\1", line)
+    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
+    line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", line)
+    line = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", line)
+    line = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", line)
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", line)
+
+
+def _markdown_blocks(text: str) -> list[tuple[bool, list[str]]]:
+    """Markdown to blocks of plain lines: headings and list items each a block of their own, numbered items keeping
+    their number ("1. …") and bullets losing their marker."""
+    blocks: list[tuple[bool, list[str]]] = []
+    current: list[str] = []
+    in_item = False
+
+    def flush() -> None:
+        nonlocal current, in_item
+        if current:
+            blocks.append((False, current))
+        current, in_item = [], False
+
+    for raw in text.split("\n"):
+        if _MD_FENCE.match(raw) or _MD_RULE.match(raw):
+            flush()
+            continue
+        line = re.sub(r"^\s{0,3}>\s?", "", raw)
+        heading = _MD_HEADING.match(line)
+        item = _MD_ITEM.match(line)
+        if heading:
+            flush()
+            blocks.append((True, [_markdown_inline(heading.group(2))]))
+        elif item and not (in_item and len(item.group(1)) >= 4):
+            flush()
+            marker = f"{item.group(3)}. " if item.group(3) else ""
+            current, in_item = [marker + _markdown_inline(item.group(4))], True
+        elif not line.strip():
+            flush()
+        else:
+            current.append(_markdown_inline(line.strip() if in_item else line))
+    flush()
+    return blocks
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _split(lines: list[str]) -> Iterator[list[str]]:
+    """Lines to paragraphs: blank lines separate paragraphs, except inside a sentence (a page break); within a
+    block, the block's own layout decides."""
+    block: list[str] = []
+    blocks: list[list[str]] = []
+    for line in lines:
+        if line.strip():
+            block.append(line.rstrip("\n"))
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    merged: list[list[str]] = []
+    for block in blocks:
+        first = block[0].lstrip()
+        if merged and first[:1].islower() and not _TERMINAL.search(merged[-1][-1]) and not _MARKER.match(first):
+            merged[-1].extend(block)
+        else:
+            merged.append(block)
+    for block in merged:
+        yield from _split_block(block)
+
+
+def _split_block(block: list[str]) -> Iterator[list[str]]:
+    if len(block) == 1:
+        yield block
+        return
+    stripped = [line.strip() for line in block]
+    lengths = sorted(len(line) for line in stripped)
+    width = lengths[(3 * len(lengths)) // 4]
+    unit_ends = sum(1 for line in stripped[:-1] if _UNIT_END.search(line))
+    # A stack of short lines without punctuation is a letterhead or a list of titles, one per line.
+    titles = lengths[-1] <= 50 and not any(_UNIT_END.search(line) for line in stripped)
+    one_per_line = titles or unit_ends >= 0.6 * (len(block) - 1)
+    width = len(stripped[0]) * 10**6 if titles else width  # so every line of a title stack stands alone
+    trailing = sum(1 for line in block if line != line.rstrip()) >= 0.5 * len(block)
+    # Some records lose every mark of a paragraph; a long run of wrapped lines is then cut at a sentence's end once
+    # it is longer than a long paragraph, so that a speech does not come out as whole pages.
+    unmarked = not one_per_line and len(block) >= 40
+    current = [block[0]]
+    current_words = len(stripped[0].split())
+    for previous, line, raw_previous, raw in zip(stripped, stripped[1:], block, block[1:], strict=False):
+        if _breaks(previous, line, raw_previous, raw, width=width, one_per_line=one_per_line, trailing=trailing) or (
+            unmarked and current_words >= LONG_PARAGRAPH_WORDS and _SENTENCE_END.search(previous)
+        ):
+            yield current
+            current, current_words = [], 0
+        current.append(raw)
+        current_words += len(line.split())
+    yield current
+
+
+def _breaks(
+    previous: str, line: str, raw_previous: str, raw: str, *, width: int, one_per_line: bool, trailing: bool
+) -> bool:
+    """Whether `line` starts a new paragraph after `previous` inside a block without blank lines."""
+    if _ONLY_MARKER.match(previous):
+        return False
+    ends_unit = _UNIT_END.search(previous) is not None
+    if _MARKER.match(line) and ends_unit:
+        return True
+    if _COUNCIL.match(line) or _COUNCIL.match(previous) or _is_capitals(line) or _is_capitals(previous):
+        return True
+    if previous.endswith((",", ";")) and _OPENER.match(line):
+        return True
+    if one_per_line:
+        if ends_unit:
+            return True
+        return not (line[:1].islower() or len(previous) >= 0.6 * width)
+    if not ends_unit and len(previous) < 0.5 * width and not line[:1].islower():  # a title above a paragraph
+        return True
+    terminal = _TERMINAL.search(previous) is not None
+    if terminal and _indent(raw) > _indent(raw_previous):  # a first-line indent
+        return True
+    if terminal and trailing and raw_previous == raw_previous.rstrip():  # wrapped lines keep a trailing space
+        return True
+    return _SENTENCE_END.search(previous) is not None and len(previous) < 0.7 * width and width <= 200
+
+
+def _is_capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and not any(c.islower() for c in letters) and len(line.split()) <= 25
+
+
+class _Vocabulary:
+    """The words of a text, read only when a line ends in a hyphen, to tell a word wrapped across lines ("inter-" +
+    "national") from a hyphenated compound ("multi-" + "stakeholder")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._words: set[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None:
+            self._words = {w.lower() for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", self.text)}
+        return word.lower() in self._words
+
+
+def _join(lines: list[str], vocabulary: _Vocabulary) -> str:
+    parts = [lines[0].strip()]
+    for line in lines[1:]:
+        line = line.strip()
+        hyphen = re.search(r"([^\W\d_]+)-$", parts[-1][-60:])
+        following = re.match(r"[^\W\d_]+", line)
+        if hyphen is None:
+            parts.append(" " + line)
+        elif following and line[0].islower():
+            left, right = hyphen.group(1), following.group(0)
+            wrapped = left + right in vocabulary and f"{left}-{right}" not in vocabulary
+            parts[-1] = parts[-1][:-1] if wrapped else parts[-1]
+            parts.append(line)
+        else:
+            parts.append(line)  # "Secretary-" + "General", "post-" + "2015": a real hyphen
+    return " ".join("".join(parts).split())
+
+
+def _classify(paragraphs: list[tuple[str, bool]]) -> list[Segment]:
+    preambular = sum(
+        1 for text, heading in paragraphs if not heading and _PREAMBULAR.match(text) and text.endswith((",", ";"))
+    )
+    operative = 0
+    for text, heading in paragraphs:
+        numbered = _NUMBERED.match(text)
+        if not heading and numbered and numbered.group(1) != "PP":
+            rest = text[numbered.end() :]
+            operative += bool(_OPERATIVE.match(rest) and _OP_END.search(rest))
+    labelled = any(not heading and re.match(r"(?:PP|OP)\s?\d", text) for text, heading in paragraphs)
+    resolution = labelled or preambular + operative >= 2
+    segments: list[Segment] = []
+    pp = 0
+    op = ""  # the operative paragraph that lettered sub-paragraphs belong to
+    letter = ""
+    for text, heading in paragraphs:
+        if heading:
+            segments.append(Segment(text, kind="heading"))
+            continue
+        numbered = _NUMBERED.match(text)
+        sub = _SUB.match(text)
+        if numbered:
+            rest = text[numbered.end() :]
+            if numbered.group(1):
+                number = f"{numbered.group(1)}{numbered.group(2)}"
+                kind = "preambular" if numbered.group(1) == "PP" else "operative"
+            else:
+                number = numbered.group(3)
+                kind = "operative" if resolution else _plain_kind(rest)
+            if kind == "preambular":
+                pp += 1
+            op, letter = (number.removeprefix("OP"), "") if kind == "operative" or not resolution else ("", "")
+            segments.append(Segment(rest, number=number, kind=kind))
+        elif sub:
+            marker = sub.group(1) or sub.group(2)
+            rest = text[sub.end() :]
+            if _is_roman(marker) and letter and marker != _next_letter(letter):
+                number = f"({letter}) ({marker})"
+            else:
+                letter, number = marker, f"({marker})"
+            number = f"{op} {number}" if op else number
+            segments.append(Segment(rest, number=number, kind="operative" if op and resolution else "body"))
+        elif resolution and _PREAMBULAR.match(text) and text.endswith((",", ";")) and not op:
+            pp += 1
+            segments.append(Segment(text, number=f"PP{pp}", kind="preambular"))
+        else:
+            kind = _plain_kind(text)
+            if resolution and kind == "body" and op:
+                op, letter = "", ""
+            segments.append(Segment(text, kind=kind))
+    return segments
+
+
+def _plain_kind(text: str) -> str:
+    if _COUNCIL.fullmatch(text) or _is_capitals(text):
+        return "heading"
+    if len(text) <= 120 and len(text.split()) <= 12 and not re.search(r"[.!?:;,]" + _END + r"$", text):
+        return "heading"
+    return "body"
+
+
+def _is_roman(marker: str) -> bool:
+    return re.fullmatch(r"m*(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})", marker) is not None
+
+
+def _next_letter(letter: str) -> str:
+    return chr(ord(letter[-1]) + 1) if len(letter) == 1 and letter < "z" else ""

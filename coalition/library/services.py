@@ -106,7 +106,7 @@ def import_text(
         text = extract.read_file(file_name, data)
     if text is None:
         raise InvalidInput("Give a file or paste the text.", field="file")
-    segments = extract.segment(text)
+    segments = extract.segment(text, markdown=file_name.lower().endswith((".md", ".markdown")))
     _check_paragraphs(segments)
     with transaction.atomic():
         source = Source.objects.create(
