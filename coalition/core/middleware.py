@@ -5,11 +5,15 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse an oversized body from its Content-Length, before anything reads it (413)."""
+    """Refuse an oversized body from its Content-Length, before anything reads it (413). A browser gets a short
+    page naming the limit with a way back; anything else a line of text. (Sessions and the user are not known yet
+    at this point, so the page stands alone rather than in the base layout.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -20,11 +24,25 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             return HttpResponse("Invalid Content-Length.", status=400, content_type="text/plain")
         if length > settings.COALITION_MAX_REQUEST_BYTES:
-            limit_mb = settings.COALITION_MAX_REQUEST_BYTES // (1024 * 1024)
-            return HttpResponse(
-                f"Request body too large: the limit is {limit_mb} MB.", status=413, content_type="text/plain"
-            )
+            return too_large(request)
         return self.get_response(request)
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    limit_mb = settings.COALITION_MAX_REQUEST_BYTES // (1024 * 1024)
+    if "text/html" not in request.META.get("HTTP_ACCEPT", ""):
+        return HttpResponse(
+            f"Request body too large: the limit is {limit_mb} MB.", status=413, content_type="text/plain"
+        )
+    back = request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        back = referer
+    html = render_to_string("core/too_large.html", {"limit_mb": limit_mb, "back": back})
+    response = HttpResponse(html, status=413, content_type="text/html; charset=utf-8")
+    # The CSP middleware has not run for this response: the page allows only our stylesheet.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'"
+    return response
 
 
 def viewer_time_zone(request: HttpRequest) -> str:

@@ -22,12 +22,12 @@ class HitSerializer(serializers.Serializer):
     text = serializers.CharField(source="paragraph.text")
     highlights = serializers.SerializerMethodField(help_text="the matched words, in order")
     score = serializers.FloatField()
-    source = serializers.SerializerMethodField()
+    provenance = serializers.SerializerMethodField(help_text="the text the paragraph belongs to")
 
     def get_highlights(self, result: queries.Result) -> list[str]:
         return [text for text, hit in result.parts if hit]
 
-    def get_source(self, result: queries.Result) -> dict[str, Any]:
+    def get_provenance(self, result: queries.Result) -> dict[str, Any]:
         source = result.source
         return {
             "id": source.pk,

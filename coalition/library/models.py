@@ -91,11 +91,12 @@ class Source(Classified):
 
     @property
     def endorsement_label(self) -> str:
-        return {
+        labels: dict[str, str] = {
             self.Kind.STATEMENT: str(_("Signed by")),
             self.Kind.RESOLUTION: str(_("Sponsored by")),
             self.Kind.SPEECH: str(_("Delivered by")),
-        }.get(self.kind, str(_("Endorsed by")))
+        }
+        return labels.get(self.kind, str(_("Endorsed by")))
 
 
 def words_hash(text: str) -> str:

@@ -16,6 +16,7 @@ from coalition.library.engine import Filters, QueryError, Segment, align, words
 from coalition.library.models import Paragraph, ReuseRecord, Source
 
 PER_PAGE = 10
+MAX_PAGE = 1000  # deeper pages would make the index collect offset + limit hits for nothing a reader needs
 
 
 @dataclass
@@ -65,7 +66,7 @@ def _with_source(qs: Any) -> Any:
 def search(user: Any, query: str, filters: Filters | None = None, page: int = 1) -> Results:
     """Ranked paragraphs for `query`, with their provenance; raises InvalidInput (field "q") for a query the
     engine cannot run."""
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     filters = filters or Filters()
     try:
         found = indexing.engine().search(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from coalition.core import ledger, policy
-from coalition.core.errors import InvalidInput
+from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
@@ -215,6 +215,10 @@ def detect_reuse(source: Source, *, by: Any = None) -> list[ReuseRecord]:
     once, and offer the records as uptake evidence for activity 1A.6 (through the programme's own service, as `by`).
 
     Detection reads the whole library — records are shown only to those who may read both paragraphs."""
+    if by is not None:
+        policy.require(by, "library.detect")
+        if not indexing.visible_sources(by).filter(pk=source.pk).exists():
+            raise AccessDenied("You do not have access to this.")
     found = []
     searcher = indexing.engine().searcher()
     for paragraph in source.paragraphs.select_related("source"):

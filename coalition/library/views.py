@@ -1,10 +1,389 @@
-"""Library pages. (Interim: the pages are being built.)"""
+"""The agreed-language library's pages (PoA 1A.6, 1A.10): search with provenance, the sources, importing a text,
+a paragraph's lineage across the library, and the drafting assistant.
 
+Each view declares its rule; sources and paragraphs are read through `indexing.visible_sources` /
+`visible_paragraphs` (404 when hidden), and everything else through `queries`, which filter by the same policy. Every
+write is one service, whose error comes back on the form field it names, with nothing saved.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from coalition.core import policy
+from coalition.core.access import access
+from coalition.core.errors import InvalidInput
+from coalition.core.forms import attempt
+from coalition.directory.models import Organisation
+from coalition.library import extract, queries, services
+from coalition.library.forms import AssistForm, ImportForm, SearchForm, SourcesFilterForm
+from coalition.library.indexing import visible_paragraphs, visible_sources
+from coalition.library.models import Paragraph, ReuseRecord, Source
+
+MAX_PAGE = 1000  # deeper than anyone reads; keeps the index's collector small
+SOURCES_PER_PAGE = 50
+PARAGRAPHS_PER_PAGE = 200
+REUSE_SHOWN = 100
+
+RELATIONS = {
+    "earlier": gettext_lazy("Earlier"),
+    "later": gettext_lazy("Later"),
+    "same day": gettext_lazy("Same day"),
+    "undated": gettext_lazy("Undated"),
+    "this": gettext_lazy("This paragraph"),
+}
+REUSE_KINDS: dict[str, Any] = {"identical": gettext_lazy("Identical text"), **dict(ReuseRecord.Kind.choices)}
+STATUSES = {
+    "agreed": gettext_lazy("Agreed language"),
+    "close": gettext_lazy("Close to agreed language"),
+    "new": gettext_lazy("New"),
+}
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse(status=501)
+@dataclass(frozen=True)
+class Provenance:
+    """A source with the members that signed, sponsored or delivered it, as far as the viewer may see them."""
+
+    source: Source
+    signers: list[Organisation]
 
 
-search = sources = import_source = source = detect = delete = lineage = assistant = _todo
+def _provenance(user: Any, source: Source) -> Provenance:
+    signers = [org for org in source.endorsed_by.all() if policy.is_visible(user, org)]  # prefetched
+    return Provenance(source, sorted(signers, key=lambda org: org.name))
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+# --- Search -----------------------------------------------------------------------------------------------------
+
+
+def _in_source(paragraph: Paragraph) -> str:
+    """The address of a paragraph on its source's page (which shows the paragraphs a page at a time)."""
+    page = (paragraph.position - 1) // PARAGRAPHS_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return f"{reverse('library:source', args=[paragraph.source_id])}{query}#p{paragraph.position}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    result: queries.Result
+    provenance: Provenance
+
+    @property
+    def in_source(self) -> str:
+        return _in_source(self.result.paragraph)
+
+
+@access("library.view")
+def search(request: HttpRequest) -> HttpResponse:
+    """A bad query or filter is a message at its field (the page still answers 200: it is a search, not a write)."""
+    form = SearchForm(request.GET or None, user=request.user)
+    context: dict[str, Any] = {"form": form}
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        try:
+            results = queries.search(request.user, form.cleaned_data["q"], form.filters(), page=_page_number(request))
+        except InvalidInput as error:
+            form.add_service_error(error)
+        else:
+            context["results"] = results
+            context["first_number"] = (results.page - 1) * queries.PER_PAGE + 1
+            context["hits"] = [Hit(r, _provenance(request.user, r.source)) for r in results.results]
+    if "results" not in context and not form.errors:
+        context["stats"] = {
+            "sources": visible_sources(request.user).count(),
+            "paragraphs": visible_paragraphs(request.user).count(),
+        }
+    context["can_import"] = policy.can(request.user, "library.import")
+    context["can_assist"] = policy.can(request.user, "library.assist")
+    return render(request, "library/search.html", context)
+
+
+# --- Sources ----------------------------------------------------------------------------------------------------
+
+
+def _with_counts(user: Any, sources: QuerySet[Source]) -> QuerySet[Source]:
+    """Each source with its paragraphs and the reuse the viewer may see (both paragraphs readable to them)."""
+    visible = visible_paragraphs(user).values("pk")
+
+    def count(qs: QuerySet[Any], group: str) -> Any:
+        return Coalesce(Subquery(qs.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return sources.annotate(
+        paragraph_count=count(Paragraph.objects.filter(source=OuterRef("pk")), "source"),
+        taken_up_count=count(
+            ReuseRecord.objects.filter(origin__source=OuterRef("pk"), target__in=visible), "origin__source"
+        ),
+        takes_up_count=count(
+            ReuseRecord.objects.filter(target__source=OuterRef("pk"), origin__in=visible), "target__source"
+        ),
+    )
+
+
+@access("library.view")
+def sources(request: HttpRequest) -> HttpResponse:
+    form = SourcesFilterForm(request.GET or None)
+    found = visible_sources(request.user)
+    if form.is_bound and form.is_valid() and form.cleaned_data["kind"]:
+        found = found.filter(kind=form.cleaned_data["kind"])
+    page = Paginator(_with_counts(request.user, found.order_by("-date", "title", "pk")), SOURCES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "library/sources.html",
+        {"form": form, "page": page, "can_import": policy.can(request.user, "library.import")},
+    )
+
+
+@access("library.import")
+def import_source(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+
+        def act() -> Source:
+            data = form.cleaned_data
+            upload = data["file"]
+            return services.import_text(
+                by=request.user,
+                text=None if upload else data["text"],
+                file_name=upload[0] if upload else "",
+                data=upload[1] if upload else None,
+                kind=data["kind"],
+                title=data["title"],
+                forum=data["forum"],
+                symbol=data["symbol"],
+                date=data["date"],
+                author=data["author"],
+                author_country=data["author_country"],
+                endorsed_by=data["endorsed_by"],
+                classification=data["classification"],
+            )
+
+        done = attempt(form, act, catching=InvalidInput)
+        if done:
+            made: Source = done.value
+            n = made.paragraphs.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Imported %(n)d paragraph; checking for reuse…", "Imported %(n)d paragraphs; checking for reuse…", n
+                )
+                % {"n": n},
+            )
+            return redirect("library:source", pk=made.pk)
+    return render(
+        request,
+        "library/import.html",
+        {"form": form, "max_mb": settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)},
+        status=400 if form.errors else 200,
+    )
+
+
+@dataclass(frozen=True)
+class ReuseRow:
+    record: ReuseRecord
+    mine: Paragraph  # the paragraph of this source
+    other: Paragraph
+    taken_up: bool  # True: `other` takes up `mine`; False: `mine` takes up `other`
+
+    @property
+    def kind(self) -> Any:
+        return REUSE_KINDS.get(self.record.kind, self.record.kind)
+
+
+def _source(request: HttpRequest, pk: int) -> Source:
+    return get_object_or_404(visible_sources(request.user), pk=pk)
+
+
+@access("library.view")
+def source(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        visible_sources(request.user).select_related("author_country", "statement").prefetch_related("endorsed_by"),
+        pk=pk,
+    )
+    paragraphs = Paginator(found.paragraphs.order_by("position"), PARAGRAPHS_PER_PAGE).get_page(request.GET.get("page"))
+    visible = visible_paragraphs(request.user).values("pk")
+    records = (
+        ReuseRecord.objects.filter(Q(origin__source=found) | Q(target__source=found))
+        .filter(origin__in=visible, target__in=visible)
+        .select_related("origin__source", "target__source")
+        .order_by("-similarity", "pk")
+    )
+    reuse = [
+        ReuseRow(r, r.origin, r.target, True)
+        if r.origin.source_id == found.pk
+        else ReuseRow(r, r.target, r.origin, False)
+        for r in records[:REUSE_SHOWN]
+    ]
+    statement_url = reverse("statements:statement", args=[found.statement.slug]) if found.statement else ""
+    response = render(
+        request,
+        "library/source.html",
+        {
+            "source": found,
+            "provenance": _provenance(request.user, found),
+            "paragraphs": paragraphs,
+            "reuse": reuse,
+            "statement_url": statement_url,
+            "can_detect": policy.can(request.user, "library.detect"),
+            "can_manage": policy.can(request.user, "library.manage") and not found.statement_id,
+        },
+    )
+    if policy.effective_classification(found) != policy.Classification.PUBLIC or found.statement_id:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_POST
+@access("library.detect")
+def detect(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _source(request, pk)
+    records = services.detect_reuse(found, by=request.user)
+    # Count only what the viewer may read: the scan reads the whole library.
+    involved = {r.origin_id for r in records} | {r.target_id for r in records}
+    readable = set(visible_paragraphs(request.user).filter(pk__in=involved).values_list("pk", flat=True))
+    n = sum(1 for r in records if r.origin_id in readable and r.target_id in readable)
+    messages.success(
+        request,
+        ngettext("%(n)d passage of reused language found.", "%(n)d passages of reused language found.", n) % {"n": n},
+    )
+    return redirect(reverse("library:source", args=[found.pk]) + "#reuse")
+
+
+@access("library.manage")
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes the source, its paragraphs and the reuse found in them."""
+    found = _source(request, pk)
+    problem = ""
+    if request.method == "POST":
+        try:
+            services.delete_source(found, by=request.user)
+        except InvalidInput as error:
+            problem = error.message
+        else:
+            messages.success(request, _("“%(title)s” was removed from the library.") % {"title": found.title})
+            return redirect("library:sources")
+    return render(
+        request,
+        "library/delete.html",
+        {"source": found, "problem": problem, "paragraph_count": found.paragraphs.count()},
+        status=400 if problem else 200,
+    )
+
+
+# --- Lineage ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One occurrence on the timeline, with the words to say what it is."""
+
+    occurrence: queries.Occurrence
+    provenance: Provenance
+
+    @property
+    def is_this(self) -> bool:
+        return self.occurrence.relation == "this"
+
+    @property
+    def relation(self) -> Any:
+        return RELATIONS.get(self.occurrence.relation, self.occurrence.relation)
+
+    @property
+    def kind(self) -> Any:
+        return REUSE_KINDS.get(self.occurrence.kind, self.occurrence.kind)
+
+
+@access("library.view")
+def lineage(request: HttpRequest, pk: int) -> HttpResponse:
+    paragraph = get_object_or_404(
+        visible_paragraphs(request.user)
+        .select_related("source", "source__author_country")
+        .prefetch_related("source__endorsed_by"),
+        pk=pk,
+    )
+    occurrences = queries.lineage(request.user, paragraph)
+    years = [
+        (year, [Shown(o, _provenance(request.user, o.source)) for o in group])
+        for year, group in itertools.groupby(occurrences, key=lambda o: o.source.year)
+    ]
+    response = render(
+        request,
+        "library/lineage.html",
+        {
+            "paragraph": paragraph,
+            "provenance": _provenance(request.user, paragraph.source),
+            "years": years,
+            "others": len(occurrences) - 1,
+        },
+    )
+    if policy.effective_classification(paragraph.source) != policy.Classification.PUBLIC:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- Drafting assistant -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    suggestion: queries.Suggestion
+    provenance: Provenance | None
+
+    @property
+    def status(self) -> Any:
+        return STATUSES.get(self.suggestion.status, self.suggestion.status)
+
+    @property
+    def kind(self) -> Any:
+        return REUSE_KINDS.get(self.suggestion.kind, self.suggestion.kind) if self.suggestion.kind else ""
+
+
+@access("library.assist")
+def assistant(request: HttpRequest) -> HttpResponse:
+    """The draft is read, compared and forgotten: nothing of it is stored, and the page is not cached."""
+    form = AssistForm(request.POST or None, request.FILES or None)
+    checked: list[Checked] | None = None
+    if request.method == "POST":
+
+        def act() -> list[queries.Suggestion]:
+            upload = form.cleaned_data["file"]
+            text = extract.read_file(*upload) if upload else form.cleaned_data["text"]
+            return queries.assist(request.user, text)
+
+        done = attempt(form, act, catching=InvalidInput)
+        if done:
+            checked = [Checked(s, _provenance(request.user, s.match.source) if s.match else None) for s in done.value]
+    summary = None
+    if checked is not None:
+        summary = {status: sum(1 for c in checked if c.suggestion.status == status) for status in STATUSES}
+        summary["total"] = len(checked)
+    response = render(
+        request,
+        "library/assistant.html",
+        {"form": form, "checked": checked, "summary": summary},
+        status=400 if form.errors else 200,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -39,7 +39,7 @@ def test_anonymous_callers_find_public_paragraphs_only(texts: None) -> None:
     body = APIClient().get("/api/v1/library/search/", {"q": "offline online"}).json()
     assert body["count"] == 1
     hit = body["results"][0]
-    assert hit["source"]["title"] == "A public text" and hit["source"]["forum"] == "HRC"
+    assert hit["provenance"]["title"] == "A public text" and hit["provenance"]["forum"] == "HRC"
     assert [h.casefold() for h in hit["highlights"]] == ["offline", "online"]
 
 
@@ -47,7 +47,7 @@ def test_members_find_members_only_paragraphs(texts: None, make_user: Any) -> No
     client = APIClient()
     client.force_authenticate(make_user(Role.MEMBER_OFFICIAL))
     body = client.get("/api/v1/library/search/", {"q": "offline online"}).json()
-    assert {r["source"]["title"] for r in body["results"]} == {"A public text", "A members text"}
+    assert {r["provenance"]["title"] for r in body["results"]} == {"A public text", "A members text"}
 
 
 @pytest.mark.parametrize(
