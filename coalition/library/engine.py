@@ -19,6 +19,7 @@ import difflib
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,14 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 32
 MIN_REUSE_WORDS = 12  # shorter passages are too common to mean anything
 CANDIDATES = 8
+COMMON_WORDS_FROM = 10_000  # paragraphs in the library before very common words are left out of a search
+STEMMER = (  # the "en_stem" analyzer of the `text` field, to look up a query word's terms
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
 
 
 class QueryError(ValueError):
@@ -108,6 +117,7 @@ class SearchPage:
     total: int
     hits: list[Hit]
     took_ms: float
+    all_words: bool = True  # False: too few paragraphs hold every word, so these hold some of them
 
 
 def _schema() -> tantivy.Schema:
@@ -237,59 +247,102 @@ class Engine:
         highlight: bool = True,
     ) -> SearchPage:
         started = time.perf_counter()
-        text_query = self.parse(query)
         searcher = self.searcher()
-        full = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *self._filter_clauses(access, filters)])
-        found = searcher.search(full, limit=limit, offset=offset, count=True)
+        clauses = self._filter_clauses(access, filters, searcher)
+        # Every word first; when fewer paragraphs than a page hold them all, those come first, then the paragraphs
+        # holding some of the words, by rank. A conjunction is also the cheap query at a million paragraphs.
+        text_query = self.parse(query, searcher=searcher, every_word=True)
+        found = searcher.search(self._within(text_query, clauses), limit=offset + limit, count=True)
+        total = getattr(found, "count", 0) or 0  # set when counting; tantivy's type stubs omit it
+        addresses = [address for _score, address in found.hits]
+        scores = [score for score, _address in found.hits]
+        all_words = total >= limit
+        if all_words:
+            addresses, scores = addresses[offset:], scores[offset:]
+        else:
+            first = {(a.segment_ord, a.doc) for a in addresses}
+            text_query = self.parse(query, searcher=searcher, every_word=False)
+            some = searcher.search(self._within(text_query, clauses), limit=offset + limit + len(first), count=True)
+            total = getattr(some, "count", 0) or 0
+            rest = [(score, a) for score, a in some.hits if (a.segment_ord, a.doc) not in first]
+            addresses = (addresses + [a for _score, a in rest])[offset : offset + limit]
+            scores = (scores + [score for score, _a in rest])[offset : offset + limit]
         hits = []
         generator = None
-        if highlight and found.hits:
+        if highlight and addresses:
             generator = tantivy.SnippetGenerator.create(searcher, text_query, SCHEMA, "text")
             generator.set_max_num_chars(1_000_000)
-        for score, address in found.hits:
+        for score, address in zip(scores, addresses, strict=True):
             doc = searcher.doc(address)
             text = doc.get_first("text") or ""
-            hit = Hit(pid=int(doc.get_first("pid")), score=float(score), text=text)
+            hit = Hit(pid=int(doc.get_first("pid") or 0), score=float(score), text=text)
             if generator is not None:
                 snippet = generator.snippet_from_doc(doc)
                 base = snippet.fragment_range().start
                 hit.highlights = [(base + r.start, base + r.end) for r in snippet.highlighted()]
             hits.append(hit)
-        return SearchPage(total=found.count or 0, hits=hits, took_ms=(time.perf_counter() - started) * 1000)
+        took_ms = (time.perf_counter() - started) * 1000
+        return SearchPage(total=total, hits=hits, took_ms=took_ms, all_words=all_words)
 
-    def parse(self, query: str) -> tantivy.Query:
-        """The user's words as a tantivy query. No search-engine syntax passes through: only words and quoted
-        phrases of words are kept, so `AND`, `field:`, `*`, brackets and stray quotes are never operators."""
+    @staticmethod
+    def _within(query: tantivy.Query, clauses: list[tuple[tantivy.Occur, tantivy.Query]]) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *clauses]) if clauses else query
+
+    def parse(self, query: str, *, searcher: tantivy.Searcher | None = None, every_word: bool = False) -> tantivy.Query:
+        """The user's words as a tantivy query: any of the words may match, ranked by BM25 (so the paragraphs with
+        most of the words, and the rarest, come first); a quoted run of words must occur as that phrase.
+
+        No search-engine syntax passes through: only words and quoted phrases of words are kept, each handed to the
+        parser inside quotes, so `AND`, `field:`, `*`, brackets, apostrophes and stray quotes are never operators.
+
+        In a large library (with `searcher`), a loose word found in more than a third of all paragraphs ("the",
+        "of", "nations") is left out when other words remain: it adds almost nothing to the ranking (BM25 weighs it
+        near zero) but would make every search walk most of the index. Inside a quoted phrase every word counts."""
         if len(query) > MAX_QUERY_CHARS:
-            raise QueryError(f"The search is {len(query)} characters long; keep it under {MAX_QUERY_CHARS}.")
-        parts: list[str] = []
+            raise QueryError(f"The search is {len(query):,} characters long; keep it under {MAX_QUERY_CHARS}.")
+        phrases: list[str] = []
+        loose: list[str] = []
         count = 0
         for index, chunk in enumerate(query.split('"')):
             found = words(chunk)
-            if not found:
-                continue
             count += len(found)
             if index % 2 == 1 and len(found) > 1:  # inside a pair of quotes: an exact phrase
-                parts.append('"' + " ".join(found) + '"')
+                phrases.append('"' + " ".join(found) + '"')
             else:
-                parts.extend(found)
-        if not parts:
+                loose.extend(found)
+        if not phrases and not loose:
             raise QueryError("The search has no words to look for: type one or more words.")
         if count > MAX_QUERY_WORDS:
             raise QueryError(f"The search has {count} words; use at most {MAX_QUERY_WORDS}.")
+        if searcher is not None and searcher.num_docs >= COMMON_WORDS_FROM:
+            ceiling = searcher.num_docs // 3
+            telling = [w for w in loose if not all(searcher.doc_freq("text", t) > ceiling for t in STEMMER.analyze(w))]
+            if telling or phrases:
+                loose = telling
+        parts = phrases + [f'"{word}"' for word in dict.fromkeys(loose)]
         try:
-            return self.index.parse_query(" ".join(parts), ["text"])
-        except ValueError as error:  # cannot happen with words only, but never a 500
+            return self.index.parse_query(" ".join(parts), ["text"], conjunction_by_default=every_word)
+        except ValueError as error:  # cannot happen with quoted words only, but never a 500
             raise QueryError("The search could not be read; use plain words and quoted phrases.") from error
 
-    def _filter_clauses(self, access: AccessFilter, filters: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
-        must = tantivy.Occur.Must
-        readable = [tantivy.Query.term_set_query(SCHEMA, "access", sorted(access.levels))] if access.levels else []
-        if access.sources:
-            readable.append(tantivy.Query.term_set_query(SCHEMA, "sid", sorted(access.sources)))
-        if not readable:
+    def _filter_clauses(
+        self, access: AccessFilter, filters: Filters, searcher: tantivy.Searcher
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        must, must_not = tantivy.Occur.Must, tantivy.Occur.MustNot
+        if not access.levels and not access.sources:
             return [(must, tantivy.Query.empty_query())]
-        clauses = [(must, tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in readable]))]
+        # Written as what the reader may NOT see: the levels in the index outside `access.levels` (a handful of
+        # values, most paragraphs public), except the reader's own sources. Excluding a small set costs far less
+        # than requiring membership of a set that holds nearly every paragraph — the same rows either way, since
+        # every paragraph is indexed with exactly one access value.
+        hidden = sorted(term for term, _count in searcher.terms_with_prefix("access", "") if term not in access.levels)
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if hidden:
+            unseen = tantivy.Query.term_set_query(SCHEMA, "access", hidden)
+            if access.sources:
+                allowed = tantivy.Query.term_set_query(SCHEMA, "sid", sorted(access.sources))
+                unseen = tantivy.Query.boolean_query([(must, unseen), (must_not, allowed)])
+            clauses.append((must_not, unseen))
         if filters.forum:
             clauses.append((must, tantivy.Query.term_query(SCHEMA, "forum", filters.forum)))
         if filters.kind:
@@ -336,14 +389,14 @@ class Engine:
         should = [(tantivy.Occur.Should, tantivy.Query.term_query(SCHEMA, "sh", s)) for s in terms]
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
         if access is not None:
-            clauses += self._filter_clauses(access, Filters())
+            clauses += self._filter_clauses(access, Filters(), searcher)
         for sid in exclude_sids:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(SCHEMA, "sid", sid)))
         found = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, count=False)
         result = []
         for _score, address in found.hits:
             doc = searcher.doc(address)
-            result.append((int(doc.get_first("pid")), doc.get_first("text") or "", formulaic))
+            result.append((int(doc.get_first("pid") or 0), doc.get_first("text") or "", formulaic))
         return result
 
     def find_reuse(
@@ -413,6 +466,11 @@ def classify(
         return None
     distinctive = (set(shingles(s)) & set(shingles(t))) - formulaic
     if len(distinctive) < 3:
+        return None
+    # Every kind below needs at least two thirds of the shorter text's words in the other (reordered is the
+    # loosest: each sentence ≥ 0.8 alike means ≥ 2/3 of its words matched). Counting shared words is cheap; aligning
+    # is not, and most candidates fail here.
+    if sum((Counter(s) & Counter(t)).values()) * 3 < shorter * 2:
         return None
     matcher = _matcher(s, t)
     blocks = [b for b in matcher.get_matching_blocks() if b.size]
