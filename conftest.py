@@ -23,9 +23,11 @@ def _clean_cache() -> None:
 @pytest.fixture(autouse=True)
 def _empty_library_index() -> None:
     # The library's search index lives in memory in tests and, like the cache, outlives a test's rollback.
+    from coalition.library import semantic
     from coalition.library.indexing import reset_engine
 
     reset_engine()
+    semantic.reset()
 
 
 @pytest.fixture

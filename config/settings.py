@@ -271,7 +271,8 @@ LIBRARY_MAX_PARAGRAPH_CHARS = env_int("LIBRARY_MAX_PARAGRAPH_CHARS", 20_000)
 LIBRARY_MAX_PARAGRAPHS = env_int("LIBRARY_MAX_PARAGRAPHS", 20_000)
 LIBRARY_MAX_ASSIST_PARAGRAPHS = env_int("LIBRARY_MAX_ASSIST_PARAGRAPHS", 400)
 # The optional semantic leg of search (the packaged MiniLM model, run on the CPU with NumPy), fused with BM25.
-LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", True)
+# Off in tests unless a test turns it on: loading the model and embedding every imported text would slow them all.
+LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", not TESTING)
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

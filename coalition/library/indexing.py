@@ -122,6 +122,9 @@ def index_sources(source_ids: list[int]) -> None:
 
 def schedule(source_ids: Iterable[int]) -> None:
     """Index these sources once the current transaction has committed."""
+    from coalition.library import semantic
+
     ids = sorted(set(source_ids))
     if ids:
         transaction.on_commit(lambda: index_sources.enqueue(ids))
+        semantic.schedule_embeddings(ids)  # its own task: a slow embedding never holds the index back

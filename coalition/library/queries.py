@@ -16,6 +16,7 @@ from coalition.library.engine import Filters, QueryError, Segment, align, words
 from coalition.library.models import Paragraph, ReuseRecord, Source
 
 PER_PAGE = 10
+SEMANTIC_EXTRA = 3  # passages found by meaning alone that page one may add to the word matches
 MAX_PAGE = 1000  # deeper pages would make the index collect offset + limit hits for nothing a reader needs
 
 
@@ -38,6 +39,7 @@ class Results:
     page: int
     took_ms: float
     semantic: bool = False
+    all_words: bool = True
 
     @property
     def pages(self) -> int:
@@ -85,14 +87,19 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
     if page == 1 and semantic.enabled():
         fused = semantic.fuse(user, query, filters, ranked)
         if fused is not None:
-            ranked, semantic_used = fused, True
+            # The word matches stay (page 2 goes on from them), in fused order, with at most a few passages that
+            # are close in meaning only.
+            lexical = {pid for pid, *_rest in ranked}
+            extra = [item for item in fused if item[0] not in lexical][:SEMANTIC_EXTRA]
+            keep = lexical | {item[0] for item in extra}
+            ranked, semantic_used = [item for item in fused if item[0] in keep], bool(extra)
     rows = _with_source(indexing.visible_paragraphs(user)).in_bulk([pid for pid, *_rest in ranked])
     results = [
         Result(paragraph=rows[pid], score=score, parts=marked(rows[pid].text, highlights))
         for pid, score, highlights, _text in ranked
         if pid in rows
     ]
-    return Results(query, found.total, results, page, found.took_ms, semantic_used)
+    return Results(query, found.total, results, page, found.took_ms, semantic_used, found.all_words)
 
 
 # --- Lineage ----------------------------------------------------------------------------------------------------

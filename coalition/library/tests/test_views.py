@@ -114,7 +114,7 @@ def affirms(source: Source) -> Paragraph:
 def test_search_finds_a_paragraph_marks_the_words_and_names_its_sponsors(add: Any) -> None:
     estonia = government("EE")
     source = add(symbol="A/HRC/RES/20/8", forum="HRC", date=dt.date(2012, 7, 5), endorsed_by=[estonia])
-    response = search(client_for(None), q="freedom of expression")
+    response = search(client_for(None), q='"freedom of expression"')
     assert response.status_code == 200
     html = response.content.decode()
     assert "<mark>freedom</mark>" in html and "<mark>expression</mark>" in html
