@@ -270,6 +270,8 @@ LIBRARY_MAX_FILE_BYTES = env_int("LIBRARY_MAX_FILE_BYTES", 15 * 1024 * 1024)
 LIBRARY_MAX_PARAGRAPH_CHARS = env_int("LIBRARY_MAX_PARAGRAPH_CHARS", 20_000)
 LIBRARY_MAX_PARAGRAPHS = env_int("LIBRARY_MAX_PARAGRAPHS", 20_000)
 LIBRARY_MAX_ASSIST_PARAGRAPHS = env_int("LIBRARY_MAX_ASSIST_PARAGRAPHS", 400)
+LIBRARY_MAX_ASSIST_CHARS = env_int("LIBRARY_MAX_ASSIST_CHARS", 150_000)  # about fifty pages
+LIBRARY_ASSIST_PER_MINUTE = env_int("LIBRARY_ASSIST_PER_MINUTE", 12)  # drafts one person may check a minute
 # The optional semantic leg of search (the packaged MiniLM model, run on the CPU with NumPy), fused with BM25.
 # Off in tests unless a test turns it on: loading the model and embedding every imported text would slow them all.
 LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", not TESTING)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
+from coalition.core import policy
 from coalition.core.errors import InvalidInput
+from coalition.directory.models import Organisation
 from coalition.library import queries
 from coalition.library.engine import Filters
 
@@ -38,18 +41,42 @@ class HitSerializer(serializers.Serializer):
             "date": source.date.isoformat() if source.date else None,
             "year": source.year,
             "author": source.author,
-            "endorsed_by": [o.name for o in source.endorsed_by.all()],
+            "endorsed_by": [o.name for o in source.endorsed_by.all() if policy.is_visible(self.context["user"], o)],
         }
 
 
-def _int(request: Request, name: str) -> int | None:
+def _int(request: Request, name: str, low: int, high: int) -> int | None:
     value = request.query_params.get(name, "").strip()
     if not value:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise InvalidInput(f"{name} must be a whole number.", field=name) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}.", field=name)
+    return number
+
+
+def _page(request: Request) -> int:
+    """The page asked for, within 1 to the last page served (as on the search page): a wild number is no error."""
+    try:
+        return min(max(1, int(request.query_params.get("page", "1"))), queries.MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _signer(request: Request) -> str:
+    """An organisation the caller may see, or none: a hidden one is no filter (nor a way to learn what it signed)."""
+    pk = _int(request, "signed_by", 1, 2**62)
+    if pk is None:
+        return ""
+    if not policy.visible_to(request.user, Organisation).filter(pk=pk).exists():
+        raise InvalidInput("signed_by names no organisation you can see.", field="signed_by")
+    return str(pk)
+
+
+YEARS = (1900, 2200)
 
 
 class SearchViewSet(viewsets.ViewSet):
@@ -73,18 +100,23 @@ class SearchViewSet(viewsets.ViewSet):
             filters = Filters(
                 forum=params.get("forum", "").strip(),
                 kind=params.get("kind", "").strip(),
-                signed_by=str(_int(request, "signed_by") or ""),
-                year_from=_int(request, "year_from"),
-                year_to=_int(request, "year_to"),
+                signed_by=_signer(request),
+                year_from=_int(request, "year_from", YEARS[0], YEARS[1]),
+                year_to=_int(request, "year_to", YEARS[0], YEARS[1]),
             )
-            results = queries.search(request.user, params.get("q", ""), filters, page=_int(request, "page") or 1)
+            page = _page(request)
+            results = queries.search(request.user, params.get("q", ""), filters, page=page)
         except InvalidInput as error:
             return ApiResponse({error.field or "q": [error.message]}, status=status.HTTP_400_BAD_REQUEST)
-        return ApiResponse(
+        response = ApiResponse(
             {
                 "count": results.total,
                 "page": results.page,
+                "all_words": results.all_words,
                 "took_ms": round(results.took_ms, 2),
-                "results": HitSerializer(results.results, many=True).data,
+                "results": HitSerializer(results.results, many=True, context={"user": request.user}).data,
             }
         )
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -33,6 +33,7 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 32
 MIN_REUSE_WORDS = 12  # shorter passages are too common to mean anything
 CANDIDATES = 8
+MAX_SENTENCE_PAIRS = 400  # reordering is looked for between paragraphs of up to about 20 sentences each
 COMMON_WORDS_FROM = 10_000  # paragraphs in the library before very common words are left out of a search
 STEMMER = (  # the "en_stem" analyzer of the `text` field, to look up a query word's terms
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
@@ -502,8 +503,8 @@ def _reordered(source: str, target: str) -> float | None:
     """The mean likeness of sentences matched out of order, if every sentence of the shorter text has its match."""
     a, b = [words(x) for x in sentences(source)], [words(x) for x in sentences(target)]
     a, b = [x for x in a if x], [x for x in b if x]
-    if len(a) < 2 or len(b) < 2:
-        return None
+    if len(a) < 2 or len(b) < 2 or len(a) * len(b) > MAX_SENTENCE_PAIRS:
+        return None  # one sentence is no order; a paragraph of dozens of sentences would cost too much to pair
     swap = len(a) > len(b)
     if swap:
         a, b = b, a

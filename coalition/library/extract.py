@@ -18,6 +18,8 @@ from html.parser import HTMLParser
 from pathlib import PurePath
 from typing import Any
 
+from markdown_it import MarkdownIt
+
 from coalition.core.errors import InvalidInput
 
 MAX_TEXT_CHARS = 5_000_000
@@ -25,6 +27,8 @@ MAX_PDF_PAGES = 2_000
 LONG_PARAGRAPH_WORDS = 200
 # Uncompressed size of a Word file's parts; a larger file is a decompression bomb, not a resolution.
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_DOCX_BODY_BYTES = 30 * 1024 * 1024  # word/document.xml alone: some ten thousand pages of text
+MAX_DOCX_PARAGRAPHS = 50_000  # counted in the raw XML before it is parsed: empty paragraphs cost time too
 
 ACCEPTED = "plain text (.txt, .md), web pages (.html, .htm), Word documents (.docx) and PDF files (.pdf)"
 TEXT_EXTENSIONS = {".txt", ".text", ".md", ".markdown", ""}
@@ -156,10 +160,16 @@ def _docx_text(data: bytes, label: str, extension: str) -> str:
     damaged = (
         f"The Word document {label} is damaged and cannot be read. Open it in Word and save it again, or upload a PDF."
     )
+    body = b""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             unpacked = sum(info.file_size for info in archive.infolist())
+            if "word/document.xml" in names and unpacked <= MAX_DOCX_UNPACKED_BYTES:
+                if archive.getinfo("word/document.xml").file_size > MAX_DOCX_BODY_BYTES:
+                    raise _too_long(label)
+                with archive.open("word/document.xml") as stream:  # read no further than the declared limit
+                    body = stream.read(MAX_DOCX_BODY_BYTES + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InvalidInput(damaged, field="file") from None
     if "word/document.xml" not in names:
@@ -169,8 +179,13 @@ def _docx_text(data: bytes, label: str, extension: str) -> str:
             f"The file {label} is a ZIP archive, not a document the library reads; it accepts {ACCEPTED}.",
             field="file",
         )
-    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+    if unpacked > MAX_DOCX_UNPACKED_BYTES or len(body) > MAX_DOCX_BODY_BYTES:
         raise _too_long(label)
+    if sum(body.count(tag) for tag in (b"<w:p>", b"<w:p ", b"<w:p/>")) > MAX_DOCX_PARAGRAPHS:
+        raise InvalidInput(
+            f"The Word document {label} has more than {MAX_DOCX_PARAGRAPHS:,} paragraphs; split it into smaller files.",
+            field="file",
+        )
     try:
         import docx
 
@@ -486,56 +501,53 @@ def _drop_furniture(lines: list[str]) -> list[str]:
     return out
 
 
-_MD_HEADING = re.compile(r"\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_ITEM = re.compile(r"(\s*)(?:([-*+])|(\d{1,3})[.)])\s+(.*)$")
-_MD_RULE = re.compile(r"\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
-_MD_FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 
-def _markdown_inline(line: str) -> str:
-    line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", line)
-    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
-    line = re.sub(r"`([^`]*)`", r"\1", line)
-    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
-    line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", line)
-    line = re.sub(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)", r"\1", line)
-    line = re.sub(r"~~(?=\S)(.+?)(?<=\S)~~", r"\1", line)
-    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!>~|])", r"\1", line)
+def _inline_text(token: Any) -> str:
+    """An inline token's words without markup: text, code, link and image text; line breaks become spaces."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_inline_text(child))
+    return "".join(parts)
 
 
 def _markdown_blocks(text: str) -> list[tuple[bool, list[str]]]:
-    """Markdown to blocks of plain lines: headings and list items each a block of their own, numbered items keeping
-    their number ("1. …") and bullets losing their marker."""
+    """Markdown to blocks of plain text, through markdown-it's parser (linear in the input, unlike hand-written
+    patterns): headings are blocks of their own, numbered list items keep their number ("1. …"), bullets lose their
+    marker, emphasis and link markup go."""
     blocks: list[tuple[bool, list[str]]] = []
-    current: list[str] = []
-    in_item = False
-
-    def flush() -> None:
-        nonlocal current, in_item
-        if current:
-            blocks.append((False, current))
-        current, in_item = [], False
-
-    for raw in text.split("\n"):
-        if _MD_FENCE.match(raw) or _MD_RULE.match(raw):
-            flush()
-            continue
-        line = re.sub(r"^\s{0,3}>\s?", "", raw)
-        heading = _MD_HEADING.match(line)
-        item = _MD_ITEM.match(line)
-        if heading:
-            flush()
-            blocks.append((True, [_markdown_inline(heading.group(2))]))
-        elif item and not (in_item and len(item.group(1)) >= 4):
-            flush()
-            marker = f"{item.group(3)}. " if item.group(3) else ""
-            current, in_item = [marker + _markdown_inline(item.group(4))], True
-        elif not line.strip():
-            flush()
-        else:
-            current.append(_markdown_inline(line.strip() if in_item else line))
-    flush()
+    numbers: list[int | None] = []  # per open list: the next item's number, None for bullets
+    item_marker = ""
+    heading = False
+    for token in _MARKDOWN.parse(text):
+        if token.type == "ordered_list_open":
+            numbers.append(int(token.attrGet("start") or 1))
+        elif token.type == "bullet_list_open":
+            numbers.append(None)
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            numbers.pop()
+        elif token.type == "list_item_open" and numbers:
+            number = numbers[-1]
+            item_marker = f"{number}. " if number is not None else ""
+            if number is not None:
+                numbers[-1] = number + 1
+        elif token.type == "heading_open":
+            heading = True
+        elif token.type == "heading_close":
+            heading = False
+        elif token.type == "inline":
+            content = _inline_text(token).strip()
+            if content:
+                blocks.append((heading, [item_marker + content]))
+            item_marker = ""
+        elif token.type in ("fence", "code_block") and token.content.strip():
+            blocks.append((False, [token.content.strip()]))
     return blocks
 
 

@@ -180,6 +180,11 @@ CLOSE_ENOUGH = 0.35
 def assist(user: Any, text: str) -> list[Suggestion]:
     """For each paragraph of a draft, the closest agreed language the user may read, with provenance, or "new".
     Nothing of the draft is stored."""
+    if len(text) > settings.LIBRARY_MAX_ASSIST_CHARS:
+        raise InvalidInput(
+            f"The draft is {len(text):,} characters long; check up to {settings.LIBRARY_MAX_ASSIST_CHARS:,} at once.",
+            field="text",
+        )
     segments = extract.segment(text)
     if not segments:
         raise InvalidInput("The draft is empty: paste or upload the text to check.", field="text")

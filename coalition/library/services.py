@@ -106,17 +106,18 @@ def import_text(
         text = extract.read_file(file_name, data)
     if text is None:
         raise InvalidInput("Give a file or paste the text.", field="file")
+    text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text; some PDF text layers carry them
     segments = extract.segment(text, markdown=file_name.lower().endswith((".md", ".markdown")))
     _check_paragraphs(segments)
     with transaction.atomic():
         source = Source.objects.create(
             kind=kind,
             title=title.strip()[:300],
-            forum=forum.strip(),
-            symbol=symbol.strip(),
+            forum=forum.strip()[:60],
+            symbol=symbol.strip()[:80],
             date=date,
             year=date.year if date else year,
-            author=author.strip(),
+            author=author.strip()[:200],
             author_country=author_country,
             origin=file_name[:300],
             file_sha256=digest,

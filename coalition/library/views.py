@@ -9,7 +9,9 @@ write is one service, whose error comes back on the form field it names, with no
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from coalition.core import policy
+from coalition.core import policy, throttle
 from coalition.core.access import access
 from coalition.core.errors import InvalidInput
 from coalition.core.forms import attempt
@@ -95,6 +97,21 @@ class Hit:
         return _in_source(self.result.paragraph)
 
 
+def _personal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """What a signed-in person sees of the library depends on who they are (drafts, members-only texts, reuse
+    between them): such pages are never stored by a browser or a shared cache."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapped
+
+
+@_personal
 @access("library.view")
 def search(request: HttpRequest) -> HttpResponse:
     """A bad query or filter is a message at its field (the page still answers 200: it is a search, not a write)."""
@@ -140,6 +157,7 @@ def _with_counts(user: Any, sources: QuerySet[Source]) -> QuerySet[Source]:
     )
 
 
+@_personal
 @access("library.view")
 def sources(request: HttpRequest) -> HttpResponse:
     form = SourcesFilterForm(request.GET or None)
@@ -216,6 +234,7 @@ def _source(request: HttpRequest, pk: int) -> Source:
     return get_object_or_404(visible_sources(request.user), pk=pk)
 
 
+@_personal
 @access("library.view")
 def source(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(
@@ -250,8 +269,6 @@ def source(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": policy.can(request.user, "library.manage") and not found.statement_id,
         },
     )
-    if policy.effective_classification(found) != policy.Classification.PUBLIC or found.statement_id:
-        patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -315,6 +332,7 @@ class Shown:
         return REUSE_KINDS.get(self.occurrence.kind, self.occurrence.kind)
 
 
+@_personal
 @access("library.view")
 def lineage(request: HttpRequest, pk: int) -> HttpResponse:
     paragraph = get_object_or_404(
@@ -338,8 +356,6 @@ def lineage(request: HttpRequest, pk: int) -> HttpResponse:
             "others": len(occurrences) - 1,
         },
     )
-    if policy.effective_classification(paragraph.source) != policy.Classification.PUBLIC:
-        patch_cache_control(response, private=True, no_store=True)
     return response
 
 
@@ -368,6 +384,12 @@ def assistant(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
 
         def act() -> list[queries.Suggestion]:
+            per_minute = settings.LIBRARY_ASSIST_PER_MINUTE
+            if not throttle.allow(f"library.assist:{request.user.pk}", per_minute, 60):
+                raise InvalidInput(
+                    f"You have checked {per_minute} drafts in the last minute; wait a minute and check again.",
+                    field="text",
+                )
             upload = form.cleaned_data["file"]
             text = extract.read_file(*upload) if upload else form.cleaned_data["text"]
             return queries.assist(request.user, text)
