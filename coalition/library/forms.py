@@ -54,6 +54,27 @@ def read_upload(upload: UploadedFile) -> bytes:
 # --- Search -----------------------------------------------------------------------------------------------------
 
 
+class FileOrText(ServiceForm):
+    """A text given either as an upload (`file`, read here into (name, bytes)) or pasted (`text`), never both."""
+
+    missing: tuple[str, Any]  # (the field to name, the message) when neither is given
+    both: Any
+
+    def clean_file(self) -> tuple[str, bytes] | None:
+        upload = self.cleaned_data.get("file")
+        return (upload.name or "", read_upload(upload)) if upload else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_text = bool((data.get("text") or "").strip())
+        if "file" in data and not self.has_error("file"):
+            if data["file"] is None and not has_text:
+                self.add_error(*self.missing)
+            elif data["file"] is not None and has_text:
+                self.add_error("file", self.both)
+        return data
+
+
 class SearchForm(ServiceForm):
     """The words to look for and the filters, all GET parameters; the choices are what the viewer's library holds."""
 
@@ -111,7 +132,7 @@ class SourcesFilterForm(forms.Form):
 # --- Import -----------------------------------------------------------------------------------------------------
 
 
-class ImportForm(ServiceForm):
+class ImportForm(FileOrText):
     """Every argument of services.import_text; the text comes as a file or pasted, not both."""
 
     file = _file_field(
@@ -166,25 +187,14 @@ class ImportForm(ServiceForm):
             policy.visible_to(user, Organisation).filter(kind=Organisation.Kind.GOVERNMENT).order_by("name")
         )
 
-    def clean_file(self) -> tuple[str, bytes] | None:
-        upload = self.cleaned_data.get("file")
-        return (upload.name or "", read_upload(upload)) if upload else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        has_text = bool((data.get("text") or "").strip())
-        if "file" in data and not self.has_error("file"):
-            if data["file"] is None and not has_text:
-                self.add_error("file", _("Upload a file or paste the text."))
-            elif data["file"] is not None and has_text:
-                self.add_error("file", _("Upload a file or paste the text, not both."))
-        return data
+    missing = ("file", _("Upload a file or paste the text."))
+    both = _("Upload a file or paste the text, not both.")
 
 
 # --- Drafting assistant -----------------------------------------------------------------------------------------
 
 
-class AssistForm(ServiceForm):
+class AssistForm(FileOrText):
     """A draft to check, pasted or uploaded. Nothing of it is stored."""
 
     text = forms.CharField(
@@ -196,16 +206,5 @@ class AssistForm(ServiceForm):
     )
     file = _file_field(_("Or upload the draft"), _("Plain text, Markdown, HTML, Word (.docx) or PDF."))
 
-    def clean_file(self) -> tuple[str, bytes] | None:
-        upload = self.cleaned_data.get("file")
-        return (upload.name or "", read_upload(upload)) if upload else None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        has_text = bool((data.get("text") or "").strip())
-        if "file" in data and not self.has_error("file"):
-            if data["file"] is None and not has_text:
-                self.add_error("text", _("Paste the draft or upload it."))
-            elif data["file"] is not None and has_text:
-                self.add_error("file", _("Paste the draft or upload it, not both."))
-        return data
+    missing = ("text", _("Paste the draft or upload it."))
+    both = _("Paste the draft or upload it, not both.")

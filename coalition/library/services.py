@@ -253,18 +253,14 @@ def _link_uptake(records: list[ReuseRecord], by: Any) -> None:
     activity = policy.visible_to(by, Activity).filter(code=UPTAKE_ACTIVITY).order_by("pk").first()
     if activity is None:
         return
-    for record in records:
-        try:
-            with transaction.atomic():
-                programme.link_evidence(
-                    activity=activity,
-                    record_type="library.reuse",
-                    record_id=str(record.pk),
-                    by=by,
-                    note=f"{record.get_kind_display()} reuse, similarity {record.similarity:.2f}",
-                )
-        except InvalidInput:
-            continue  # already linked, or not visible to `by`
+    for record in records:  # a record already linked, or one `by` cannot see, is left as it is
+        programme.link_evidence_if_new(
+            activity=activity,
+            record_type="library.reuse",
+            record_id=str(record.pk),
+            by=by,
+            note=f"{record.get_kind_display()} reuse, similarity {record.similarity:.2f}",
+        )
 
 
 @task()

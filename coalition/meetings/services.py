@@ -769,17 +769,9 @@ def _link_evidence(meeting: Meeting, by: Any) -> None:
     if not activity_ids or not policy.can(by, "programme.link_evidence"):
         return
     for activity in policy.visible_to(by, Activity).filter(pk__in=activity_ids).order_by("pk"):
-        try:
-            with transaction.atomic():
-                programme.link_evidence(
-                    activity=activity,
-                    record_type="meetings.meeting",
-                    record_id=str(meeting.pk),
-                    by=by,
-                    note="Approved minutes",
-                )
-        except InvalidInput:
-            continue  # already linked
+        programme.link_evidence_if_new(
+            activity=activity, record_type="meetings.meeting", record_id=str(meeting.pk), by=by, note="Approved minutes"
+        )
 
 
 # --- Decisions and action items ---------------------------------------------------------------------------------

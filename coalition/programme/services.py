@@ -260,6 +260,17 @@ def link_evidence(*, activity: Activity, record_type: str, record_id: str, by: A
     return link
 
 
+def link_evidence_if_new(*, activity: Activity, record_type: str, record_id: str, by: Any, note: str = "") -> bool:
+    """For apps that link their records as a side effect (approved minutes, reuse found in the library): link if
+    this record is not linked yet and `by` may see it, otherwise leave things as they are. True if linked."""
+    try:
+        with transaction.atomic():
+            link_evidence(activity=activity, record_type=record_type, record_id=record_id, by=by, note=note)
+    except InvalidInput:
+        return False
+    return True
+
+
 def start_next_programme(
     *, previous: Programme, year: int, by: Any, chair: Organisation | None = None, title: str = ""
 ) -> Programme:

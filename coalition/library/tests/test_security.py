@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import multiprocessing
 import random
-import re
 import time
 import zipfile
 import zlib
@@ -24,10 +24,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember
@@ -36,6 +34,7 @@ from coalition.directory.models import Organisation
 from coalition.directory.tests.factories import government
 from coalition.library import engine, extract, forms, indexing, queries, services
 from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.library.tests.helpers import api_for, client_for, text_of
 from coalition.statements.tests.test_services import draft, member, open_round, published, sign
 
 pytestmark = pytest.mark.django_db
@@ -65,57 +64,9 @@ SECRET_WITH_AFFIRMS = f"{SECRET}\n\n{AFFIRMS}"
 
 
 @pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def official(make_user: Any) -> Any:
-    return make_user(Role.MEMBER_OFFICIAL)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def observer(make_user: Any) -> Any:
-    return make_user(Role.OBSERVER)
-
-
-@pytest.fixture
-def add(support: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., Source]:
-    """add(text=…, title=…, …) → a source imported as the Support Unit and indexed (no reuse scan unless asked)."""
-
-    def make(**fields: Any) -> Source:
-        fields.setdefault("text", PUBLIC_TEXT)
-        fields.setdefault("kind", Source.Kind.RESOLUTION)
-        fields.setdefault("title", "Public resolution")
-        fields.setdefault("classification", Classification.PUBLIC)
-        fields.setdefault("detect", False)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.import_text(by=fields.pop("by", support), **fields)
-
-    return make
-
-
-def client_for(user: Any, **kwargs: Any) -> Client:
-    client = Client(**kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def text_of(response: Any) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
+def add(imported: Callable[..., Source]) -> Callable[..., Source]:
+    """add(…) → a public resolution imported and indexed; no reuse scan unless asked."""
+    return functools.partial(imported, text=PUBLIC_TEXT, title="Public resolution", detect=False)
 
 
 def counts() -> tuple[int, int, int]:

@@ -5,6 +5,7 @@ as uptake evidence, lineage in time order, and the drafting assistant."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -45,32 +46,8 @@ STATEMENT = (
 
 
 @pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def official(make_user: Any) -> Any:
-    return make_user(Role.MEMBER_OFFICIAL)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def add(support: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    """add(text=…, title=…, …) → a source imported as the Support Unit, indexed and checked for reuse."""
-
-    def make(**fields: Any) -> Source:
-        fields.setdefault("kind", Source.Kind.RESOLUTION)
-        fields.setdefault("title", "A resolution")
-        fields.setdefault("classification", Classification.PUBLIC)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.import_text(by=fields.pop("by", support), **fields)
-
-    return make
+def add(imported: Callable[..., Source]) -> Callable[..., Source]:
+    return imported
 
 
 def found(user: Any, query: str, **filters: Any) -> list[Paragraph]:

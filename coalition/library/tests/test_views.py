@@ -7,7 +7,9 @@ assistant; the friendly page for an oversized upload; and the queries each page 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from coalition.core.policy import Classification, Role
 from coalition.directory.tests.factories import government
 from coalition.library import services
 from coalition.library.models import Paragraph, Source
+from coalition.library.tests.helpers import client_for, text_of
 from coalition.statements.tests.test_services import draft
 
 pytestmark = pytest.mark.django_db
@@ -54,41 +57,11 @@ STATEMENT = (
 
 
 @pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def official(make_user: Any) -> Any:
-    return make_user(Role.MEMBER_OFFICIAL)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def add(support: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    """add(text=…, title=…, …) → a source imported as the Support Unit and indexed (no reuse scan unless asked)."""
-
-    def make(**fields: Any) -> Source:
-        fields.setdefault("text", RESOLUTION)
-        fields.setdefault("kind", Source.Kind.RESOLUTION)
-        fields.setdefault("title", "The promotion of human rights on the Internet")
-        fields.setdefault("classification", Classification.PUBLIC)
-        fields.setdefault("detect", False)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.import_text(by=fields.pop("by", support), **fields)
-
-    return make
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+def add(imported: Callable[..., Source]) -> Callable[..., Source]:
+    """add(…) → a public resolution imported and indexed; no reuse scan unless asked."""
+    return functools.partial(
+        imported, text=RESOLUTION, title="The promotion of human rights on the Internet", detect=False
+    )
 
 
 def counts() -> tuple[int, int]:
@@ -97,11 +70,6 @@ def counts() -> tuple[int, int]:
 
 def search(client: Client, **params: Any) -> Any:
     return client.get(reverse("library:search"), params)
-
-
-def text_of(response: Any) -> str:
-    """The page's words, tags removed and spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
 
 
 def affirms(source: Source) -> Paragraph:
