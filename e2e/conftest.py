@@ -78,24 +78,42 @@ def totp_code(secret: str) -> str:
     return f"{hotp_value(secret, int(time.time()) // TOTP_PERIOD):06d}"
 
 
+def _signed_in(page: Page, login: Any, live_server: Any) -> Page:
+    """Through the password form and the TOTP stage, back on home."""
+    from coalition.demo.loader import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.locator("input[name='login']").fill(login.email)
+    page.locator("input[name='password']").fill(DEMO_PASSWORD)
+    page.locator("input[name='password']").press("Enter")
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.locator("input[name='code']").fill(totp_code(login.totp_secret))
+    page.locator("input[name='code']").press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
 @pytest.fixture
 def sign_in(page: Page, demo: dict[str, Any], live_server: Any) -> Callable[[str], Page]:
     """sign_in("support") → the page, signed in through the password form and the TOTP stage, back on home."""
-    from coalition.demo.loader import DEMO_PASSWORD
+    return lambda name: _signed_in(page, demo[name], live_server)
 
-    def sign_in_as(name: str) -> Page:
-        login = demo[name]
-        page.goto("/accounts/login/")
-        page.locator("input[name='login']").fill(login.email)
-        page.locator("input[name='password']").fill(DEMO_PASSWORD)
-        page.locator("input[name='password']").press("Enter")
-        page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.locator("input[name='code']").fill(totp_code(login.totp_secret))
-        page.locator("input[name='code']").press("Enter")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
 
-    return sign_in_as
+@pytest.fixture
+def second_browser(browser: Browser, live_server: Any, demo: dict[str, Any]) -> Iterator[Callable[[str], Page]]:
+    """second_browser("chair") → a page in a browser of its own, signed in as that demo login, so that several people
+    are signed in at once (signing one account in twice within a 30-second TOTP window is refused as a replay)."""
+    contexts = []
+
+    def signed_in(name: str) -> Page:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return _signed_in(context.new_page(), demo[name], live_server)
+
+    yield signed_in
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from e2e.conftest import totp_code
 from e2e.pages import axe_each, message
 
 pytestmark = pytest.mark.browser
@@ -101,35 +100,6 @@ def earlier(demo: dict[str, Any]) -> Any:
         endorsed_by=[government("EE"), government("GH")],
         detect=False,
     )
-
-
-@pytest.fixture
-def second_browser(browser: Browser, live_server: Any, demo: dict[str, Any]) -> Iterator[SignIn]:
-    """second_browser("official") → a page in a browser of its own, signed in as that demo login, so that two people
-    are signed in at once."""
-    from coalition.demo.loader import DEMO_PASSWORD
-
-    contexts = []
-
-    def signed_in(name: str) -> Page:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        login = demo[name]
-        page.goto("/accounts/login/")
-        page.locator("input[name='login']").fill(login.email)
-        page.locator("input[name='password']").fill(DEMO_PASSWORD)
-        page.locator("input[name='password']").press("Enter")
-        page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.locator("input[name='code']").fill(totp_code(login.totp_secret))
-        page.locator("input[name='code']").press("Enter")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def open_library(page: Page) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
-from e2e.conftest import totp_code
 from e2e.pages import axe_each, message, shown_time, violations_on
 
 pytestmark = pytest.mark.browser
@@ -59,35 +58,6 @@ def series_meetings() -> list[Any]:
 
 def meeting_path(meeting: Any) -> str:
     return f"/meetings/{meeting.pk}/"
-
-
-@pytest.fixture
-def second_browser(browser: Browser, live_server: Any, demo: dict[str, Any]) -> Iterator[SignIn]:
-    """second_browser("chair") → a page in a browser of its own, signed in as that demo login, so that several people
-    are signed in at once (signing one account in twice within a 30-second TOTP window is refused as a replay)."""
-    from coalition.demo.loader import DEMO_PASSWORD
-
-    contexts = []
-
-    def signed_in(name: str) -> Page:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        login = demo[name]
-        page.goto("/accounts/login/")
-        page.locator("input[name='login']").fill(login.email)
-        page.locator("input[name='password']").fill(DEMO_PASSWORD)
-        page.locator("input[name='password']").press("Enter")
-        page.wait_for_url("**/accounts/2fa/authenticate/")
-        page.locator("input[name='code']").fill(totp_code(login.totp_secret))
-        page.locator("input[name='code']").press("Enter")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield signed_in
-    for context in contexts:
-        context.close()
 
 
 def open_new_series_form(page: Page) -> None:
