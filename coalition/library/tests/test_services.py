@@ -19,6 +19,7 @@ from coalition.core.policy import Classification, Role
 from coalition.library import indexing, queries, services
 from coalition.library.engine import Filters
 from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.statements.models import Statement
 from coalition.statements.tests.test_services import draft, lift_embargo, member, published
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +296,19 @@ def test_rebuild_and_check_commands(add: Any, capsys: Any) -> None:
     call_command("library_index", "--rebuild")
     call_command("library_index", "--check")
     assert "matches the database" in capsys.readouterr().out
+
+
+def test_a_statements_own_readers_decide_even_when_its_library_copy_lags(
+    support: Any, official: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The library's copy of a statement's readers is only a copy: narrowed behind its back (no signal), the
+    statement still decides, in search and in lineage."""
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = draft(support, title="On elections", text=STATEMENT)
+    assert found(official, "interoperable elections")
+    audience = Audience.objects.create(name="Drafting group")
+    Statement.objects.filter(pk=statement.pk).update(classification=Classification.RESTRICTED, audience=audience)
+    assert Source.objects.get(statement=statement).classification == Classification.MEMBERS  # the stale copy
+    assert found(official, "interoperable elections") == []
+    paragraph = Source.objects.get(statement=statement).paragraphs.first()
+    assert not indexing.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
