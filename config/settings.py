@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "coalition.documents",
     "coalition.statements",
     "coalition.library",
+    "coalition.response",
     "coalition.demo",
 ]
 
@@ -275,6 +276,14 @@ LIBRARY_ASSIST_PER_MINUTE = env_int("LIBRARY_ASSIST_PER_MINUTE", 12)  # drafts o
 # The optional semantic leg of search (the packaged MiniLM model, run on the CPU with NumPy), fused with BM25.
 # Off in tests unless a test turns it on: loading the model and embedding every imported text would slow them all.
 LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", not TESTING)
+
+# --- Rapid response -----------------------------------------------------------------------------------------------
+# Where scheduled ingestion reads signal files from (one folder per source: stop/, ooni/, ioda/, cloudflare/), and the
+# addresses it may fetch. Fetching over the network is off unless a deployment lists its URLs here.
+RESPONSE_INGEST_DIR = env_str("RESPONSE_INGEST_DIR", str(VAR_DIR / "signals"))
+RESPONSE_FETCH_URLS = env_list("RESPONSE_FETCH_URLS", [])  # "source=https://…" entries
+RESPONSE_MAX_FILE_BYTES = env_int("RESPONSE_MAX_FILE_BYTES", 25 * 1024 * 1024)
+RESPONSE_CORROBORATION_HOURS = env_int("RESPONSE_CORROBORATION_HOURS", 24)
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

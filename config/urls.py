@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("coalition.documents.urls")),
     path("", include("coalition.statements.urls")),
     path("", include("coalition.library.urls")),
+    path("", include("coalition.response.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

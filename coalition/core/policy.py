@@ -219,6 +219,16 @@ def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation.pk in actor.focal_point_for
 
 
+def _may_pledge_for(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """A member pledges through those who hold a position on its behalf (focal points and officials); the Support Unit
+    records pledges received by other means."""
+    if actor.has(Role.SUPPORT_UNIT):
+        return True
+    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
+        return False
+    return organisation is None or organisation.pk in actor.acts_for
+
+
 RULES: dict[str, Rule] = {
     "public": Anyone(),
     "authentication": Anyone(description="the sign-in, MFA and password flows (rate-limited)"),
@@ -261,6 +271,17 @@ RULES: dict[str, Rule] = {
     "library.import": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "library.detect": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "library.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "response.view": ByClassification(),
+    "response.view_signals": Roles(PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"),
+    "response.import": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "response.open_situation": Roles(GOVERNMENTS, "member governments and the Support Unit"),
+    "response.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
+    "response.widen": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "response.pledge": Predicate(_may_pledge_for, "the member's focal points and officials (for their member)"),
+    "response.report": Roles(
+        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
+    ),
+    "response.toolkit": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
 }
 
 

@@ -58,6 +58,14 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "library.import": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
     "library.detect": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
     "library.manage": {R.SUPPORT_UNIT},
+    "response.view": set(R),
+    "response.view_signals": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.OBSERVER, R.ADVISORY_NETWORK},
+    "response.import": {R.SUPPORT_UNIT},
+    "response.open_situation": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "response.manage": {R.SUPPORT_UNIT, R.CHAIR},
+    "response.widen": {R.SUPPORT_UNIT},
+    "response.report": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.ADVISORY_NETWORK},
+    "response.toolkit": {R.SUPPORT_UNIT},
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.
@@ -66,6 +74,7 @@ RECORD_RULES = {
     "meetings.rsvp",
     "meetings.record_call",
     "statements.sign",
+    "response.pledge",
     "documents.view_history",  # coalition/documents/tests/test_views.py: a published document's drafts
 }
 
