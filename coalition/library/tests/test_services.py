@@ -311,4 +311,5 @@ def test_a_statements_own_readers_decide_even_when_its_library_copy_lags(
     assert Source.objects.get(statement=statement).classification == Classification.MEMBERS  # the stale copy
     assert found(official, "interoperable elections") == []
     paragraph = Source.objects.get(statement=statement).paragraphs.first()
+    assert paragraph is not None
     assert not indexing.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
