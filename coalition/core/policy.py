@@ -272,7 +272,9 @@ RULES: dict[str, Rule] = {
     "library.detect": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "library.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "response.view": ByClassification(),
-    "response.view_signals": Roles(PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"),
+    "response.view_signals": Roles(
+        PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"
+    ),
     "response.import": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "response.open_situation": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "response.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
