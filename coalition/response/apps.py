@@ -7,6 +7,7 @@ class ResponseConfig(AppConfig):
     verbose_name = "Rapid response"
 
     def ready(self) -> None:
-        from coalition.response import evidence
+        from coalition.response import evidence, signals
 
         evidence.register_types()
+        signals.connect()

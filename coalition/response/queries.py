@@ -1,0 +1,133 @@
+"""Reading rapid response: the brief of a situation, its metrics and the metrics over time. Everything shown passes
+the access policy for the person reading (the brief is built when it is read, never stored, so it never shows more
+than the reader may see today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from coalition.core import policy
+from coalition.directory.models import Office, Organisation, Position
+from coalition.directory.queries import today
+from coalition.response.models import CivilSocietyReport, Pledge, Signal, Situation
+
+
+def situations(user: Any) -> QuerySet[Situation]:
+    return policy.visible_to(user, Situation).select_related("country", "statement", "alert")
+
+
+def reports(user: Any, situation: Situation) -> QuerySet[CivilSocietyReport]:
+    """Civil-society reports in a situation: restricted, so the Support Unit and each report's audience only."""
+    return policy.visible_to(user, CivilSocietyReport).filter(situation=situation).select_related("submitted_by")
+
+
+@dataclass
+class Brief:
+    embassies: list[Office] = field(default_factory=list)
+    network_contacts: list[Position] = field(default_factory=list)
+    statements: list[Any] = field(default_factory=list)
+    past: list[Situation] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    funding_note: str = "Donor funding in the country will show here once members share it (donor coordination)."
+
+
+def brief(user: Any, situation: Situation) -> Brief:
+    """Who is there (members' embassies and network contacts in the country), what the coalition said before about
+    it, its past situations, and the signals behind this one."""
+    from coalition.statements.models import Statement
+
+    on = today()
+    members = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT)
+    embassies = list(
+        policy.visible_to(user, Office)
+        .filter(host_country=situation.country, organisation__in=members)
+        .select_related("organisation")
+        .order_by("organisation__name", "city")
+    )
+    present = {office.organisation_id for office in embassies}
+    contacts = (
+        policy.visible_to(user, Position)
+        .filter(kind=Position.Kind.NETWORK_POC, organisation_id__in=present, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("person", "organisation", "body")
+        .order_by("organisation__name")
+    )
+    statements = (
+        policy.visible_to(user, Statement)
+        .filter(about_country=situation.country)
+        .select_related("document")
+        .order_by("-created_at")[:10]
+    )
+    past = situations(user).filter(country=situation.country).exclude(pk=situation.pk).order_by("-opened_at")[:10]
+    signals = (
+        policy.visible_to(user, Signal).filter(alerts__situation=situation).order_by("starts_at")[:50]
+        if situation.alert_id
+        else Signal.objects.none()
+    )
+    return Brief(embassies, list(contacts), list(statements), list(past), list(signals))
+
+
+# --- Metrics ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metrics:
+    situation: Situation
+    to_opened: dt.timedelta | None  # first signal → situation opened
+    to_first_pledge: dt.timedelta | None  # first signal (or opening) → first pledge
+    to_statement: dt.timedelta | None  # first signal (or opening) → statement published
+
+
+def metrics_of(situation: Situation, first_pledge_at: dt.datetime | None = None) -> Metrics:
+    start = situation.first_signal_at or situation.opened_at
+    if first_pledge_at is None:
+        first = situation.pledges.order_by("pledged_at").values_list("pledged_at", flat=True).first()
+        first_pledge_at = first
+    published = situation.statement.published_at if situation.statement_id and situation.statement else None
+    return Metrics(
+        situation=situation,
+        to_opened=situation.opened_at - situation.first_signal_at if situation.first_signal_at else None,
+        to_first_pledge=first_pledge_at - start if first_pledge_at else None,
+        to_statement=published - start if published else None,
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    median_to_opened: dt.timedelta | None
+    median_to_first_pledge: dt.timedelta | None
+    median_to_statement: dt.timedelta | None
+
+
+def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
+    return dt.timedelta(seconds=statistics.median(v.total_seconds() for v in values)) if values else None
+
+
+def metrics(user: Any) -> tuple[list[Metrics], dict[str, Summary]]:
+    """Each visible situation's times, and per year the medians."""
+    rows = list(situations(user).order_by("-opened_at"))
+    firsts: dict[int, dt.datetime] = {}
+    for situation_id, at in (
+        Pledge.objects.filter(situation__in=rows).order_by("pledged_at").values_list("situation_id", "pledged_at")
+    ):
+        firsts.setdefault(situation_id, at)
+    each = [metrics_of(s, firsts.get(s.pk)) for s in rows]
+    by_year: dict[str, list[Metrics]] = {}
+    for m in each:
+        by_year.setdefault(str(m.situation.opened_at.year), []).append(m)
+    summaries = {
+        year: Summary(
+            count=len(items),
+            median_to_opened=_median([m.to_opened for m in items if m.to_opened is not None]),
+            median_to_first_pledge=_median([m.to_first_pledge for m in items if m.to_first_pledge is not None]),
+            median_to_statement=_median([m.to_statement for m in items if m.to_statement is not None]),
+        )
+        for year, items in by_year.items()
+    }
+    return each, summaries

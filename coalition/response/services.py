@@ -1,0 +1,427 @@
+"""Every write to rapid response: alerts from corroborating signals, situations, their playbook, pledges, notes,
+civil-society reports, the fast-tracked statement, widening, closure with an after-action review, and the toolkit.
+
+Each function checks the policy, keeps its invariants, writes in one transaction and leaves a ledger record; what
+happens in a situation also lands on its timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coalition.core import ledger, policy
+from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.models import Audience, AudienceMember
+from coalition.core.policy import Classification
+from coalition.directory.models import Country, Organisation
+from coalition.response.models import (
+    Alert,
+    CivilSocietyReport,
+    PlaybookStep,
+    Pledge,
+    Signal,
+    Situation,
+    TimelineEntry,
+    Tool,
+)
+
+RESPONSE_ACTIVITY = "1B.3"
+STATEMENT_ACTIVITY = "1A.5"
+
+
+def _timeline(situation: Situation, kind: str, text: str, *, by: Any = None, at: dt.datetime | None = None) -> None:
+    TimelineEntry.objects.create(situation=situation, kind=kind, text=text[:500], by=by, at=at or timezone.now())
+
+
+def _require_visible(by: Any, situation: Situation) -> None:
+    if not policy.is_visible(by, situation):
+        raise AccessDenied("You do not have access to this.")
+
+
+def _require_open(situation: Situation, field: str = "situation") -> None:
+    if situation.status != Situation.Status.OPEN:
+        raise InvalidInput("This situation is closed.", field=field)
+
+
+# --- Alerts -------------------------------------------------------------------------------------------------------
+
+
+def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
+    """Corroboration: signals about one country from at least two sources, overlapping within the corroboration
+    window, raise one alert. Signals already in an alert are not used again; an ongoing open alert for the country
+    takes the new signals instead of a second alert."""
+    from coalition.response.detection import corroborate
+
+    now = now or timezone.now()
+    window = dt.timedelta(hours=settings.RESPONSE_CORROBORATION_HOURS)
+    fresh = Signal.objects.filter(alerts__isnull=True, starts_at__gte=now - dt.timedelta(days=30))
+    by_source: dict[str, list[tuple[str, dt.datetime, dt.datetime]]] = defaultdict(list)
+    signals_of: dict[tuple[str, str], list[Signal]] = defaultdict(list)
+    for signal in fresh.order_by("starts_at"):
+        end = max(signal.ends_at or now, signal.starts_at)
+        by_source[signal.source].append((str(signal.country_id), signal.starts_at, end))
+        signals_of[(signal.source, str(signal.country_id))].append(signal)
+    raised = []
+    with transaction.atomic():
+        for found in corroborate(dict(by_source), window=window, min_sources=2):
+            members = [
+                s
+                for source in found.sources
+                for s in signals_of[(source, found.country)]
+                if s.starts_at <= found.last_seen + window and (s.ends_at or now) >= found.first_seen - window
+            ]
+            country_id = int(found.country)
+            alert = Alert.objects.filter(country_id=country_id, status=Alert.Status.OPEN).first()
+            if alert is None:
+                alert = Alert.objects.create(
+                    country_id=country_id,
+                    first_signal_at=found.first_seen,
+                    last_signal_at=found.last_seen,
+                    sources=sorted(found.sources),
+                )
+                raised.append(alert)
+                ledger.record("response.alert_raised", subject=alert, data={"sources": sorted(found.sources)})
+            else:
+                alert.first_signal_at = min(alert.first_signal_at, found.first_seen)
+                alert.last_signal_at = max(alert.last_signal_at, found.last_seen)
+                alert.sources = sorted(set(alert.sources) | set(found.sources))
+                alert.save(update_fields=["first_signal_at", "last_signal_at", "sources"])
+            alert.signals.add(*members)
+    return raised
+
+
+def dismiss_alert(alert: Alert, *, by: Any, reason: str) -> Alert:
+    policy.require(by, "response.manage")
+    if alert.status != Alert.Status.OPEN:
+        raise InvalidInput("Only an open alert can be dismissed.", field="alert")
+    if not reason.strip():
+        raise InvalidInput("Say why the alert is dismissed.", field="reason")
+    with transaction.atomic():
+        alert.status, alert.dismissed_reason = Alert.Status.DISMISSED, reason.strip()[:300]
+        alert.save(update_fields=["status", "dismissed_reason"])
+        ledger.record("response.alert_dismissed", actor=by, subject=alert, data={"reason": alert.dismissed_reason})
+    return alert
+
+
+# --- Situations ---------------------------------------------------------------------------------------------------
+
+
+def open_situation(
+    *,
+    by: Any,
+    country: Country,
+    title: str = "",
+    summary: str = "",
+    alert: Alert | None = None,
+    first_signal_at: dt.datetime | None = None,
+) -> Situation:
+    """Open a situation for a country, from an alert or by hand: members-only, with the toolkit's standing actions
+    as its playbook, and the first signal and the opening on its timeline."""
+    policy.require(by, "response.open_situation")
+    if alert is not None:
+        if alert.status != Alert.Status.OPEN:
+            raise InvalidInput("This alert already has a situation or was dismissed.", field="alert")
+        country = alert.country
+        first_signal_at = alert.first_signal_at
+    if first_signal_at is not None and first_signal_at > timezone.now():
+        raise InvalidInput("The first signal cannot be in the future.", field="first_signal_at")
+    if Situation.objects.filter(country=country, status=Situation.Status.OPEN).exists():
+        raise InvalidInput(f"A situation for {country.name} is already open.", field="country")
+    with transaction.atomic():
+        situation = Situation.objects.create(
+            country=country,
+            title=(title.strip() or f"{country.name}: network disruption")[:200],
+            summary=summary.strip(),
+            alert=alert,
+            first_signal_at=first_signal_at,
+            opened_by=by,
+            classification=Classification.MEMBERS,
+        )
+        if alert is not None:
+            alert.status = Alert.Status.SITUATION
+            alert.save(update_fields=["status"])
+            sources = ", ".join(alert.sources)
+            _timeline(situation, "signal", f"First signal ({sources})", at=alert.first_signal_at)
+        elif first_signal_at is not None:
+            _timeline(situation, "signal", "First signal", at=first_signal_at)
+        for tool in Tool.objects.filter(in_playbook=True):
+            PlaybookStep.objects.create(situation=situation, tool=tool, owner=tool.suggested_lead)
+        _timeline(situation, "opened", "Situation opened", by=by)
+        ledger.record("response.situation_opened", actor=by, subject=situation, data={"alert": alert and alert.pk})
+    return situation
+
+
+def widen(situation: Situation, *, by: Any, classification: str) -> Situation:
+    """Only the Support Unit opens a situation room wider than the member governments (to the Advisory Network and
+    observers, or to the public); civil-society reports in it stay restricted whatever the room's classification."""
+    policy.require(by, "response.widen")
+    _require_visible(by, situation)
+    if classification not in (Classification.MEMBERS, Classification.COALITION, Classification.PUBLIC):
+        raise InvalidInput("Choose members, coalition or public.", field="classification")
+    with transaction.atomic():
+        before = situation.classification
+        situation.classification, situation.audience = classification, None
+        situation.save(update_fields=["classification", "audience"])
+        _timeline(situation, "widened", f"Readers: {situation.get_classification_display()}", by=by)
+        ledger.record(
+            "response.situation_widened", actor=by, subject=situation, data={"from": before, "to": classification}
+        )
+    return situation
+
+
+def set_step(
+    step: PlaybookStep, *, by: Any, status: str, owner: str | None = None, note: str | None = None
+) -> PlaybookStep:
+    policy.require(by, "response.manage")
+    _require_visible(by, step.situation)
+    _require_open(step.situation)
+    if status not in PlaybookStep.Status.values:
+        raise InvalidInput("Choose a status for this action.", field="status")
+    with transaction.atomic():
+        changed = status != step.status
+        step.status = status
+        if owner is not None:
+            step.owner = owner.strip()[:200]
+        if note is not None:
+            step.note = note.strip()
+        step.save()
+        if changed:
+            _timeline(step.situation, "step", f"{step.tool}: {step.get_status_display()}", by=by)
+        ledger.record(
+            "response.step_updated", actor=by, subject=step.situation, data={"tool": step.tool_id, "status": status}
+        )
+    return step
+
+
+def add_note(situation: Situation, *, by: Any, text: str) -> TimelineEntry:
+    policy.require(by, "response.open_situation")
+    _require_visible(by, situation)
+    if not text.strip():
+        raise InvalidInput("Write the note.", field="text")
+    if len(text) > 500:
+        raise InvalidInput(f"A note is at most 500 characters; this one is {len(text)}.", field="text")
+    with transaction.atomic():
+        entry = TimelineEntry.objects.create(situation=situation, kind="note", text=text.strip(), by=by)
+        ledger.record("response.note_added", actor=by, subject=situation)
+    return entry
+
+
+# --- Pledges ------------------------------------------------------------------------------------------------------
+
+
+def pledge(
+    situation: Situation,
+    *,
+    by: Any,
+    organisation: Organisation,
+    tool: Tool,
+    description: str,
+    amount: Decimal | None = None,
+    currency: str = "",
+) -> Pledge:
+    """A member commits an action or a resource. One pledge per member and tool: pledging the same again is refused
+    with the existing pledge named; a withdrawn pledge is renewed."""
+    policy.require(by, "response.pledge", organisation)
+    _require_visible(by, situation)
+    _require_open(situation)
+    if organisation.kind != Organisation.Kind.GOVERNMENT:
+        raise InvalidInput("Pledges are made by member governments.", field="organisation")
+    if not description.strip():
+        raise InvalidInput("Say what the member commits.", field="description")
+    if amount is not None and amount <= 0:
+        raise InvalidInput("An amount is more than zero.", field="amount")
+    if amount is not None and len(currency.strip()) != 3:
+        raise InvalidInput("Give the amount's currency as a three-letter code (EUR, USD, …).", field="currency")
+    person = getattr(by, "person", None)
+    if person is None:
+        raise InvalidInput("Your account has no person in the directory to pledge as.", field="organisation")
+    with transaction.atomic():
+        existing = (
+            Pledge.objects.select_for_update().filter(situation=situation, organisation=organisation, tool=tool).first()
+        )
+        if existing is not None and existing.status != Pledge.Status.WITHDRAWN:
+            raise InvalidInput(
+                f"{organisation} has already pledged “{tool}” here ({existing.get_status_display().lower()}); "
+                "update that pledge instead.",
+                field="tool",
+            )
+        fields = {
+            "description": description.strip(),
+            "amount": amount,
+            "currency": currency.strip().upper() if amount is not None else "",
+            "status": Pledge.Status.PLEDGED,
+            "person": person,
+            "updated_at": timezone.now(),
+        }
+        try:
+            if existing is not None:
+                for name, value in fields.items():
+                    setattr(existing, name, value)
+                existing.save()
+                made = existing
+            else:
+                made = Pledge.objects.create(situation=situation, organisation=organisation, tool=tool, **fields)
+        except IntegrityError:  # a pledge made at the same moment by a colleague
+            raise InvalidInput(f"{organisation} has already pledged “{tool}” here.", field="tool") from None
+        _timeline(situation, "pledge", f"{organisation} pledged: {tool}", by=by)
+        ledger.record(
+            "response.pledged", actor=by, subject=situation, on_behalf_of=organisation, data={"tool": tool.pk}
+        )
+    return made
+
+
+def set_pledge_status(item: Pledge, *, by: Any, status: str) -> Pledge:
+    """The member (or the Support Unit) marks its pledge delivered or withdraws it."""
+    policy.require(by, "response.pledge", item.organisation)
+    _require_visible(by, item.situation)
+    if status not in Pledge.Status.values:
+        raise InvalidInput("Choose a status for the pledge.", field="status")
+    with transaction.atomic():
+        item.status, item.updated_at = status, timezone.now()
+        item.save(update_fields=["status", "updated_at"])
+        _timeline(
+            item.situation, "pledge", f"{item.organisation}: {item.tool} {item.get_status_display().lower()}", by=by
+        )
+        ledger.record(
+            "response.pledge_updated", actor=by, subject=item.situation, data={"pledge": item.pk, "status": status}
+        )
+    return item
+
+
+# --- Civil-society reports ----------------------------------------------------------------------------------------
+
+
+def add_report(situation: Situation, *, by: Any, text: str) -> CivilSocietyReport:
+    """A report from civil society (or a government) reaches the Support Unit and the reporter only; the Support
+    Unit shares it with whoever needs it (`share_report`)."""
+    policy.require(by, "response.report")
+    _require_visible(by, situation)
+    _require_open(situation)
+    if not text.strip():
+        raise InvalidInput("Write the report.", field="text")
+    person_id = getattr(by, "person_id", None)
+    with transaction.atomic():
+        audience = Audience.objects.create(name=f"Report in {situation.title}"[:200])
+        if person_id:
+            AudienceMember.objects.create(audience=audience, principal=f"person:{person_id}")
+        report = CivilSocietyReport.objects.create(
+            situation=situation,
+            text=text.strip(),
+            submitted_by=by,
+            classification=Classification.RESTRICTED,
+            audience=audience,
+        )
+        ledger.record("response.report_added", actor=by, subject=situation, data={"report": report.pk})
+    return report
+
+
+def share_report(report: CivilSocietyReport, *, by: Any, person_ids: Iterable[int]) -> CivilSocietyReport:
+    policy.require(by, "response.manage")
+    if report.audience_id is None:
+        raise InvalidInput("This report has no audience to add to.", field="report")
+    with transaction.atomic():
+        for person_id in person_ids:
+            AudienceMember.objects.get_or_create(audience_id=report.audience_id, principal=f"person:{person_id}")
+        ledger.record("response.report_shared", actor=by, subject=report.situation, data={"report": report.pk})
+    return report
+
+
+# --- Statements ---------------------------------------------------------------------------------------------------
+
+
+def fast_track_statement(situation: Situation, *, by: Any, title: str, text: str) -> Any:
+    """Draft the country-specific statement for this situation on the fast track (1A.5) and link it."""
+    from coalition.statements import services as statements
+
+    _require_visible(by, situation)
+    _require_open(situation)
+    if situation.statement_id:
+        raise InvalidInput("This situation already has its statement.", field="title")
+    with transaction.atomic():
+        statement = statements.create_statement(
+            by=by,
+            title=title,
+            text=text,
+            kind="country_specific",
+            about_country=situation.country,
+            situation=situation.title,
+            fast_track=True,
+        )
+        situation.statement = statement
+        situation.save(update_fields=["statement"])
+        _timeline(situation, "statement", "Country statement drafted on the fast track", by=by)
+        ledger.record("response.statement_linked", actor=by, subject=situation, data={"statement": statement.pk})
+    return statement
+
+
+# --- Closing ------------------------------------------------------------------------------------------------------
+
+
+def close(situation: Situation, *, by: Any, review: str) -> Situation:
+    """Close with an after-action review; the situation becomes evidence for 1B.3, and for 1A.5 when its statement
+    was published."""
+    from coalition.programme import services as programme
+    from coalition.programme.models import Activity
+
+    policy.require(by, "response.manage")
+    _require_visible(by, situation)
+    _require_open(situation)
+    if not review.strip():
+        raise InvalidInput("Write the after-action review: what worked, what did not, what to change.", field="review")
+    with transaction.atomic():
+        situation.status, situation.review = Situation.Status.CLOSED, review.strip()
+        situation.closed_at, situation.closed_by = timezone.now(), by
+        situation.save(update_fields=["status", "review", "closed_at", "closed_by"])
+        _timeline(situation, "closed", "Situation closed with an after-action review", by=by)
+        ledger.record("response.situation_closed", actor=by, subject=situation)
+        codes = [RESPONSE_ACTIVITY]
+        if situation.statement_id and situation.statement and situation.statement.published_at:
+            codes.append(STATEMENT_ACTIVITY)
+        if policy.can(by, "programme.link_evidence"):
+            for activity in policy.visible_to(by, Activity).filter(code__in=codes).order_by("pk"):
+                programme.link_evidence_if_new(
+                    activity=activity,
+                    record_type="response.situation",
+                    record_id=str(situation.pk),
+                    by=by,
+                    note="Closed with an after-action review",
+                )
+    return situation
+
+
+def record_statement_published(situation: Situation) -> None:
+    """The fast-tracked statement was published: note it on the timeline (once)."""
+    statement = situation.statement
+    if statement is not None and not situation.timeline.filter(kind="published").exists():
+        _timeline(situation, "published", "Country statement published", at=statement.published_at)
+
+
+# --- Toolkit ------------------------------------------------------------------------------------------------------
+
+
+def save_tool(*, by: Any, tool: Tool | None = None, **fields: Any) -> Tool:
+    policy.require(by, "response.toolkit")
+    for name in ("name", "when_to_use", "who_can_use"):
+        if not str(fields.get(name, getattr(tool, name, "")) or "").strip():
+            raise InvalidInput("This is needed.", field=name)
+    if fields.get("kind", getattr(tool, "kind", None)) not in Tool.Kind.values:
+        raise InvalidInput("Choose the kind of action.", field="kind")
+    with transaction.atomic():
+        tool = tool or Tool()
+        for name, value in fields.items():
+            setattr(tool, name, value.strip() if isinstance(value, str) else value)
+        try:
+            with transaction.atomic():
+                tool.save()
+        except IntegrityError:
+            raise InvalidInput("The toolkit already has an action of that name.", field="name") from None
+        ledger.record("response.tool_saved", actor=by, subject=tool)
+    return tool

@@ -1,0 +1,23 @@
+"""A fast-tracked statement's publication lands on its situation's timeline (for the time-to-statement metric's
+story, the metric itself reads the statement)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+
+
+def _on_statement(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.published_at is None:
+        return
+    from coalition.response.services import record_statement_published
+
+    for situation in instance.situations.all():
+        record_statement_published(situation)
+
+
+def connect() -> None:
+    from coalition.statements.models import Statement
+
+    post_save.connect(_on_statement, sender=Statement, dispatch_uid="response.statement_published")
