@@ -1,0 +1,1147 @@
+"""Signal importers (PoA 1B.3): monitoring data in its real formats, normalised to `Signal` rows.
+
+One entry point, `import_file`, takes a file as it was downloaded and applies it whole or not at all. Each format has
+a parser that yields a `Row` (a normalised signal), a `Skip` (a row that is legitimately not a signal, reported in
+`ImportBatch.skipped`) or a `RowError` (a data error: the whole file is refused with a per-row list). A file that
+cannot be read at all (truncated JSON, not a CSV, not a workbook, columns renamed or missing) is refused with one
+message. Imports are idempotent: `(source, external_id)` already present counts as `unchanged` and is left alone.
+
+Row numbers are what a person sees: for a sheet, the spreadsheet row (the header is row 1, the first event row 2);
+for JSON, the position of the item in its list (1-based: the measurement, annotation or series).
+
+Mapping decisions
+-----------------
+Access Now #KeepItOn STOP sheets (CSV or XLSX; first sheet, first non-blank row is the header; header names are
+compared without case and surrounding or repeated spaces). Three layouts, told apart by their columns:
+
+- 2016–2018 (`id`, `year`, `shutdown_type_group`, `shutdown_type`, …): `shutdown_type_group` decides the kind:
+  "Service-based" → platform_block, "Throttling" → throttling, "Full network" / "Mobile Internet" / "Broadband
+  Internet" → full_shutdown; when the group is blank, `shutdown_type` is read the same way.
+- 2019 (`ID`, `shutdown_type_new`, `affected_network`, `full or service-based`, …) and 2020+ (45 columns:
+  `shutdown_type`, `affected_network`, `shutdown_extent`, …): a type naming "Shutdown" is full_shutdown when the
+  extent names the full network, platform_block when the extent is only service-based (service-based blocking);
+  a type of only "Throttle" is throttling (bandwidth throttling); a type of "unknown" is read from the extent alone.
+  A row whose kind cannot be read is skipped with the values it had.
+- `affected_network` (or, 2016–2018, `shutdown_type`) → network; `area_name` → region; evidence is the first URL of
+  `an_link`, else of `news_link` / `info_source_link`. No ASN in STOP.
+- Dates: ISO text, Excel serial numbers and date cells are read. A STOP date is a whole UTC day: `starts_at` is the
+  start day's 00:00 UTC and `ends_at` 00:00 UTC of the day after the end day. An end given as words ("ongoing",
+  "Unknown", "4/1/2018 upon CAF visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
+- Dataset year: the `dataset_year` argument, else the row's `year` column (the 2016–2018 sheet), else the single
+  year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). external_id is `"<dataset year>:<id column>"`,
+  or, for the 2020+ layout that has no id, `"<dataset year>:<hash of start, end, country, area, type, network,
+  extent, evidence link>"`; a second row with the same hash is skipped as "same event as row N" (the sheets with an
+  id column are keyed by it: rows 202 and 203 of the 2016–2018 sheet look alike but have their own ids, durations and
+  causes, so both are kept; a repeated id refuses the sheet). The 2020 and 2021 sheets both list long-running
+  events: each sheet's row is its own signal, told apart by `dataset_year`.
+- The real sheets are hand-kept. Three rows of the 2020 sheet end before they start; such a STOP row is a reported
+  skip, not a refusal of the sheet (the JSON sources, machine-made, are refused for it). Every country in the real
+  sheets resolves, so an unknown country refuses a STOP sheet like any other file.
+- Countries by name: the directory's names, then `pycountry`'s exact lookups, then `country_converter`'s regular
+  expressions ("Russia", "SriLanka", "Iran (Islamic Republic of)", "DemocraticRepublicCongo", "Myanmar (Burma)").
+
+OONI (API bodies, or the stored HTTP fixtures `{"status", "contentType", "body"}` which are unwrapped):
+
+- A measurement (`measurement_meta`, or each item of a `/measurements` search listing): anomaly or confirmed in a
+  platform test (web_connectivity, whatsapp, telegram, signal, facebook_messenger, and the circumvention tools tor,
+  vanilla_tor, torsf, psiphon, riseupvpn) → platform_block at `measurement_start_time`, `ends_at` the same instant
+  (one observation), ASN from `probe_asn` (812 or "AS812"), evidence `https://explorer.ooni.org/m/<uid>`, external_id
+  the `measurement_uid`. Skipped: no anomaly; failed measurements; anomalies in tests that do not show a blocked
+  platform (middlebox, performance tests); probe country "ZZ" (OONI's unknown).
+- An aggregation: one signal per (country, network, day) when `confirmed_count` ≥ 1 (a known block page was seen) or
+  the anomaly share is ≥ 30 % of at least 20 measurements; other days are skipped with their figures. The country is
+  `probe_cc` of the row, else the caller's `country`; an aggregation without either (the stored sample is global)
+  has its days skipped. The test name comes from the file name (`test_name-web_connectivity`) when given.
+
+IODA API v2 `signals`: each series (entity × datasource) is a row. Reachability datasources (bgp, ping-slash24,
+merit-nt, gtr, gtr-norm) give one `outage` signal per run of points below 50 % of the series' median; other
+datasources (the upstream-delay latency series in the samples) are skipped. Country entities carry their ISO code;
+ASN and region entities have no country in the response, so they use the caller's `country` or are skipped.
+
+Cloudflare Radar `annotations/outages`: one signal per annotation and location (ISO-2); outageCause
+GOVERNMENT_DIRECTED → full_shutdown, any other cause → outage; a single listed ASN goes to `asn`; `scope` → region;
+`linkedUrl` → evidence; external_id is the annotation's `id`, or a hash of its content, with the location appended.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import logging
+import re
+import statistics
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from coalition.core import ledger, policy
+from coalition.core.errors import InvalidInput
+from coalition.directory.models import Country
+from coalition.response import detection
+from coalition.response.models import ImportBatch, Signal, SignalKind, Source
+
+MAX_ROWS = 100_000
+MAX_ERRORS_SHOWN = 20
+IMPORTABLE = (Source.STOP, Source.OONI, Source.IODA, Source.CLOUDFLARE)
+
+OONI_PLATFORM_TESTS = frozenset(
+    {
+        "web_connectivity",
+        "whatsapp",
+        "telegram",
+        "signal",
+        "facebook_messenger",
+        "tor",
+        "vanilla_tor",
+        "torsf",
+        "psiphon",
+        "riseupvpn",
+    }
+)
+OONI_AGGREGATE_MIN_MEASUREMENTS = 20
+OONI_AGGREGATE_ANOMALY_SHARE = 0.3
+IODA_REACHABILITY_DATASOURCES = frozenset({"bgp", "ping-slash24", "merit-nt", "gtr", "gtr-norm"})
+IODA_DROP_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class Row:
+    """One normalised signal, as read from row `number` of the file."""
+
+    number: int
+    external_id: str
+    country_code: str
+    asn: int | None
+    network: str
+    region: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    evidence_url: str
+    details: dict[str, Any] = field(default_factory=dict)
+    dataset_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A row that is legitimately not a signal; reported, the rest of the file is applied."""
+
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A data error in one row; any of them refuses the whole file."""
+
+    number: int
+    message: str
+
+
+Parsed = Row | Skip | RowError
+
+
+# --- countries ---------------------------------------------------------------------------------------------------
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@functools.cache
+def _converter() -> Any:
+    import country_converter
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)  # it warns for every name it does not know
+    return country_converter.CountryConverter()
+
+
+class Countries:
+    """Resolves the countries a file names to directory codes (ISO 3166-1 alpha-2)."""
+
+    def __init__(self) -> None:
+        self.codes: set[str] = set()
+        self.by_name: dict[str, str] = {}
+        for code, alpha3, name, official_name in Country.objects.values_list("code", "alpha3", "name", "official_name"):
+            self.codes.add(code)
+            self.by_name[_name_key(alpha3)] = code
+            for label in (name, official_name):
+                if label:
+                    self.by_name.setdefault(_name_key(label), code)
+
+    def by_code(self, code: str) -> str | None:
+        code = code.strip().upper()
+        return code if code in self.codes else None
+
+    @functools.cache  # noqa: B019 - one instance per import; the names of one file repeat
+    def named(self, name: str) -> str | None:
+        key = _name_key(name)
+        if not key:
+            return None
+        if key in self.by_name:
+            return self.by_name[key]
+        import pycountry
+
+        try:
+            code = str(pycountry.countries.lookup(" ".join(name.split())).alpha_2)
+        except LookupError:
+            converted = _converter().convert(" ".join(name.split()), to="ISO2", not_found=None)
+            code = converted if isinstance(converted, str) else ""
+        return code if code in self.codes else None
+
+
+# --- values ------------------------------------------------------------------------------------------------------
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+DATE_SHAPED = re.compile(rf"^\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}{TIME_SUFFIX}$")
+ISO_DAY = re.compile(rf"^(\d{{4}})-(\d{{2}})-(\d{{2}}){TIME_SUFFIX}$")
+URL_IN_TEXT = re.compile(r"https?://[^\s;,<>\"']+")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _text(value: Any) -> str:
+    """A cell as text: integral numbers without ".0", dates as ISO, spaces collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if re.fullmatch(r"-?\d+\.0+", text.strip()):
+        text = text.strip().split(".")[0]
+    return " ".join(text.split())
+
+
+def _serial_day(number: float) -> dt.date:
+    if not 1 <= number < 2958466:
+        raise ValueError(f"{number:g} is not an Excel date")
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))
+
+
+def _day(value: Any) -> dt.date | None:
+    """A sheet's date cell: None when blank; ValueError when it is not a date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _serial_day(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    match = ISO_DAY.match(text)
+    if match:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _serial_day(float(text))
+    raise ValueError(f"“{text[:40]}” is not a date (expected YYYY-MM-DD)")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _instant(value: Any) -> dt.datetime:
+    """An API timestamp ("2022-10-25T00:00:00Z", "2020-03-03 08:15:05"), as aware UTC; ValueError otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("no timestamp")
+    text = value.strip().replace("Z", "+00:00")
+    moment = dt.datetime.fromisoformat(text)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _first_url(*texts: str) -> str:
+    for text in texts:
+        for url in URL_IN_TEXT.findall(text or ""):
+            url = url.rstrip(".)")[:1000]
+            try:
+                _url_validator(url)
+            except ValidationError:
+                continue
+            return url
+    return ""
+
+
+def _asn(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip().upper().removeprefix("AS")
+    return int(text) if text.isdigit() else None
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps([_text(p) for p in parts], ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _check_times(number: int, starts_at: dt.datetime, ends_at: dt.datetime | None, now: dt.datetime) -> list[Parsed]:
+    errors: list[Parsed] = []
+    if starts_at > now:
+        errors.append(RowError(number, f"start date {starts_at:%Y-%m-%d %H:%M} UTC is in the future"))
+    if ends_at is not None and ends_at < starts_at:
+        errors.append(RowError(number, f"end {ends_at:%Y-%m-%d %H:%M} is before start {starts_at:%Y-%m-%d %H:%M}"))
+    return errors
+
+
+# --- STOP sheets -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    required: tuple[str, ...]
+    id_column: str | None
+    type_column: str
+    extent_column: str | None
+    network_column: str
+    evidence_columns: tuple[str, ...]
+    extra_columns: tuple[str, ...] = ()
+
+
+STOP_LAYOUTS = (
+    Layout(
+        name="2016–2018",
+        required=("id", "start_date", "end_date", "country", "area_name", "shutdown_type_group", "shutdown_type"),
+        id_column="id",
+        type_column="shutdown_type_group",
+        extent_column=None,
+        network_column="shutdown_type",
+        evidence_columns=("an_link", "news_link"),
+        extra_columns=("geo_scope", "services_affected", "service_details"),
+    ),
+    Layout(
+        name="2019",
+        required=(
+            "id",
+            "start_date",
+            "end_date",
+            "country",
+            "area_name",
+            "shutdown_type_new",
+            "affected_network",
+            "full or service-based",
+        ),
+        id_column="id",
+        type_column="shutdown_type_new",
+        extent_column="full or service-based",
+        network_column="affected_network",
+        evidence_columns=("an_link", "news_link"),
+        extra_columns=("geo_scope", "telcos_involved"),
+    ),
+    Layout(
+        name="2020+",
+        required=(
+            "start_date",
+            "end_date",
+            "country",
+            "area_name",
+            "shutdown_type",
+            "affected_network",
+            "shutdown_extent",
+        ),
+        id_column=None,
+        type_column="shutdown_type",
+        extent_column="shutdown_extent",
+        network_column="affected_network",
+        evidence_columns=("an_link", "info_source_link"),
+        extra_columns=("geo_scope", "start_date_type", "shutdown_status", "telcos_involved"),
+    ),
+)
+
+
+def _choose_layout(header: Sequence[str]) -> Layout:
+    present = set(header)
+
+    def fit(layout: Layout) -> tuple[float, bool]:
+        found = sum(1 for column in layout.required if column in present)
+        return found / len(layout.required), layout.name == "2020+" and "shutdown_extent" in present
+
+    best = max(STOP_LAYOUTS, key=fit)
+    missing = [column for column in best.required if column not in present]
+    if missing:
+        expected = "; ".join(f"{layout.name}: {', '.join(layout.required)}" for layout in STOP_LAYOUTS)
+        raise InvalidInput(
+            f"The sheet looks like the STOP {best.name} layout but has no column "
+            f"{', '.join(repr(c) for c in missing)} (renamed or missing). Expected columns — {expected}.",
+            field="file",
+        )
+    return best
+
+
+def _stop_kind(layout: Layout, kind_text: str, extent_text: str, fallback_text: str) -> str | None:
+    if layout.extent_column is None:  # 2016–2018: the group names it
+        for text in (kind_text, fallback_text):
+            value = text.casefold()
+            if "service" in value:
+                return SignalKind.PLATFORM_BLOCK
+            if "throttl" in value:
+                return SignalKind.THROTTLING
+            if any(word in value for word in ("full network", "mobile", "broadband", "internet")):
+                return SignalKind.FULL_SHUTDOWN
+        return None
+    value, extent = kind_text.casefold(), extent_text.casefold()
+    full, service = "full" in extent, "service" in extent
+    if "shutdown" in value:
+        return SignalKind.PLATFORM_BLOCK if service and not full else SignalKind.FULL_SHUTDOWN
+    if "throttl" in value:
+        return SignalKind.THROTTLING
+    if full:
+        return SignalKind.FULL_SHUTDOWN
+    if service:
+        return SignalKind.PLATFORM_BLOCK
+    return None
+
+
+def _year_from_name(file_name: str) -> int | None:
+    years = set(re.findall(r"(?<!\d)(20\d\d|19\d\d)(?!\d)", file_name))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _sheet_rows(file_name: str, data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    """(spreadsheet row number, cells) for a CSV or the first sheet of an XLSX workbook."""
+    if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
+        yield from _xlsx_rows(data)
+        return
+    if b"\x00" in data[:4096]:
+        raise InvalidInput("The file is binary, not a CSV sheet or an Excel workbook.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            yield number, list(cells)
+    except csv.Error as error:
+        raise InvalidInput(f"Row {number + 1} of the CSV cannot be read: {error}.", field="file") from None
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise InvalidInput(f"The file is not an Excel workbook that can be read ({error}).", field="file") from None
+    try:
+        if not workbook.worksheets:
+            raise InvalidInput("The workbook has no sheet.", field="file")
+        sheet = workbook.worksheets[0]
+        if (sheet.max_row or 0) > MAX_ROWS + 1:
+            raise InvalidInput(
+                f"The sheet has {sheet.max_row:,} rows; one import takes up to {MAX_ROWS:,}.", field="file"
+            )
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    finally:
+        workbook.close()
+
+
+def parse_stop(
+    file_name: str, data: bytes, *, countries: Countries, dataset_year: int | None = None, now: dt.datetime
+) -> Iterator[Parsed]:
+    """Access Now STOP sheet (CSV or XLSX, any of the three layouts)."""
+    rows = _sheet_rows(file_name, data)
+    header: list[str] | None = None
+    for _number, cells in rows:
+        if any(_text(cell) for cell in cells):
+            header = [_name_key(_text(cell)) for cell in cells]
+            break
+    if header is None:
+        raise InvalidInput("The sheet is empty: no header row and no events.", field="file")
+    layout = _choose_layout(header)
+    index = {name: position for position, name in reversed(list(enumerate(header))) if name}
+    name_year = _year_from_name(file_name)
+    if dataset_year is None and "year" not in index and name_year is None:
+        raise InvalidInput(
+            "Give the dataset year of this STOP sheet: neither its name nor a “year” column says it.",
+            field="dataset_year",
+        )
+    seen_ids: dict[str, int] = {}
+    seen_events: dict[str, int] = {}
+    blank_rows: list[int] = []
+    count = 0
+    for number, cells in rows:
+        count += 1
+        if count > MAX_ROWS:
+            raise InvalidInput(f"The sheet has more than {MAX_ROWS:,} rows; one import takes up to that.", field="file")
+
+        def cell(column: str, cells: list[Any] = cells) -> Any:
+            position = index.get(column)
+            return cells[position] if position is not None and position < len(cells) else None
+
+        if not any(_text(value) for value in cells):
+            blank_rows.append(number)
+            continue
+        yield from (Skip(blank, "blank row") for blank in blank_rows)  # trailing blank rows are not reported
+        blank_rows = []
+        yield from _stop_row(layout, number, cell, countries, dataset_year, name_year, now, seen_ids, seen_events)
+
+
+def _stop_row(
+    layout: Layout,
+    number: int,
+    cell: Callable[[str], Any],
+    countries: Countries,
+    dataset_year: int | None,
+    name_year: int | None,
+    now: dt.datetime,
+    seen_ids: dict[str, int],
+    seen_events: dict[str, int],
+) -> Iterator[Parsed]:
+    year = dataset_year
+    if year is None and _text(cell("year")):
+        try:
+            year = int(float(_text(cell("year"))))
+        except ValueError:
+            yield RowError(number, f"year “{_text(cell('year'))[:20]}” is not a year")
+            return
+    year = year or name_year
+    try:
+        start = _day(cell("start_date"))
+    except ValueError as error:
+        yield RowError(number, f"start date {error}")
+        return
+    if start is None:
+        yield Skip(number, "no start date in the sheet")
+        return
+    end_raw, end_note = cell("end_date"), ""
+    try:
+        end = _day(end_raw)
+    except ValueError as error:
+        if DATE_SHAPED.match(_text(end_raw)):
+            yield RowError(number, f"end date {error}")
+            return
+        end, end_note = None, _text(end_raw)[:200]
+    country_name = _text(cell("country"))
+    if not country_name:
+        yield Skip(number, "no country in the sheet")
+        return
+    country_code = countries.named(country_name)
+    if country_code is None:
+        yield RowError(number, f"unknown country “{country_name[:60]}”")
+        return
+    starts_at = _midnight(start)
+    ends_at = _midnight(end + dt.timedelta(days=1)) if end else None
+    if starts_at > now:
+        yield RowError(number, f"start date {start.isoformat()} is in the future")
+        return
+    if end is not None and end > now.date():
+        yield RowError(number, f"end date {end.isoformat()} is in the future")
+        return
+    if end is not None and end < start:
+        yield Skip(number, f"end date {end.isoformat()} is before start date {start.isoformat()} in the sheet")
+        return
+    kind_text = _text(cell(layout.type_column))
+    extent_text = _text(cell(layout.extent_column)) if layout.extent_column else ""
+    network = _text(cell(layout.network_column))
+    kind = _stop_kind(layout, kind_text, extent_text, network)
+    if kind is None:
+        yield Skip(number, f"shutdown type “{kind_text}” / extent “{extent_text}” does not name a kind of shutdown")
+        return
+    evidence = _first_url(*(_text(cell(column)) for column in layout.evidence_columns))
+    region = _text(cell("area_name"))
+    fingerprint = _fingerprint(start, _text(end_raw), country_code, region, kind_text, network, extent_text, evidence)
+    row_id = fingerprint
+    if layout.id_column is None:  # the sheet has no key of its own: a row that repeats another is the same event
+        if fingerprint in seen_events:
+            yield Skip(number, f"same event as row {seen_events[fingerprint]}")
+            return
+        seen_events[fingerprint] = number
+    else:  # the sheet's own id is the key: two rows with their own ids are two events, however alike
+        row_id = _text(cell(layout.id_column))
+        if not row_id:
+            yield RowError(number, f"no {layout.id_column!r}: every row of the {layout.name} layout has one")
+            return
+        if row_id in seen_ids:
+            yield RowError(number, f"id {row_id} is already used by row {seen_ids[row_id]}")
+            return
+        seen_ids[row_id] = number
+    details: dict[str, Any] = {"layout": layout.name, "shutdown_type": kind_text}
+    if extent_text:
+        details["extent"] = extent_text
+    if end_note:
+        details["end_note"] = end_note
+    for column in layout.extra_columns:
+        if value := _text(cell(column)):
+            details[column] = value[:500]
+    yield Row(
+        number=number,
+        external_id=f"{year}:{row_id}",
+        country_code=country_code,
+        asn=None,
+        network=network[:200],
+        region=region[:300],
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        evidence_url=evidence,
+        details=details,
+        dataset_year=year,
+    )
+
+
+# --- JSON sources ------------------------------------------------------------------------------------------------
+
+
+def _json(data: bytes) -> Any:
+    if b"\x00" in data[:4096]:
+        raise InvalidInput("The file is binary, not a JSON document.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The file is not UTF-8 text, so it is not a JSON document.", field="file") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        # A cut-off download fails in its last few characters (or inside a string that never closes).
+        truncated = error.pos >= len(text.rstrip()) - 16 or error.msg.startswith("Unterminated")
+        raise InvalidInput(
+            f"The JSON cannot be read at line {error.lineno}, column {error.colno}: {error.msg}"
+            f"{' (the file seems truncated)' if truncated else ''}.",
+            field="file",
+        ) from None
+    if isinstance(document, dict) and set(document) >= {"status", "body"} and isinstance(document["body"], str):
+        if document["status"] != 200:  # a stored HTTP response (the OONI fixtures)
+            raise InvalidInput(f"The stored response is an HTTP {document['status']} error, not data.", field="file")
+        return _json(document["body"].encode())
+    return document
+
+
+def _ooni_kind(document: Any) -> str:
+    if isinstance(document, dict):
+        if "measurement_uid" in document:
+            return "measurement"
+        if isinstance(document.get("results"), list):
+            return "search"
+        result = document.get("result")
+        if isinstance(result, list | dict) and ("dimension_count" in document or "db_stats" in document):
+            return "aggregation"
+    return ""
+
+
+def parse_ooni(
+    file_name: str, data: bytes, *, countries: Countries, country: str | None = None, now: dt.datetime
+) -> Iterator[Parsed]:
+    """OONI measurement (measurement_meta), /measurements search listing, or aggregation."""
+    document = _json(data)
+    kind = _ooni_kind(document)
+    if kind == "measurement":
+        yield from _ooni_measurement(1, document, countries, now)
+    elif kind == "search":
+        results = document["results"]
+        if len(results) > MAX_ROWS:
+            raise InvalidInput(f"The listing has {len(results):,} measurements; one import takes up to {MAX_ROWS:,}.")
+        for number, item in enumerate(results, start=1):
+            if not isinstance(item, dict):
+                yield RowError(number, "not a measurement object")
+                continue
+            yield from _ooni_measurement(number, item, countries, now)
+    elif kind == "aggregation":
+        result = document["result"]
+        items = result if isinstance(result, list) else [result]
+        match = re.search(r"test_name-([a-z_]+?)(?:_since|_until|_axis|_probe|\.json|$)", file_name)
+        test_name = match[1] if match else ""
+        for number, item in enumerate(items, start=1):
+            yield from _ooni_aggregate(number, item, test_name, countries, country, now)
+    else:
+        raise InvalidInput(
+            "This JSON is not an OONI measurement, measurement listing or aggregation "
+            "(expected “measurement_uid”, “results” or an aggregation “result”).",
+            field="file",
+        )
+
+
+def _ooni_measurement(number: int, item: dict[str, Any], countries: Countries, now: dt.datetime) -> Iterator[Parsed]:
+    uid = _text(item.get("measurement_uid"))
+    if not uid:
+        yield RowError(number, "no measurement_uid")
+        return
+    test_name = _text(item.get("test_name"))
+    try:
+        starts_at = _instant(item.get("measurement_start_time"))
+    except ValueError:
+        yield RowError(
+            number, f"measurement_start_time “{_text(item.get('measurement_start_time'))[:40]}” is not a time"
+        )
+        return
+    cc = _text(item.get("probe_cc")).upper()
+    if item.get("failure") is True:
+        yield Skip(number, f"{test_name} measurement {uid} failed")
+        return
+    if not (item.get("anomaly") or item.get("confirmed")):
+        yield Skip(number, f"no anomaly ({test_name}, {cc or 'no country'})")
+        return
+    if test_name not in OONI_PLATFORM_TESTS:
+        yield Skip(number, f"an anomaly in the {test_name} test does not show a blocked platform")
+        return
+    if cc in ("", "ZZ"):
+        yield Skip(number, "the probe's country is unknown (ZZ)")
+        return
+    country_code = countries.by_code(cc)
+    if country_code is None:
+        yield RowError(number, f"unknown country code “{cc[:10]}”")
+        return
+    errors = _check_times(number, starts_at, None, now)
+    if errors:
+        yield from errors
+        return
+    details = {"test_name": test_name, "anomaly": bool(item.get("anomaly")), "confirmed": bool(item.get("confirmed"))}
+    for key in ("input", "category_code", "report_id"):
+        if value := _text(item.get(key)):
+            details[key] = value[:500]
+    yield Row(
+        number=number,
+        external_id=uid[:200],
+        country_code=country_code,
+        asn=_asn(item.get("probe_asn")),
+        network="",
+        region="",
+        kind=SignalKind.PLATFORM_BLOCK,
+        starts_at=starts_at,
+        ends_at=starts_at,
+        evidence_url=f"https://explorer.ooni.org/m/{uid}"[:1000],
+        details=details,
+    )
+
+
+def _ooni_aggregate(
+    number: int, item: Any, test_name: str, countries: Countries, country: str | None, now: dt.datetime
+) -> Iterator[Parsed]:
+    if not isinstance(item, dict):
+        yield RowError(number, "not an aggregation row")
+        return
+    try:
+        day = _day(item.get("measurement_start_day"))
+    except ValueError as error:
+        yield RowError(number, f"measurement_start_day {error}")
+        return
+    if day is None:
+        yield Skip(number, "not broken down by day (no measurement_start_day)")
+        return
+    cc = _text(item.get("probe_cc")).upper() or (country or "").upper()
+    if not cc:
+        yield Skip(number, f"{day}: no country (aggregate by probe_cc, or give the country when importing)")
+        return
+    country_code = countries.by_code(cc)
+    if country_code is None:
+        yield RowError(number, f"unknown country code “{cc[:10]}”")
+        return
+    try:
+        anomalies, confirmed, measurements = (
+            int(item.get(key) or 0) for key in ("anomaly_count", "confirmed_count", "measurement_count")
+        )
+    except (TypeError, ValueError):
+        yield RowError(number, "anomaly_count, confirmed_count and measurement_count must be numbers")
+        return
+    share = anomalies / measurements if measurements else 0.0
+    figures = f"{confirmed} confirmed, {anomalies} anomalies in {measurements} measurements"
+    if confirmed < 1 and not (
+        measurements >= OONI_AGGREGATE_MIN_MEASUREMENTS and share >= OONI_AGGREGATE_ANOMALY_SHARE
+    ):
+        yield Skip(number, f"{day}: below the threshold ({figures})")
+        return
+    starts_at = _midnight(day)
+    errors = _check_times(number, starts_at, None, now)
+    if errors:
+        yield from errors
+        return
+    asn = _asn(item.get("probe_asn"))
+    query = f"probe_cc={cc}&since={day}&until={day + dt.timedelta(days=1)}&axis_x=measurement_start_day"
+    yield Row(
+        number=number,
+        external_id=f"aggregate:{test_name or 'all'}:{cc}:{asn or '-'}:{day}",
+        country_code=country_code,
+        asn=asn,
+        network="",
+        region="",
+        kind=SignalKind.PLATFORM_BLOCK,
+        starts_at=starts_at,
+        ends_at=_midnight(day + dt.timedelta(days=1)),
+        evidence_url=f"https://explorer.ooni.org/chart/mat?{query}" + (f"&test_name={test_name}" if test_name else ""),
+        details={
+            "test_name": test_name,
+            "anomaly_count": anomalies,
+            "confirmed_count": confirmed,
+            "measurement_count": measurements,
+        },
+    )
+
+
+def parse_ioda(
+    file_name: str, data: bytes, *, countries: Countries, country: str | None = None, now: dt.datetime
+) -> Iterator[Parsed]:
+    """IODA API v2 `signals`: reachability series → one outage per run of points below half the median."""
+    document = _json(data)
+    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        raise InvalidInput("This JSON is not an IODA v2 signals response (expected a “data” list).", field="file")
+    if document.get("error"):
+        raise InvalidInput(f"The IODA response is an error: {_text(document['error'])[:200]}.", field="file")
+    series: list[Any] = []
+    for group in document["data"]:
+        series.extend(group if isinstance(group, list) else [group])
+    for number, item in enumerate(series, start=1):
+        yield from _ioda_series(number, item, countries, country, now)
+
+
+def _ioda_series(
+    number: int, item: Any, countries: Countries, country: str | None, now: dt.datetime
+) -> Iterator[Parsed]:
+    if not isinstance(item, dict):
+        yield RowError(number, "not a signal series")
+        return
+    entity_type, code = _text(item.get("entityType")), _text(item.get("entityCode"))
+    datasource, name = _text(item.get("datasource")), _text(item.get("entityName"))
+    label = f"{name or code} ({datasource})"
+    if datasource not in IODA_REACHABILITY_DATASOURCES:
+        yield Skip(number, f"{label}: datasource “{datasource}” measures latency or paths, not reachability")
+        return
+    cc = code.upper() if entity_type == "country" else (country or "").upper()
+    if not cc:
+        yield Skip(number, f"{label}: a {entity_type} entity has no country in the response; give it when importing")
+        return
+    country_code = countries.by_code(cc)
+    if country_code is None:
+        yield RowError(number, f"unknown country code “{cc[:10]}”")
+        return
+    try:
+        start, step = int(item["from"]), int(item["step"])
+    except (KeyError, TypeError, ValueError):
+        yield RowError(number, f"{label}: “from” and “step” must be numbers")
+        return
+    values = item.get("values") or []
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    median = statistics.median(numbers) if numbers else 0.0
+    if median <= 0:
+        yield Skip(number, f"{label}: no data")
+        return
+    runs = _ioda_runs(values, step=step, datasource=datasource, median=median, start=start)
+    if not runs:
+        yield Skip(number, f"{label}: no drop below {IODA_DROP_RATIO:.0%} of the median")
+        return
+    fqid = _text(item.get("entityFqid")) or f"{entity_type}.{code}"
+    for first, after in runs:
+        starts_at = dt.datetime.fromtimestamp(start + first * step, tz=dt.UTC)
+        ends_at = dt.datetime.fromtimestamp(start + after * step, tz=dt.UTC)
+        errors = _check_times(number, starts_at, ends_at, now)
+        if errors:
+            yield from errors
+            return
+        low_values = [v for v in values[first:after] if isinstance(v, int | float)]
+        yield Row(
+            number=number,
+            external_id=f"{fqid}:{datasource}:{int(starts_at.timestamp())}"[:200],
+            country_code=country_code,
+            asn=int(code) if entity_type == "asn" and code.isdigit() else None,
+            network=name[:200] if entity_type == "asn" else "",
+            region=name[:300] if entity_type == "region" else "",
+            kind=SignalKind.OUTAGE,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            evidence_url=f"https://ioda.inetintel.cc.gatech.edu/{entity_type}/{code}"
+            f"?from={int(starts_at.timestamp())}&until={int(ends_at.timestamp())}",
+            details={"datasource": datasource, "median": median, "lowest": min(low_values), "entity": name},
+        )
+
+
+IODA_DETECTION_KINDS = {"bgp": "bgp", "ping-slash24": "active_probing", "merit-nt": "telescope"}
+
+
+def _ioda_runs(values: list[Any], *, step: int, datasource: str, median: float, start: int) -> list[tuple[int, int]]:
+    """Where a series is out: with two days or more of a datasource the detector knows, the seasonal detector (each
+    bin against the same time of day before, IODA's threshold for that kind); otherwise runs below half the median."""
+    kind = IODA_DETECTION_KINDS.get(datasource)
+    if kind is not None and step > 0 and 86_400 % step == 0 and len(values) * step >= 2 * 86_400:
+        series = np.array(
+            [[float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in values]]
+        )
+        return [(o.start_bin, o.end_bin) for o in detection.detect(series, kind, bin_seconds=step, start=start)]
+    runs: list[tuple[int, int]] = []
+    run_start: int | None = None
+    for position, value in enumerate([*values, None]):
+        low = isinstance(value, int | float) and value < IODA_DROP_RATIO * median
+        if low and run_start is None:
+            run_start = position
+        elif not low and run_start is not None:
+            runs.append((run_start, position))
+            run_start = None
+    return runs
+
+
+def parse_cloudflare(file_name: str, data: bytes, *, countries: Countries, now: dt.datetime) -> Iterator[Parsed]:
+    """Cloudflare Radar outage annotations: one signal per annotation and location."""
+    document = _json(data)
+    if isinstance(document, dict) and document.get("success") is False:
+        raise InvalidInput(f"The Radar response is an error: {_text(document.get('errors'))[:200]}.", field="file")
+    result = document.get("result", document) if isinstance(document, dict) else None
+    annotations = result.get("annotations") if isinstance(result, dict) else None
+    if not isinstance(annotations, list):
+        raise InvalidInput("This JSON is not a Radar outage response (expected “result.annotations”).", field="file")
+    if len(annotations) > MAX_ROWS:
+        raise InvalidInput(f"The file has {len(annotations):,} annotations; one import takes up to {MAX_ROWS:,}.")
+    for number, item in enumerate(annotations, start=1):
+        yield from _cloudflare_annotation(number, item, countries, now)
+
+
+def _cloudflare_annotation(number: int, item: Any, countries: Countries, now: dt.datetime) -> Iterator[Parsed]:
+    if not isinstance(item, dict):
+        yield RowError(number, "not an annotation object")
+        return
+    locations = [_text(code).upper() for code in item.get("locations") or []]
+    if not locations:
+        yield Skip(number, "no location: not tied to a country")
+        return
+    try:
+        starts_at = _instant(item.get("startDate"))
+    except ValueError:
+        yield RowError(number, f"startDate “{_text(item.get('startDate'))[:40]}” is not a time")
+        return
+    try:
+        ends_at = _instant(item["endDate"]) if item.get("endDate") else None
+    except ValueError:
+        yield RowError(number, f"endDate “{_text(item.get('endDate'))[:40]}” is not a time")
+        return
+    errors = _check_times(number, starts_at, ends_at, now)
+    unknown = [code for code in locations if countries.by_code(code) is None]
+    errors += [RowError(number, f"unknown country code “{code[:10]}”") for code in unknown]
+    if errors:
+        yield from errors
+        return
+    outage: dict[str, Any] = item["outage"] if isinstance(item.get("outage"), dict) else {}
+    cause, outage_type = _text(outage.get("outageCause")), _text(outage.get("outageType"))
+    asns = [asn for asn in (_asn(value) for value in item.get("asns") or []) if asn is not None]
+    base = _text(item.get("id")) or _fingerprint(
+        item.get("startDate"), sorted(locations), sorted(asns), item.get("eventType"), cause, outage_type,
+        item.get("linkedUrl"),
+    )  # fmt: skip
+    details: dict[str, Any] = {
+        "outageCause": cause,
+        "outageType": outage_type,
+        "eventType": _text(item.get("eventType")),
+    }
+    for key in ("dataSource", "description", "scope"):
+        if value := _text(item.get(key)):
+            details[key] = value[:500]
+    if asns:
+        details["asns"] = asns
+    for code in locations:
+        yield Row(
+            number=number,
+            external_id=f"{base}:{code}"[:200],
+            country_code=code,
+            asn=asns[0] if len(asns) == 1 else None,
+            network="",
+            region=_text(item.get("scope"))[:300],
+            kind=SignalKind.FULL_SHUTDOWN if cause == "GOVERNMENT_DIRECTED" else SignalKind.OUTAGE,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            evidence_url=_first_url(_text(item.get("linkedUrl"))),
+            details=details,
+        )
+
+
+# --- the entry point ---------------------------------------------------------------------------------------------
+
+
+def detect_source(file_name: str, data: bytes) -> str:
+    """Which source a file comes from, read from its content (for "detect automatically")."""
+    if not data.strip():
+        raise InvalidInput("The file is empty.", field="file")
+    if data[:4] == b"PK\x03\x04":
+        return Source.STOP  # a workbook: the only sheet format we read
+    head = data.lstrip()[:1]
+    if head in (b"{", b"["):
+        document = _json(data)
+        if _ooni_kind(document):
+            return Source.OONI
+        if isinstance(document, dict):
+            if document.get("type") == "signals" or (
+                isinstance(document.get("data"), list) and "requestParameters" in document
+            ):
+                return Source.IODA
+            result = document.get("result", document)
+            if isinstance(result, dict) and "annotations" in result:
+                return Source.CLOUDFLARE
+        raise InvalidInput(
+            "This JSON is not a format the importer knows: an OONI measurement, listing or aggregation, "
+            "an IODA v2 signals response or a Cloudflare Radar outage response.",
+            field="file",
+        )
+    if b"\x00" in data[:4096]:
+        raise InvalidInput("The file is binary: not a CSV sheet, a workbook or JSON.", field="file")
+    first_line = data[:4096].decode("utf-8-sig", errors="replace").split("\n", 1)[0].casefold()
+    if "start_date" in first_line or "country" in first_line:
+        return Source.STOP
+    raise InvalidInput(
+        "Cannot tell the format: expected a STOP sheet (CSV or XLSX with start_date and country columns) or JSON "
+        "from OONI, IODA or Cloudflare Radar. Choose the source.",
+        field="source",
+    )
+
+
+def parse_file(
+    *,
+    source: str,
+    file_name: str,
+    data: bytes,
+    countries: Countries,
+    dataset_year: int | None = None,
+    country: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[Parsed]:
+    """Every row of the file, parsed; raises InvalidInput when the file cannot be read at all."""
+    now = now or timezone.now()
+    if source == Source.STOP:
+        parsed: Iterable[Parsed] = parse_stop(file_name, data, countries=countries, dataset_year=dataset_year, now=now)
+    elif source == Source.OONI:
+        parsed = parse_ooni(file_name, data, countries=countries, country=country, now=now)
+    elif source == Source.IODA:
+        parsed = parse_ioda(file_name, data, countries=countries, country=country, now=now)
+    elif source == Source.CLOUDFLARE:
+        parsed = parse_cloudflare(file_name, data, countries=countries, now=now)
+    else:
+        raise InvalidInput("Choose the source of the file: STOP, OONI, IODA or Cloudflare Radar.", field="source")
+    return list(parsed)
+
+
+def _refusal(errors: Sequence[RowError]) -> InvalidInput:
+    lines = [f"row {error.number}: {error.message}" for error in errors[:MAX_ERRORS_SHOWN]]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(f"… and {len(errors) - MAX_ERRORS_SHOWN} more.")
+    rows = len({error.number for error in errors})
+    return InvalidInput(
+        f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of the file "
+        f"{'have errors' if rows != 1 else 'has an error'}.\n" + "\n".join(lines),
+        field="file",
+    )
+
+
+def import_file(
+    *,
+    by: Any,
+    source: str,
+    file_name: str,
+    data: bytes,
+    dataset_year: int | None = None,
+    country: str | None = None,
+) -> ImportBatch:
+    """Bring one monitoring file into the signals (PoA 1B.3), whole or not at all.
+
+    `source` is one of STOP, OONI, IODA, Cloudflare, or "auto" to read it from the content. `country` (ISO-2) is
+    used only for rows that carry no country of their own (an OONI aggregation without probe_cc, an IODA ASN).
+    Importing the same file again is allowed and changes nothing: it is recorded as a batch with nothing created.
+    """
+    policy.require(by, "response.import")
+    file_name = (file_name or "upload").strip()[:300]
+    limit = settings.RESPONSE_MAX_FILE_BYTES
+    if len(data) > limit:
+        raise InvalidInput(
+            f"The file is {len(data) / 1048576:.1f} MB; signal imports take files of up to {limit / 1048576:.0f} MB.",
+            field="file",
+        )
+    if not data.strip():
+        raise InvalidInput("The file is empty.", field="file")
+    if source == "auto":
+        source = detect_source(file_name, data)
+    if source not in IMPORTABLE:
+        raise InvalidInput("Choose the source of the file: STOP, OONI, IODA or Cloudflare Radar.", field="source")
+    if dataset_year is not None and not 2000 <= dataset_year <= timezone.now().year + 1:
+        raise InvalidInput(f"{dataset_year} is not a dataset year of a STOP sheet.", field="dataset_year")
+    countries = Countries()
+    if country and countries.by_code(country) is None:
+        raise InvalidInput(f"“{country}” is not an ISO 3166-1 country code.", field="country")
+    parsed = parse_file(
+        source=source, file_name=file_name, data=data, countries=countries, dataset_year=dataset_year, country=country
+    )
+    errors = [item for item in parsed if isinstance(item, RowError)]
+    if errors:
+        raise _refusal(errors)
+    rows: list[Row] = []
+    skipped: list[dict[str, Any]] = []
+    first_row: dict[str, int] = {}
+    for item in parsed:
+        if isinstance(item, Skip):
+            skipped.append({"row": item.number, "reason": item.reason})
+        elif isinstance(item, Row):
+            if item.external_id in first_row:  # an API listing that repeats a measurement
+                skipped.append({"row": item.number, "reason": f"same event as row {first_row[item.external_id]}"})
+                continue
+            first_row[item.external_id] = item.number
+            rows.append(item)
+    return _apply(by=by, source=source, file_name=file_name, data=data, rows=rows, skipped=skipped)
+
+
+def _apply(
+    *, by: Any, source: str, file_name: str, data: bytes, rows: list[Row], skipped: list[dict[str, Any]]
+) -> ImportBatch:
+    country_ids = dict(Country.objects.filter(code__in={row.country_code for row in rows}).values_list("code", "pk"))
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            source=source, file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), by=by, skipped=skipped
+        )
+        ids = [row.external_id for row in rows]
+        existing: set[str] = set()
+        for offset in range(0, len(ids), 500):
+            existing.update(
+                Signal.objects.filter(source=source, external_id__in=ids[offset : offset + 500]).values_list(
+                    "external_id", flat=True
+                )
+            )
+        new = [
+            Signal(
+                source=source,
+                external_id=row.external_id,
+                country_id=country_ids[row.country_code],
+                asn=row.asn,
+                network=row.network,
+                region=row.region,
+                kind=row.kind,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                dataset_year=row.dataset_year,
+                evidence_url=row.evidence_url,
+                details=row.details,
+                batch=batch,
+            )
+            for row in rows
+            if row.external_id not in existing
+        ]
+        Signal.objects.bulk_create(new, batch_size=500)
+        batch.created, batch.unchanged = len(new), len(rows) - len(new)
+        batch.save(update_fields=["created", "unchanged"])
+        ledger.record(
+            "response.signals_imported",
+            actor=by,
+            subject=batch,
+            data={
+                "source": source,
+                "file_name": file_name,
+                "sha256": batch.sha256,
+                "created": batch.created,
+                "unchanged": batch.unchanged,
+                "skipped": len(skipped),
+            },
+        )
+    return batch

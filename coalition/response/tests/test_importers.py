@@ -1,0 +1,456 @@
+"""Signal importers: the real formats in ../shared/data (marked realdata), and bad input refused whole."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.models import AuditEvent
+from coalition.core.policy import Role
+from coalition.directory.services import load_countries
+from coalition.response.importers import OONI_PLATFORM_TESTS, detect_source, import_file
+from coalition.response.models import ImportBatch, Signal, SignalKind
+
+DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "shutdowns"
+STOP_SHEETS = ["stop_2016_2017_2018.csv", "stop_2019.csv", "stop_2020_data.csv", "stop_2021_data.csv"]
+
+HEADER_2020 = (
+    "start_date_type,start_date,country,geo_scope,area_name,shutdown_type,affected_network,shutdown_extent,"
+    "ordered_by,info_source_link,shutdown_status,end_date,an_link"
+)
+
+
+@pytest.fixture
+def importer(db: Any, make_user: Callable[..., Any]) -> Any:
+    load_countries()
+    return make_user(Role.SUPPORT_UNIT)
+
+
+def stop_csv(*rows: str, header: str = HEADER_2020) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def stop_row(
+    start: str = "2021-03-01", country: str = "India", end: str = "2021-03-02", kind: str = "Shutdown", area: str = "A"
+) -> str:
+    return f"Actual,{start},{country},Local,{area},{kind},Mobile,Full network,Executive,https://example.org/{area},Ended,{end},"
+
+
+def counts() -> tuple[int, int]:
+    return Signal.objects.count(), ImportBatch.objects.count()
+
+
+def refused(by: Any, *, source: str, data: bytes, file_name: str = "f.csv", **kwargs: Any) -> str:
+    before = counts()
+    with pytest.raises(InvalidInput) as caught:
+        import_file(by=by, source=source, file_name=file_name, data=data, **kwargs)
+    assert counts() == before
+    return caught.value.message
+
+
+def csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def xlsx_from_csv(path: Path, *, dates_as: str) -> bytes:
+    """The sheet as a workbook, its date columns as Excel serial numbers or as date cells."""
+    import openpyxl
+
+    header, rows = csv_rows(path)
+    date_columns = {i for i, name in enumerate(header) if name.strip() in ("start_date", "end_date")}
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        cells: list[Any] = []
+        for i, value in enumerate(row):
+            if i in date_columns and len(value) == 10 and value[4] == "-":
+                day = dt.date.fromisoformat(value)
+                cells.append(
+                    (day - dt.date(1899, 12, 30)).days if dates_as == "serial" else dt.datetime(*day.timetuple()[:3])
+                )
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- real data -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_every_stop_sheet_imports_its_rows_less_the_reported_skips_and_again_changes_nothing(importer: Any) -> None:
+    batches = {}
+    for name in STOP_SHEETS:
+        path = DATA / "accessnow-stop" / name
+        batches[name] = import_file(by=importer, source="auto", file_name=name, data=path.read_bytes())
+    for name, batch in batches.items():
+        header, rows = csv_rows(DATA / "accessnow-stop" / name)
+        skipped_rows = {skip["row"] for skip in batch.skipped}
+        if name == "stop_2016_2017_2018.csv":  # one sheet, three dataset years from its `year` column
+            year_column = header.index("year")
+            expected = Counter(
+                int(float(row[year_column])) for number, row in enumerate(rows, start=2) if number not in skipped_rows
+            )
+        else:
+            expected = Counter({int(name[5:9]): len(rows) - len(batch.skipped)})
+        for year, count in expected.items():
+            assert Signal.objects.filter(batch=batch, dataset_year=year).count() == count, (name, year)
+        assert batch.created == len(rows) - len(batch.skipped)
+        assert batch.unchanged == 0
+    reasons = [skip["reason"] for skip in batches["stop_2020_data.csv"].skipped]
+    assert "same event as row 158" in reasons
+    assert sum("is before start date" in reason for reason in reasons) == 3
+    total = Signal.objects.count()
+    for name in STOP_SHEETS:
+        again = import_file(
+            by=importer, source="stop", file_name=name, data=(DATA / "accessnow-stop" / name).read_bytes()
+        )
+        assert again.created == 0
+        assert again.unchanged == batches[name].created
+        assert again.skipped == batches[name].skipped
+    assert Signal.objects.count() == total
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_stop_kinds_follow_the_sheets_own_columns(importer: Any) -> None:
+    for name in STOP_SHEETS:
+        import_file(by=importer, source="stop", file_name=name, data=(DATA / "accessnow-stop" / name).read_bytes())
+    kinds = Counter(Signal.objects.filter(dataset_year=2021).values_list("kind", flat=True))
+    header, rows = csv_rows(DATA / "accessnow-stop" / "stop_2021_data.csv")
+    kind, extent = header.index("shutdown_type"), header.index("shutdown_extent")
+    assert kinds[SignalKind.THROTTLING] == sum(1 for row in rows if row[kind] == "Throttle")
+    assert kinds[SignalKind.PLATFORM_BLOCK] == sum(
+        1 for row in rows if "Shutdown" in row[kind] and row[extent] == "Service-based"
+    )
+    myanmar = Signal.objects.filter(dataset_year=2020, country__code="MM").first()
+    assert myanmar is not None and myanmar.evidence_url.startswith("https://")
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+@pytest.mark.parametrize(("sheet", "dates_as"), [("stop_2019.csv", "serial"), ("stop_2020_data.csv", "datetime")])
+def test_a_stop_workbook_gives_the_same_signals_as_its_csv(importer: Any, sheet: str, dates_as: str) -> None:
+    # The CSV is imported inside a transaction that is rolled back, so the workbook meets the same empty table and
+    # the same external ids (the dataset year and each row's id or hash) without colliding with the CSV's.
+    path = DATA / "accessnow-stop" / sheet
+
+    class RollBack(Exception):
+        pass
+
+    with pytest.raises(RollBack), transaction.atomic():
+        from_csv = import_file(by=importer, source="stop", file_name=sheet, data=path.read_bytes())
+        csv_signals = set(Signal.objects.values_list("external_id", "kind", "country__code", "starts_at", "ends_at"))
+        raise RollBack
+    workbook = xlsx_from_csv(path, dates_as=dates_as)
+    assert detect_source(sheet.replace(".csv", ".xlsx"), workbook) == "stop"
+    from_xlsx = import_file(by=importer, source="auto", file_name=sheet.replace(".csv", ".xlsx"), data=workbook)
+    assert (from_xlsx.created, from_xlsx.skipped) == (from_csv.created, from_csv.skipped)
+    assert (
+        set(Signal.objects.values_list("external_id", "kind", "country__code", "starts_at", "ends_at")) == csv_signals
+    )
+
+
+def ooni_bodies() -> list[Path]:
+    return sorted((DATA / "ooni" / "unwrapped").glob("*full-true*.json"))
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_ooni_measurements_with_anomalies_in_platform_tests_become_platform_blocks(importer: Any) -> None:
+    expected: set[str] = set()
+    for path in ooni_bodies():
+        body = json.loads(path.read_text())
+        if (body["anomaly"] or body["confirmed"]) and not body["failure"] and body["test_name"] in OONI_PLATFORM_TESTS:
+            expected.add(body["measurement_uid"])
+        batch = import_file(by=importer, source="auto", file_name=path.name, data=path.read_bytes())
+        assert batch.source == "ooni"
+        assert batch.created + batch.unchanged + len(batch.skipped) == 1
+    assert expected  # the samples hold some
+    assert set(Signal.objects.values_list("external_id", flat=True)) == expected
+    signal = Signal.objects.get(external_id="01202003039e13e3e38be1918d3a64c2ec27ea22")
+    assert (signal.kind, signal.country.code, signal.asn) == (SignalKind.PLATFORM_BLOCK, "RU", 42668)
+    assert signal.evidence_url == "https://explorer.ooni.org/m/01202003039e13e3e38be1918d3a64c2ec27ea22"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_the_stored_http_fixtures_and_search_listings_import_like_the_bodies(importer: Any) -> None:
+    for path in sorted((DATA / "ooni" / "measurement_meta").glob("*.json")):
+        import_file(by=importer, source="ooni", file_name=path.name, data=path.read_bytes())
+    from_fixtures = set(Signal.objects.values_list("external_id", flat=True))
+    for path in ooni_bodies():
+        batch = import_file(by=importer, source="ooni", file_name=path.name, data=path.read_bytes())
+        assert batch.created == 0
+    assert set(Signal.objects.values_list("external_id", flat=True)) == from_fixtures
+    for path in sorted((DATA / "ooni" / "search").glob("*.json")):
+        results = json.loads(json.loads(path.read_text())["body"])["results"]
+        batch = import_file(by=importer, source="auto", file_name=path.name, data=path.read_bytes())
+        anomalous = {
+            r["measurement_uid"]
+            for r in results
+            if (r["anomaly"] or r["confirmed"]) and r["test_name"] in OONI_PLATFORM_TESTS and r["probe_cc"] != "ZZ"
+        }
+        assert batch.created + batch.unchanged == len(anomalous)
+        assert batch.created + batch.unchanged + len(batch.skipped) == len(results)
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_the_global_ooni_aggregation_needs_a_country_and_then_gives_one_signal_per_day_over_threshold(
+    importer: Any,
+) -> None:
+    path = next((DATA / "ooni" / "unwrapped").glob("aggregation*.json"))
+    days = json.loads(path.read_text())["result"]
+    without = import_file(by=importer, source="auto", file_name=path.name, data=path.read_bytes())
+    assert (without.created, len(without.skipped)) == (0, len(days))
+    assert "no country" in without.skipped[0]["reason"]
+    over = [d for d in days if d["confirmed_count"] >= 1 or d["anomaly_count"] / d["measurement_count"] >= 0.3]
+    batch = import_file(by=importer, source="ooni", file_name=path.name, data=path.read_bytes(), country="IR")
+    assert batch.created == len(over)
+    signal = Signal.objects.order_by("starts_at").first()
+    assert signal is not None and signal.details["test_name"] == "web_connectivity"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_ioda_latency_series_of_an_asn_are_reported_not_imported(importer: Any) -> None:
+    for path in sorted((DATA / "ioda").glob("*.json")):
+        series = [s for group in json.loads(path.read_text())["data"] for s in group]
+        batch = import_file(by=importer, source="auto", file_name=path.name, data=path.read_bytes())
+        assert batch.source == "ioda"
+        assert (batch.created, len(batch.skipped)) == (0, len(series))
+        assert "not reachability" in batch.skipped[0]["reason"]
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_cloudflare_annotations_give_one_signal_per_location(importer: Any) -> None:
+    path = next((DATA / "cloudflare-radar").glob("*.json"))
+    annotations = json.loads(path.read_text())["result"]["annotations"]
+    batch = import_file(by=importer, source="auto", file_name=path.name, data=path.read_bytes())
+    assert batch.created == sum(len(a["locations"]) for a in annotations)
+    ukraine = Signal.objects.get(country__code="UA")
+    assert (ukraine.kind, ukraine.ends_at, ukraine.region) == (SignalKind.OUTAGE, None, "Multiple regions/cities")
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+@pytest.mark.parametrize(
+    "relative",
+    ["cloudflare-radar/radar_annotations_outages_example_2022.json", "ooni/unwrapped/measurement_uid-"
+     "20221110104928.397322_IR_httpheaderfieldmanipulation_33ed804ee27d4955_full-true.json"],
+)  # fmt: skip
+def test_a_real_body_cut_in_half_is_refused(importer: Any, relative: str) -> None:
+    data = (DATA / relative).read_bytes()
+    message = refused(importer, source="auto", data=data[: len(data) // 2], file_name="cut.json")
+    assert "cannot be read at line" in message
+
+
+# --- synthetic files (run everywhere) --------------------------------------------------------------------------
+
+
+def test_a_stop_sheet_imports_and_a_second_import_is_a_recorded_no_op(importer: Any) -> None:
+    data = stop_csv(stop_row(area="A"), stop_row(area="B", kind="Throttle"), stop_row(area="A"), ",,,,,,,,,,,,")
+    batch = import_file(by=importer, source="auto", file_name="stop_2021_data.csv", data=data)
+    assert (batch.created, batch.unchanged) == (2, 0)
+    assert batch.skipped == [{"row": 4, "reason": "same event as row 2"}]
+    throttle = Signal.objects.get(region="B")
+    assert (throttle.kind, throttle.dataset_year, throttle.country.code) == (SignalKind.THROTTLING, 2021, "IN")
+    assert throttle.starts_at == dt.datetime(2021, 3, 1, tzinfo=dt.UTC)
+    assert throttle.ends_at == dt.datetime(2021, 3, 3, tzinfo=dt.UTC)  # the whole end day
+    again = import_file(by=importer, source="stop", file_name="stop_2021_data.csv", data=data)
+    assert (again.created, again.unchanged, again.sha256) == (0, 2, batch.sha256)
+    assert Signal.objects.count() == 2
+    assert AuditEvent.objects.filter(action="response.signals_imported").count() == 2
+
+
+def test_stop_rows_without_start_date_or_with_an_end_in_words_are_handled(importer: Any) -> None:
+    data = stop_csv(stop_row(start="", area="A"), stop_row(end="ongoing", area="B"))
+    batch = import_file(by=importer, source="stop", file_name="stop_2021_data.csv", data=data)
+    assert batch.skipped == [{"row": 2, "reason": "no start date in the sheet"}]
+    signal = Signal.objects.get()
+    assert (signal.ends_at, signal.details["end_note"]) == (None, "ongoing")
+
+
+def test_common_country_variants_resolve(importer: Any) -> None:
+    names = ["Democratic Republic of the Congo", "Iran", "Russia", "Syria", "Venezuela", "Tanzania",
+             "\"Côte d'Ivoire\"", "Myanmar (Burma)", "India  "]  # fmt: skip
+    data = stop_csv(*(stop_row(country=name, area=str(i)) for i, name in enumerate(names)))
+    import_file(by=importer, source="stop", file_name="stop_2021.csv", data=data)
+    codes = set(Signal.objects.values_list("country__code", flat=True))
+    assert codes == {"CD", "IR", "RU", "SY", "VE", "TZ", "CI", "MM", "IN"}
+
+
+def test_a_stop_sheet_with_a_renamed_column_is_refused_naming_it(importer: Any) -> None:
+    data = stop_csv(stop_row(), header=HEADER_2020.replace(",start_date,", ",begin,"))
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.csv")
+    assert "'start_date'" in message and "2016–2018" in message
+
+
+def test_a_stop_sheet_with_a_missing_column_is_refused_naming_it(importer: Any) -> None:
+    header = HEADER_2020.replace(",country,", ",")
+    row = stop_row().replace(",India,", ",")
+    message = refused(importer, source="stop", data=stop_csv(row, header=header), file_name="stop_2021.csv")
+    assert "'country'" in message
+
+
+def test_a_row_dated_in_the_future_refuses_the_whole_file(importer: Any) -> None:
+    data = stop_csv(stop_row(area="A"), stop_row(start="2031-01-01", end="2031-01-02", area="B"))
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.csv")
+    assert "row 3: start date 2031-01-01 is in the future" in message
+
+
+@pytest.mark.parametrize("name", ["Atlantis", "XX"])
+def test_an_unknown_country_name_refuses_the_stop_sheet(importer: Any, name: str) -> None:
+    data = stop_csv(stop_row(area="A"), stop_row(country=name, area="B"))
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.csv")
+    assert f"row 3: unknown country “{name}”" in message
+
+
+def test_an_unknown_country_code_refuses_an_ooni_measurement(importer: Any) -> None:
+    body = {"measurement_uid": "u1", "measurement_start_time": "2022-11-10T10:00:00Z", "test_name": "telegram",
+            "probe_cc": "XX", "probe_asn": "AS1", "anomaly": True, "confirmed": False, "failure": False}  # fmt: skip
+    message = refused(importer, source="auto", data=json.dumps(body).encode(), file_name="m.json")
+    assert "row 1: unknown country code “XX”" in message
+
+
+def test_an_unparseable_start_date_refuses_the_file(importer: Any) -> None:
+    message = refused(importer, source="stop", data=stop_csv(stop_row(start="yesterday")), file_name="stop_2021.csv")
+    assert "row 2: start date “yesterday” is not a date" in message
+
+
+def test_an_end_before_the_start_refuses_an_api_file(importer: Any) -> None:
+    annotation = {"startDate": "2022-10-25T00:00:00Z", "endDate": "2022-10-20T00:00:00Z", "locations": ["UA"],
+                  "asns": [], "eventType": "OUTAGE", "outage": {"outageCause": "GOVERNMENT_DIRECTED"}}  # fmt: skip
+    data = json.dumps({"success": True, "result": {"annotations": [annotation]}}).encode()
+    message = refused(importer, source="cloudflare", data=data, file_name="radar.json")
+    assert "row 1: end 2022-10-20 00:00 is before start 2022-10-25 00:00" in message
+
+
+def test_an_end_before_the_start_in_a_hand_kept_stop_sheet_is_a_reported_skip(importer: Any) -> None:
+    data = stop_csv(stop_row(area="A"), stop_row(start="2020-02-18", end="2020-02-12", area="B"))
+    batch = import_file(by=importer, source="stop", file_name="stop_2020.csv", data=data)
+    assert batch.created == 1
+    assert batch.skipped == [{"row": 3, "reason": "end date 2020-02-12 is before start date 2020-02-18 in the sheet"}]
+
+
+def test_many_bad_rows_are_listed_up_to_twenty_with_the_total(importer: Any) -> None:
+    data = stop_csv(*(stop_row(country="Atlantis", area=str(i)) for i in range(25)))
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.csv")
+    assert "25 rows of the file have errors" in message and "… and 5 more." in message
+
+
+@pytest.mark.parametrize(
+    ("data", "source", "expected"),
+    [
+        (b'{"results": [{"measurement_uid": "a", "anomaly": tr', "auto", "(the file seems truncated)"),
+        (b'{"success": true, "result": {"annotations": [{"startDate": "2022-', "cloudflare", "cannot be read at line"),
+        (b"", "auto", "The file is empty."),
+        (b"\x00\x01\x02\xff" * 100, "auto", "binary"),
+        (b"\x00\x01\x02\xff" * 100, "stop", "binary"),
+        (b"PK\x03\x04 not really a workbook", "stop", "not an Excel workbook"),
+        (b"hello, world\n1, 2\n", "auto", "Cannot tell the format"),
+        (b'{"type": "signals", "data": [[{"entityType": "country"', "ioda", "cannot be read at line"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_clear_message(
+    importer: Any, data: bytes, source: str, expected: str
+) -> None:
+    assert expected in refused(importer, source=source, data=data, file_name="upload.bin")
+
+
+def test_a_file_over_the_size_limit_is_refused(importer: Any, settings: Any) -> None:
+    settings.RESPONSE_MAX_FILE_BYTES = 100
+    message = refused(importer, source="stop", data=stop_csv(stop_row(), stop_row(area="B")), file_name="s.csv")
+    assert "MB" in message
+
+
+def test_ioda_country_series_gives_an_outage_per_drop_and_asns_use_the_given_country(importer: Any) -> None:
+    def series(entity_type: str, code: str) -> dict[str, Any]:
+        return {"entityType": entity_type, "entityCode": code, "entityName": code,
+                "entityFqid": f"{entity_type}.{code}", "datasource": "bgp", "from": 1_700_000_000,
+                "until": 1_700_003_000, "step": 300,
+                "values": [100, 101, 99, 20, 10, 100, 98, None, 100, 102]}  # fmt: skip
+
+    data = json.dumps({"type": "signals", "error": None, "data": [[series("country", "IR"), series("asn", "12880")]]})
+    batch = import_file(by=importer, source="auto", file_name="ioda.json", data=data.encode())
+    assert batch.created == 1 and "asn entity has no country" in batch.skipped[0]["reason"]
+    signal = Signal.objects.get()
+    assert signal.starts_at == dt.datetime.fromtimestamp(1_700_000_900, tz=dt.UTC)
+    assert signal.ends_at == dt.datetime.fromtimestamp(1_700_001_500, tz=dt.UTC)
+    with_country = import_file(by=importer, source="ioda", file_name="ioda.json", data=data.encode(), country="IR")
+    assert (with_country.created, with_country.unchanged) == (1, 1)
+    assert Signal.objects.get(asn=12880).kind == SignalKind.OUTAGE
+
+
+def test_a_government_directed_radar_outage_is_a_full_shutdown_in_each_location(importer: Any) -> None:
+    annotation = {"id": "42", "startDate": "2024-01-01T00:00:00Z", "endDate": None, "locations": ["IR", "IQ"],
+                  "asns": [], "eventType": "OUTAGE", "linkedUrl": "https://example.org/x",
+                  "outage": {"outageCause": "GOVERNMENT_DIRECTED", "outageType": "NATIONWIDE"}}  # fmt: skip
+    data = json.dumps({"success": True, "result": {"annotations": [annotation]}}).encode()
+    import_file(by=importer, source="auto", file_name="radar.json", data=data)
+    assert set(Signal.objects.values_list("external_id", "kind")) == {
+        ("42:IR", SignalKind.FULL_SHUTDOWN),
+        ("42:IQ", SignalKind.FULL_SHUTDOWN),
+    }
+
+
+@pytest.mark.parametrize("role", [Role.CHAIR, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL, Role.OBSERVER,
+                                  Role.ADVISORY_NETWORK, Role.GUEST, None])  # fmt: skip
+def test_only_the_support_unit_imports_signals(db: Any, make_user: Callable[..., Any], role: Role | None) -> None:
+    load_countries()
+    with pytest.raises(AccessDenied):
+        import_file(by=make_user(role), source="stop", file_name="stop_2021.csv", data=stop_csv(stop_row()))
+    assert counts() == (0, 0)
+
+
+def test_the_command_prints_what_each_file_did(importer: Any, tmp_path: Path, capsys: Any) -> None:
+    good = tmp_path / "stop_2021_data.csv"
+    good.write_bytes(stop_csv(stop_row(area="A"), stop_row(start="", area="B")))
+    bad = tmp_path / "cut.json"
+    bad.write_bytes(b'{"results": [')
+    with pytest.raises(Exception, match="1 of 2 files not imported"):
+        call_command("import_signals", str(good), str(bad), "--as", importer.email)
+    out, err = capsys.readouterr()
+    assert "1 created, 0 unchanged, 1 skipped" in out and "row 3: no start date in the sheet" in out
+    assert "cut.json: not imported" in err
+
+
+def test_an_ioda_series_of_days_is_read_by_the_seasonal_detector(importer: Any) -> None:
+    """Three days of active probing at 5-minute bins, with a daily cycle and a three-hour outage on the third day:
+    one outage, found where it was planted, by the same detector the benchmark measures."""
+    bins_per_day, start = 288, 1_700_006_400
+    values: list[float] = []
+    for day in range(3):
+        for b in range(bins_per_day):
+            level = 1000 + 400 * math.sin(2 * math.pi * b / bins_per_day)
+            values.append(level * 0.05 if day == 2 and 120 <= b < 156 else level)
+    item = {"entityType": "country", "entityCode": "IR", "entityName": "Iran", "entityFqid": "country.IR",
+            "datasource": "ping-slash24", "from": start, "until": start + 3 * 86_400, "step": 300,
+            "values": values}  # fmt: skip
+    data = json.dumps({"type": "signals", "error": None, "data": [[item]]}).encode()
+    assert import_file(by=importer, source="ioda", file_name="ioda-ir.json", data=data).created == 1
+    signal = Signal.objects.get()
+    assert signal.starts_at == dt.datetime.fromtimestamp(start + (2 * bins_per_day + 120) * 300, tz=dt.UTC)
+    assert signal.ends_at == dt.datetime.fromtimestamp(start + (2 * bins_per_day + 156) * 300, tz=dt.UTC)
