@@ -1054,6 +1054,18 @@ def import_file(
     Importing the same file again is allowed and changes nothing: it is recorded as a batch with nothing created.
     """
     policy.require(by, "response.import")
+    return _import(by=by, source=source, file_name=file_name, data=data, dataset_year=dataset_year, country=country)
+
+
+def ingest_file(*, source: str, file_name: str, data: bytes) -> ImportBatch:
+    """The scheduled ingestion's import (`coalition.response.tasks`): the same checks and all-or-nothing apply, with
+    no person behind it (the batch and the ledger record name none)."""
+    return _import(by=None, source=source, file_name=file_name, data=data, dataset_year=None, country=None)
+
+
+def _import(
+    *, by: Any, source: str, file_name: str, data: bytes, dataset_year: int | None, country: str | None
+) -> ImportBatch:
     file_name = (file_name or "upload").strip()[:300]
     limit = settings.RESPONSE_MAX_FILE_BYTES
     if len(data) > limit:

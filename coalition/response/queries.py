@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from coalition.core import policy
-from coalition.directory.models import Office, Organisation, Position
-from coalition.directory.queries import today
+from coalition.directory.models import Office, Position
+from coalition.directory.queries import participants_on, today
 from coalition.response.models import CivilSocietyReport, Pledge, Signal, Situation
 
 
@@ -42,7 +42,7 @@ def brief(user: Any, situation: Situation) -> Brief:
     from coalition.statements.models import Statement
 
     on = today()
-    members = Organisation.objects.filter(kind=Organisation.Kind.GOVERNMENT)
+    members = participants_on(user, on=on).values("pk")  # members today, not observers or former members
     embassies = list(
         policy.visible_to(user, Office)
         .filter(host_country=situation.country, organisation__in=members)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coalition.core import ledger, policy
@@ -62,7 +63,12 @@ def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
 
     now = now or timezone.now()
     window = dt.timedelta(hours=settings.RESPONSE_CORROBORATION_HOURS)
-    fresh = Signal.objects.filter(alerts__isnull=True, starts_at__gte=now - dt.timedelta(days=30))
+    # An open alert's own signals take part again, so that a new signal from one more source corroborates them and
+    # joins the alert (adding a signal already attached is a no-op); signals of alerts that became a situation or
+    # were dismissed are not used again.
+    fresh = Signal.objects.filter(
+        Q(alerts__isnull=True) | Q(alerts__status=Alert.Status.OPEN), starts_at__gte=now - dt.timedelta(days=30)
+    ).distinct()
     by_source: dict[str, list[tuple[str, dt.datetime, dt.datetime]]] = defaultdict(list)
     signals_of: dict[tuple[str, str], list[Signal]] = defaultdict(list)
     for signal in fresh.order_by("starts_at"):
@@ -204,6 +210,7 @@ def set_step(
 def add_note(situation: Situation, *, by: Any, text: str) -> TimelineEntry:
     policy.require(by, "response.open_situation")
     _require_visible(by, situation)
+    _require_open(situation, field="text")
     if not text.strip():
         raise InvalidInput("Write the note.", field="text")
     if len(text) > 500:
@@ -325,6 +332,8 @@ def add_report(situation: Situation, *, by: Any, text: str) -> CivilSocietyRepor
 
 def share_report(report: CivilSocietyReport, *, by: Any, person_ids: Iterable[int]) -> CivilSocietyReport:
     policy.require(by, "response.manage")
+    if not policy.is_visible(by, report):  # the Chair manages situations but reads a report only once shared with it
+        raise AccessDenied("You do not have access to this.")
     if report.audience_id is None:
         raise InvalidInput("This report has no audience to add to.", field="report")
     with transaction.atomic():

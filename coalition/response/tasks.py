@@ -1,0 +1,95 @@
+"""Scheduled ingestion: the worker brings in new signal files from the configured folder and, only where a
+deployment lists them, from configured addresses; then it raises the alerts the new signals corroborate.
+
+Run it on a schedule (cron or a systemd timer) with `manage.py ingest_signals`, which enqueues `ingest_signals` for
+the worker (or `--now` to run it in place). Each file is taken once, by its SHA-256; a file that is refused is
+reported and tried again next time (nothing of it is saved).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django_tasks import task
+
+from coalition.core.errors import InvalidInput
+from coalition.response import importers, services
+from coalition.response.models import ImportBatch, Source
+
+log = logging.getLogger(__name__)
+
+FOLDERS = (Source.STOP, Source.OONI, Source.IODA, Source.CLOUDFLARE)
+SUFFIXES = {".csv", ".xlsx", ".json"}
+
+
+@dataclass
+class IngestReport:
+    imported: list[str] = field(default_factory=list)  # "stop/stop_2021.csv: 12 new"
+    refused: list[str] = field(default_factory=list)  # "ooni/x.json: why"
+    alerts: int = 0
+
+
+def _seen(data: bytes) -> bool:
+    return ImportBatch.objects.filter(sha256=hashlib.sha256(data).hexdigest()).exists()
+
+
+def _take(report: IngestReport, source: str, name: str, data: bytes) -> None:
+    if _seen(data):
+        return
+    try:
+        batch = importers.ingest_file(source=source, file_name=name, data=data)
+    except InvalidInput as error:
+        report.refused.append(f"{source}/{name}: {error.message}")
+        log.warning("Signal file refused: %s/%s: %s", source, name, error.message)
+        return
+    report.imported.append(f"{source}/{name}: {batch.created} new, {len(batch.skipped)} skipped")
+
+
+def _fetch(url: str) -> bytes:
+    limit = settings.RESPONSE_MAX_FILE_BYTES
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (https only, checked by the caller)
+        data = response.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"The answer from {url} is larger than {limit // 1048576} MB.", field="url")
+    return data
+
+
+def ingest() -> IngestReport:
+    report = IngestReport()
+    root = Path(settings.RESPONSE_INGEST_DIR)
+    for source in FOLDERS:
+        folder = root / source
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+                continue
+            if path.stat().st_size > settings.RESPONSE_MAX_FILE_BYTES:
+                report.refused.append(f"{source}/{path.name}: larger than the signal file limit")
+                continue
+            _take(report, source, path.name, path.read_bytes())
+    for entry in settings.RESPONSE_FETCH_URLS:  # empty unless a deployment configures it: no network by default
+        source, _, url = entry.partition("=")
+        if source not in FOLDERS or urlsplit(url).scheme != "https":
+            report.refused.append(f"{entry}: not a source=https://… entry")
+            continue
+        try:
+            data = _fetch(url)
+        except (OSError, InvalidInput) as error:
+            report.refused.append(f"{url}: {error}")
+            continue
+        _take(report, source, urlsplit(url).path.rsplit("/", 1)[-1] or url, data)
+    report.alerts = len(services.raise_alerts())
+    return report
+
+
+@task()
+def ingest_signals() -> None:
+    report = ingest()
+    log.info("Signals ingested: %s; refused: %s; alerts raised: %d", report.imported, report.refused, report.alerts)
