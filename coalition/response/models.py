@@ -189,6 +189,9 @@ class Situation(Classified):
                 condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(review="")),
                 name="closed_situation_has_review",
             ),
+            models.UniqueConstraint(
+                fields=["country"], condition=Q(status="open"), name="one_open_situation_a_country"
+            ),
         ]
 
     def __str__(self) -> str:

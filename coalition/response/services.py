@@ -35,6 +35,12 @@ from coalition.response.models import (
 )
 
 RESPONSE_ACTIVITY = "1B.3"
+# How a pledge may move: delivered, or withdrawn; a delivery found not to have happened goes back to pledged; a
+# withdrawn pledge comes back only by pledging again (`pledge`), which records who renewed it.
+PLEDGE_MOVES: dict[str, set[str]] = {
+    Pledge.Status.PLEDGED: {Pledge.Status.DELIVERED, Pledge.Status.WITHDRAWN},
+    Pledge.Status.DELIVERED: {Pledge.Status.PLEDGED},
+}
 STATEMENT_ACTIVITY = "1A.5"
 
 
@@ -111,6 +117,9 @@ def dismiss_alert(alert: Alert, *, by: Any, reason: str) -> Alert:
     if not reason.strip():
         raise InvalidInput("Say why the alert is dismissed.", field="reason")
     with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status != Alert.Status.OPEN:
+            raise InvalidInput("Only an open alert can be dismissed.", field="alert")
         alert.status, alert.dismissed_reason = Alert.Status.DISMISSED, reason.strip()[:300]
         alert.save(update_fields=["status", "dismissed_reason"])
         ledger.record("response.alert_dismissed", actor=by, subject=alert, data={"reason": alert.dismissed_reason})
@@ -132,7 +141,26 @@ def open_situation(
     """Open a situation for a country, from an alert or by hand: members-only, with the toolkit's standing actions
     as its playbook, and the first signal and the opening on its timeline."""
     policy.require(by, "response.open_situation")
+    try:
+        with transaction.atomic():
+            return _open_situation(
+                by=by, country=country, title=title, summary=summary, alert=alert, first_signal_at=first_signal_at
+            )
+    except IntegrityError:  # opened a moment ago by someone else, from this alert or for this country
+        raise InvalidInput("A situation for this country was opened a moment ago.", field="country") from None
+
+
+def _open_situation(
+    *,
+    by: Any,
+    country: Country,
+    title: str,
+    summary: str,
+    alert: Alert | None,
+    first_signal_at: dt.datetime | None,
+) -> Situation:
     if alert is not None:
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)  # one opening (or dismissal) at a time
         if alert.status != Alert.Status.OPEN:
             raise InvalidInput("This alert already has a situation or was dismissed.", field="alert")
         country = alert.country
@@ -289,8 +317,13 @@ def set_pledge_status(item: Pledge, *, by: Any, status: str) -> Pledge:
     """The member (or the Support Unit) marks its pledge delivered or withdraws it."""
     policy.require(by, "response.pledge", item.organisation)
     _require_visible(by, item.situation)
-    if status not in Pledge.Status.values:
-        raise InvalidInput("Choose a status for the pledge.", field="status")
+    allowed = PLEDGE_MOVES.get(item.status, set())
+    if status not in allowed:
+        raise InvalidInput(
+            f"A pledge that is {item.get_status_display().lower()} cannot become {status}"
+            + ("; pledge it again instead." if item.status == Pledge.Status.WITHDRAWN else "."),
+            field="status",
+        )
     with transaction.atomic():
         item.status, item.updated_at = status, timezone.now()
         item.save(update_fields=["status", "updated_at"])

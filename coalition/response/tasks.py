@@ -75,8 +75,8 @@ def ingest() -> IngestReport:
                 continue
             _take(report, source, path.name, path.read_bytes())
     for entry in settings.RESPONSE_FETCH_URLS:  # empty unless a deployment configures it: no network by default
-        source, _, url = entry.partition("=")
-        if source not in FOLDERS or urlsplit(url).scheme != "https":
+        name, _, url = entry.partition("=")
+        if name not in FOLDERS or urlsplit(url).scheme != "https":
             report.refused.append(f"{entry}: not a source=https://… entry")
             continue
         try:
@@ -84,7 +84,7 @@ def ingest() -> IngestReport:
         except (OSError, InvalidInput) as error:
             report.refused.append(f"{url}: {error}")
             continue
-        _take(report, source, urlsplit(url).path.rsplit("/", 1)[-1] or url, data)
+        _take(report, name, urlsplit(url).path.rsplit("/", 1)[-1] or url, data)
     report.alerts = len(services.raise_alerts())
     return report
 

@@ -75,7 +75,12 @@ def test_a_refused_file_is_named_and_saves_nothing(folder: Path) -> None:
 
 def test_only_configured_https_addresses_are_fetched(folder: Path, settings: Any, monkeypatch: Any) -> None:
     fetched: list[str] = []
-    monkeypatch.setattr(tasks, "_fetch", lambda url: fetched.append(url) or radar("IR", timezone.now(), "r9"))
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return radar("IR", timezone.now(), "r9")
+
+    monkeypatch.setattr(tasks, "_fetch", fetch)
     tasks.ingest()
     assert fetched == []  # nothing configured: no network
     settings.RESPONSE_FETCH_URLS = ["cloudflare=http://example.org/plain", "cloudflare=https://example.org/radar"]
