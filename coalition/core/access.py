@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from coalition.core import policy
 from coalition.core.errors import AccessDenied
@@ -35,6 +36,20 @@ def access(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
         return wrapped
 
     return decorate
+
+
+def personal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For pages whose content depends on who reads them (drafts, members-only records, restricted reports): for a
+    signed-in person the answer is never stored by a browser or a shared cache."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapped
 
 
 # Views we do not write ourselves, and the rule that governs them. The URL-walking test accepts a view from these

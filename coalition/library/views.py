@@ -9,9 +9,7 @@ write is one service, whose error comes back on the form field it names, with no
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from coalition.core import policy, throttle
-from coalition.core.access import access
+from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
 from coalition.core.forms import attempt
 from coalition.directory.models import Organisation
@@ -97,21 +95,7 @@ class Hit:
         return _in_source(self.result.paragraph)
 
 
-def _personal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """What a signed-in person sees of the library depends on who they are (drafts, members-only texts, reuse
-    between them): such pages are never stored by a browser or a shared cache."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
-        return response
-
-    return wrapped
-
-
-@_personal
+@personal
 @access("library.view")
 def search(request: HttpRequest) -> HttpResponse:
     """A bad query or filter is a message at its field (the page still answers 200: it is a search, not a write)."""
@@ -157,7 +141,7 @@ def _with_counts(user: Any, sources: QuerySet[Source]) -> QuerySet[Source]:
     )
 
 
-@_personal
+@personal
 @access("library.view")
 def sources(request: HttpRequest) -> HttpResponse:
     form = SourcesFilterForm(request.GET or None)
@@ -234,7 +218,7 @@ def _source(request: HttpRequest, pk: int) -> Source:
     return get_object_or_404(visible_sources(request.user), pk=pk)
 
 
-@_personal
+@personal
 @access("library.view")
 def source(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(
@@ -332,7 +316,7 @@ class Shown:
         return REUSE_KINDS.get(self.occurrence.kind, self.occurrence.kind)
 
 
-@_personal
+@personal
 @access("library.view")
 def lineage(request: HttpRequest, pk: int) -> HttpResponse:
     paragraph = get_object_or_404(

@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from coalition.core import policy
-from coalition.core.access import access
+from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
 from coalition.core.forms import ServiceForm, attempt
 from coalition.core.policy import Role
@@ -55,20 +54,6 @@ from coalition.response.models import Alert, ImportBatch, PlaybookStep, Pledge, 
 SIGNALS_PER_PAGE = 50
 BATCHES_SHOWN = 20
 PAST_USES_SHOWN = 50
-
-
-def _personal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """What a signed-in person sees of rapid response depends on who they are (members-only situations, restricted
-    reports): such pages are never stored by a browser or a shared cache."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
-        return response
-
-    return wrapped
 
 
 def duration(value: dt.timedelta | None) -> str:
@@ -110,7 +95,7 @@ class Row:
     statement_state: str
 
 
-@_personal
+@personal
 @access("response.view")
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -154,7 +139,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Signals and their import -------------------------------------------------------------------------------------
 
 
-@_personal
+@personal
 @access("response.view_signals")
 def signals(request: HttpRequest) -> HttpResponse:
     form = SignalFilterForm(request.GET or None)
@@ -169,7 +154,7 @@ def signals(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_personal
+@personal
 @access("response.import")
 def import_signals(request: HttpRequest) -> HttpResponse:
     """Upload a monitoring file: applied whole or not at all, then alerts are raised from what it brought."""
@@ -231,7 +216,7 @@ def _from_alert(found: Alert) -> dict[str, Any]:
     }
 
 
-@_personal
+@personal
 @access("response.view")
 def alert(request: HttpRequest, pk: int) -> HttpResponse:
     found = _alert(request, pk)
@@ -255,7 +240,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@_personal
+@personal
 @access("response.open_situation")
 def open_situation(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
@@ -413,7 +398,7 @@ def _shown_metrics(m: queries.Metrics) -> ShownMetrics:
     return ShownMetrics(m, duration(m.to_opened), duration(m.to_first_pledge), duration(m.to_statement))
 
 
-@_personal
+@personal
 @access("response.view")
 def situation(request: HttpRequest, pk: int) -> HttpResponse:
     return _room(request, _situation(request, pk))
@@ -596,7 +581,7 @@ def _past_uses(user: Any, tools: list[Tool]) -> tuple[dict[int, list[PlaybookSte
     return steps, pledges
 
 
-@_personal
+@personal
 @access("response.view")
 def toolkit(request: HttpRequest) -> HttpResponse:
     """The toolkit (1B.1); the Support Unit adds an action here (POST)."""
@@ -624,7 +609,7 @@ def toolkit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_personal
+@personal
 @access("response.view")
 def tool(request: HttpRequest, pk: int) -> HttpResponse:
     """An action of the toolkit and its past uses; the Support Unit edits it here (POST)."""
@@ -718,7 +703,7 @@ def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summa
     return response
 
 
-@_personal
+@personal
 @access("response.view")
 def metrics(request: HttpRequest) -> HttpResponse:
     each, summaries = queries.metrics(request.user)
