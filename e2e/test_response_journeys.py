@@ -105,7 +105,7 @@ def durations(situation: Any) -> tuple[str, str]:
     from coalition.response.views import duration
 
     situation.refresh_from_db()
-    shown = metrics_of(situation)
+    shown = metrics_of(situation.opened_by, situation)
     return duration(shown.to_opened), duration(shown.to_first_pledge)
 
 

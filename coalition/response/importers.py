@@ -93,6 +93,7 @@ from coalition.response import detection
 from coalition.response.models import ImportBatch, Signal, SignalKind, Source
 
 MAX_ROWS = 100_000
+MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024  # checked in the zip directory before a cell is read
 MAX_ERRORS_SHOWN = 20
 IMPORTABLE = (Source.STOP, Source.OONI, Source.IODA, Source.CLOUDFLARE)
 
@@ -442,6 +443,17 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput("The file is not an Excel workbook that can be read.", field="file") from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # a small file that inflates to gigabytes in memory
+        raise InvalidInput(
+            f"The workbook unpacks to {unpacked / 1048576:,.0f} MB; a signal sheet may unpack to at most "
+            f"{MAX_XLSX_UNPACKED_BYTES // 1048576} MB.",
+            field="file",
+        )
+    try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise InvalidInput(f"The file is not an Excel workbook that can be read ({error}).", field="file") from None
@@ -615,6 +627,8 @@ def _json(data: bytes) -> Any:
         raise InvalidInput("The file is not UTF-8 text, so it is not a JSON document.", field="file") from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise InvalidInput("The JSON is nested too deeply to be a monitoring file.", field="file") from None
     except json.JSONDecodeError as error:
         # A cut-off download fails in its last few characters (or inside a string that never closes).
         truncated = error.pos >= len(text.rstrip()) - 16 or error.msg.startswith("Unterminated")
@@ -623,6 +637,8 @@ def _json(data: bytes) -> Any:
             f"{' (the file seems truncated)' if truncated else ''}.",
             field="file",
         ) from None
+    except ValueError as error:  # e.g. a number of thousands of digits
+        raise InvalidInput(f"The JSON holds a value that cannot be read ({error}).", field="file") from None
     if isinstance(document, dict) and set(document) >= {"status", "body"} and isinstance(document["body"], str):
         if document["status"] != 200:  # a stored HTTP response (the OONI fixtures)
             raise InvalidInput(f"The stored response is an HTTP {document['status']} error, not data.", field="file")
@@ -664,6 +680,8 @@ def parse_ooni(
         items = result if isinstance(result, list) else [result]
         match = re.search(r"test_name-([a-z_]+?)(?:_since|_until|_axis|_probe|\.json|$)", file_name)
         test_name = match[1] if match else ""
+        if len(items) > MAX_ROWS:
+            raise InvalidInput(f"The aggregation has {len(items):,} rows; one import takes up to {MAX_ROWS:,}.")
         for number, item in enumerate(items, start=1):
             yield from _ooni_aggregate(number, item, test_name, countries, country, now)
     else:
@@ -753,7 +771,7 @@ def _ooni_aggregate(
         anomalies, confirmed, measurements = (
             int(item.get(key) or 0) for key in ("anomaly_count", "confirmed_count", "measurement_count")
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         yield RowError(number, "anomaly_count, confirmed_count and measurement_count must be numbers")
         return
     share = anomalies / measurements if measurements else 0.0
@@ -802,6 +820,8 @@ def parse_ioda(
     series: list[Any] = []
     for group in document["data"]:
         series.extend(group if isinstance(group, list) else [group])
+    if len(series) > MAX_ROWS:
+        raise InvalidInput(f"The response has {len(series):,} series; one import takes up to {MAX_ROWS:,}.")
     for number, item in enumerate(series, start=1):
         yield from _ioda_series(number, item, countries, country, now)
 
@@ -828,8 +848,12 @@ def _ioda_series(
         return
     try:
         start, step = int(item["from"]), int(item["step"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         yield RowError(number, f"{label}: “from” and “step” must be numbers")
+        return
+    values_count = len(item.get("values") or [])
+    if not (0 <= start <= now.timestamp() and 0 < step <= 86_400 and values_count <= MAX_ROWS):
+        yield RowError(number, f"{label}: “from”, “step” or the number of values is out of range")
         return
     values = item.get("values") or []
     numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]

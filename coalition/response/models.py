@@ -10,6 +10,7 @@ after-action review when it closes. Situations are members-only unless the Suppo
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -92,6 +93,11 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} in {self.country} from {self.starts_at:%Y-%m-%d %H:%M} ({self.source})"
+
+    @property
+    def evidence_link(self) -> str:
+        """The evidence address, only if it is a web address (never `javascript:` or `data:`), for a link."""
+        return self.evidence_url if urlsplit(self.evidence_url).scheme in ("http", "https") else ""
 
 
 class Alert(models.Model):

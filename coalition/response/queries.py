@@ -72,6 +72,12 @@ def brief(user: Any, situation: Situation) -> Brief:
     return Brief(embassies, list(contacts), list(statements), list(past), list(signals))
 
 
+def timeline(user: Any, situation: Situation) -> QuerySet[Any]:
+    """The situation's timeline; the statement's publication shows only to those who may read the statement."""
+    entries = situation.timeline.select_related("by__person").order_by("at", "pk")
+    return entries if _readable_statement(user, situation) is not None else entries.exclude(kind="published")
+
+
 # --- Metrics ------------------------------------------------------------------------------------------------------
 
 
@@ -83,12 +89,20 @@ class Metrics:
     to_statement: dt.timedelta | None  # first signal (or opening) → statement published
 
 
-def metrics_of(situation: Situation, first_pledge_at: dt.datetime | None = None) -> Metrics:
+def _readable_statement(user: Any, situation: Situation) -> Any:
+    """The situation's statement if `user` may read it now: a draft or an embargoed statement (members-only until
+    its release) stays hidden in a widened room — its publication time included."""
+    statement = situation.statement if situation.statement_id else None
+    return statement if statement is not None and policy.is_visible(user, statement) else None
+
+
+def metrics_of(user: Any, situation: Situation, first_pledge_at: dt.datetime | None = None) -> Metrics:
     start = situation.first_signal_at or situation.opened_at
     if first_pledge_at is None:
         first = situation.pledges.order_by("pledged_at").values_list("pledged_at", flat=True).first()
         first_pledge_at = first
-    published = situation.statement.published_at if situation.statement_id and situation.statement else None
+    statement = _readable_statement(user, situation)
+    published = statement.published_at if statement is not None else None
     return Metrics(
         situation=situation,
         to_opened=situation.opened_at - situation.first_signal_at if situation.first_signal_at else None,
@@ -117,7 +131,7 @@ def metrics(user: Any) -> tuple[list[Metrics], dict[str, Summary]]:
         Pledge.objects.filter(situation__in=rows).order_by("pledged_at").values_list("situation_id", "pledged_at")
     ):
         firsts.setdefault(situation_id, at)
-    each = [metrics_of(s, firsts.get(s.pk)) for s in rows]
+    each = [metrics_of(user, s, firsts.get(s.pk)) for s in rows]
     by_year: dict[str, list[Metrics]] = {}
     for m in each:
         by_year.setdefault(str(m.situation.opened_at.year), []).append(m)

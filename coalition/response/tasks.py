@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -51,13 +54,37 @@ def _take(report: IngestReport, source: str, name: str, data: bytes) -> None:
     report.imported.append(f"{source}/{name}: {batch.created} new, {len(batch.skipped)} skipped")
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A configured address is fetched as configured: a redirect (to plain http, or elsewhere) is refused."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        raise InvalidInput(f"{req.full_url} redirects to {newurl}; configure the final https address.", field="url")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _fetch(url: str) -> bytes:
     limit = settings.RESPONSE_MAX_FILE_BYTES
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (https only, checked by the caller)
+    with _OPENER.open(url, timeout=30) as response:  # https only, checked by the caller; no redirects
         data = response.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(f"The answer from {url} is larger than {limit // 1048576} MB.", field="url")
     return data
+
+
+def _read_plain_file(path: Path) -> bytes | None:
+    """The file's bytes if it is a regular file of its own (no symbolic link out of the folder) within the size
+    limit, read through one descriptor so what was checked is what is read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > settings.RESPONSE_MAX_FILE_BYTES:
+            return None
+        return handle.read(settings.RESPONSE_MAX_FILE_BYTES + 1)
 
 
 def ingest() -> IngestReport:
@@ -68,12 +95,13 @@ def ingest() -> IngestReport:
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+            if path.suffix.lower() not in SUFFIXES:
                 continue
-            if path.stat().st_size > settings.RESPONSE_MAX_FILE_BYTES:
-                report.refused.append(f"{source}/{path.name}: larger than the signal file limit")
+            data = _read_plain_file(path)
+            if data is None:
+                report.refused.append(f"{source}/{path.name}: not a plain file in the folder, or too large")
                 continue
-            _take(report, source, path.name, path.read_bytes())
+            _take(report, source, path.name, data)
     for entry in settings.RESPONSE_FETCH_URLS:  # empty unless a deployment configures it: no network by default
         name, _, url = entry.partition("=")
         if name not in FOLDERS or urlsplit(url).scheme != "https":

@@ -365,7 +365,7 @@ def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **fa
         "statement": statement,
         "statement_state": _statement_state(statement),
         "statement_form": statement_form,
-        "timeline": situation.timeline.select_related("by__person").order_by("at", "pk"),
+        "timeline": queries.timeline(user, situation),
         "reports": list(queries.reports(user, situation).select_related("submitted_by__person")),
         "report_form": failed.get("report_form")
         or (ReportForm() if is_open and policy.can(user, "response.report") else None),
@@ -377,7 +377,7 @@ def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **fa
             else None
         ),
         "close_form": failed.get("close_form") or (CloseForm() if is_open and can_manage else None),
-        "metrics": _shown_metrics(queries.metrics_of(situation)),
+        "metrics": _shown_metrics(queries.metrics_of(user, situation)),
         "step_problem": step_failed
         if step_failed is not None and not any(r.form is step_failed for r in steps)
         else None,

@@ -802,14 +802,17 @@ def test_publishing_the_fast_tracked_statement_lands_on_the_timeline_and_gives_t
     situation, support, estonia
 ):
     statement = services.fast_track_statement(situation, by=support, title="On Ethiopia", text="We call for access.")
-    assert queries.metrics_of(situation).to_statement is None
+    assert queries.metrics_of(situation.opened_by, situation).to_statement is None
 
     statement = publish(statement, support, estonia)
 
     situation.refresh_from_db()
     entry = situation.timeline.get(kind="published")
     assert entry.at == statement.published_at
-    assert queries.metrics_of(situation).to_statement == statement.published_at - situation.first_signal_at
+    assert (
+        queries.metrics_of(situation.opened_by, situation).to_statement
+        == statement.published_at - situation.first_signal_at
+    )
 
 
 def test_the_published_entry_is_made_once(situation, support, estonia):
@@ -926,7 +929,7 @@ def test_metrics_count_from_the_first_signal(situation, estonia, demarche_tool):
     )
     Pledge.objects.filter(pk=made.pk).update(pledged_at=first + dt.timedelta(hours=5))
 
-    metrics = queries.metrics_of(situation)
+    metrics = queries.metrics_of(situation.opened_by, situation)
 
     assert metrics.to_opened == dt.timedelta(hours=3)
     assert metrics.to_first_pledge == dt.timedelta(hours=5)
@@ -940,7 +943,7 @@ def test_the_first_pledge_is_the_earliest(situation, estonia, ghana, demarche_to
         made = services.pledge(situation, by=account, organisation=organisation, tool=demarche_tool, description="x")
         Pledge.objects.filter(pk=made.pk).update(pledged_at=first + dt.timedelta(hours=hours))
 
-    assert queries.metrics_of(situation).to_first_pledge == dt.timedelta(hours=4)
+    assert queries.metrics_of(situation.opened_by, situation).to_first_pledge == dt.timedelta(hours=4)
 
 
 def test_without_a_first_signal_metrics_count_from_the_opening(support, ethiopia, estonia, demarche_tool):
@@ -950,7 +953,7 @@ def test_without_a_first_signal_metrics_count_from_the_opening(support, ethiopia
     made = services.pledge(situation, by=estonia[1], organisation=estonia[0], tool=demarche_tool, description="x")
     Pledge.objects.filter(pk=made.pk).update(pledged_at=opened + dt.timedelta(hours=2))
 
-    metrics = queries.metrics_of(situation)
+    metrics = queries.metrics_of(situation.opened_by, situation)
 
     assert metrics.to_opened is None
     assert metrics.to_first_pledge == dt.timedelta(hours=2)
@@ -964,7 +967,7 @@ def test_the_time_to_statement_counts_to_its_publication(situation, support, est
     assert published_at is not None
     situation = set_times(situation, first_signal_at=published_at - dt.timedelta(hours=30))
 
-    assert queries.metrics_of(situation).to_statement == dt.timedelta(hours=30)
+    assert queries.metrics_of(situation.opened_by, situation).to_statement == dt.timedelta(hours=30)
 
 
 def test_metrics_give_per_year_medians(support, official, estonia, demarche_tool):
