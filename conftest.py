@@ -64,3 +64,32 @@ def signed_in_client(client: Any, make_user: Callable[..., Any]) -> Callable[...
         return client
 
     return sign_in
+
+
+# One account per role, for tests that need "the Support Unit", "a member official", … (override where a test
+# needs a particular person).
+
+
+@pytest.fixture
+def support(make_user: Callable[..., Any]) -> Any:
+    return make_user(Role.SUPPORT_UNIT)
+
+
+@pytest.fixture
+def chair(make_user: Callable[..., Any]) -> Any:
+    return make_user(Role.CHAIR)
+
+
+@pytest.fixture
+def official(make_user: Callable[..., Any]) -> Any:
+    return make_user(Role.MEMBER_OFFICIAL)
+
+
+@pytest.fixture
+def advisory(make_user: Callable[..., Any]) -> Any:
+    return make_user(Role.ADVISORY_NETWORK)
+
+
+@pytest.fixture
+def observer(make_user: Callable[..., Any]) -> Any:
+    return make_user(Role.OBSERVER)

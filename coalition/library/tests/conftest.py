@@ -8,29 +8,9 @@ from typing import Any
 
 import pytest
 
-from coalition.core.policy import Classification, Role
+from coalition.core.policy import Classification
 from coalition.library import services
 from coalition.library.models import Source
-
-
-@pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def official(make_user: Any) -> Any:
-    return make_user(Role.MEMBER_OFFICIAL)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def observer(make_user: Any) -> Any:
-    return make_user(Role.OBSERVER)
 
 
 @pytest.fixture

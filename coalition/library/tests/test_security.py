@@ -30,11 +30,11 @@ from django.utils import timezone
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
+from coalition.core.tests.clients import api_for, client_for, text_of
 from coalition.directory.models import Organisation
 from coalition.directory.tests.factories import government
 from coalition.library import engine, extract, forms, indexing, queries, services
 from coalition.library.models import Paragraph, ReuseRecord, Source
-from coalition.library.tests.helpers import api_for, client_for, text_of
 from coalition.statements.tests.test_services import draft, member, open_round, published, sign
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,10 @@ from django.urls import reverse
 
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
+from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.tests.factories import government
 from coalition.library import services
 from coalition.library.models import Paragraph, Source
-from coalition.library.tests.helpers import client_for, text_of
 from coalition.statements.tests.test_services import draft
 
 pytestmark = pytest.mark.django_db

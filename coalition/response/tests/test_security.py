@@ -37,8 +37,8 @@ from django.utils.datastructures import MultiValueDict
 from coalition.core.access import declared_policy
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Classification, Role
+from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.models import Country
-from coalition.directory.services import load_countries
 from coalition.response import importers, services, tasks
 from coalition.response.forms import ImportForm
 from coalition.response.models import (
@@ -53,7 +53,7 @@ from coalition.response.models import (
     Tool,
 )
 from coalition.response.tests.test_importers import stop_csv, stop_row
-from coalition.response.tests.test_views import client_for, member, raise_alert, text_of
+from coalition.response.tests.test_views import member, raise_alert
 from coalition.statements import services as statements
 from coalition.statements.tests.test_services import open_round, past_deadline, sign
 
@@ -66,44 +66,6 @@ XSS = '<script>alert("x")</script>'
 
 
 # --- Fixtures and helpers -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _countries() -> None:
-    load_countries()
-
-
-@pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def toolkit(support: Any) -> list[Tool]:
-    return [
-        services.save_tool(
-            by=support,
-            name="Joint statement",
-            kind=Tool.Kind.PUBLIC_STATEMENT,
-            when_to_use="A shutdown during an election",
-            who_can_use="All members",
-            suggested_lead="Chair",
-            position=1,
-        ),
-        services.save_tool(
-            by=support,
-            name="Joint démarche",
-            kind=Tool.Kind.JOINT_DEMARCHE,
-            when_to_use="Members with embassies there",
-            who_can_use="Members with an embassy",
-            position=2,
-        ),
-    ]
 
 
 def country(code: str) -> Country:

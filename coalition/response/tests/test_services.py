@@ -17,7 +17,6 @@ from coalition.core import policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import Classification, Role
 from coalition.directory.models import Country, Office, Organisation
-from coalition.directory.services import load_countries
 from coalition.directory.tests.factories import OrganisationFactory
 from coalition.response import queries, services
 from coalition.response.models import Alert, PlaybookStep, Pledge, Signal, SignalKind, Situation, Source, Tool
@@ -86,11 +85,6 @@ def kinds(situation: Situation) -> list[str]:
 # --- Fixtures -----------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _countries() -> None:
-    load_countries()
-
-
 @pytest.fixture
 def ethiopia() -> Country:
     return Country.objects.get(code="ET")
@@ -104,27 +98,6 @@ def iran() -> Country:
 @pytest.fixture
 def now() -> dt.datetime:
     return timezone.now()
-
-
-@pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def chair(make_user: Any) -> Any:
-    return make_user(Role.CHAIR)
-
-
-@pytest.fixture
-def official(make_user: Any) -> Any:
-    """An official of Estonia (not its focal point)."""
-    return make_user(Role.MEMBER_OFFICIAL)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
 
 
 @pytest.fixture

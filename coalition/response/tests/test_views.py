@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from coalition.core.policy import Classification, Role
+from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.models import Country
-from coalition.directory.services import load_countries
 from coalition.directory.tests.factories import government
 from coalition.response import services
 from coalition.response.models import (
@@ -43,61 +42,11 @@ MAX_QUERIES = 25
 # --- Helpers ------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _countries() -> None:
-    load_countries()
-
-
-@pytest.fixture
-def support(make_user: Any) -> Any:
-    return make_user(Role.SUPPORT_UNIT)
-
-
-@pytest.fixture
-def advisory(make_user: Any) -> Any:
-    return make_user(Role.ADVISORY_NETWORK)
-
-
-@pytest.fixture
-def toolkit(support: Any) -> list[Tool]:
-    return [
-        services.save_tool(
-            by=support,
-            name="Joint statement",
-            kind=Tool.Kind.PUBLIC_STATEMENT,
-            when_to_use="A shutdown during an election",
-            who_can_use="All members",
-            suggested_lead="Chair",
-            position=1,
-        ),
-        services.save_tool(
-            by=support,
-            name="Joint démarche",
-            kind=Tool.Kind.JOINT_DEMARCHE,
-            when_to_use="Members with embassies there",
-            who_can_use="Members with an embassy",
-            suggested_lead="Members with an embassy there",
-            position=2,
-        ),
-    ]
-
-
 def member(code: str) -> tuple[Any, Any]:
     """A member government and its focal point's account, with MFA set up as every account that signs in has it."""
     organisation, account = statements_member(code)
     TOTP.activate(account, generate_totp_secret())
     return organisation, account
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def text_of(response: Any) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
 
 
 def country(code: str) -> Country:

@@ -1,4 +1,4 @@
-"""Helpers the library's page and security tests share."""
+"""Test clients and page text, shared by the apps' page and security tests."""
 
 from __future__ import annotations
 
