@@ -204,11 +204,18 @@ def assist(user: Any, text: str) -> list[Suggestion]:
     access = indexing.access_filter(user)
     searcher = engine.searcher()
     visible = _with_source(indexing.visible_paragraphs(user))
+    # Two passes, one query each: the reuse found for every paragraph, then the closest candidates of those with none.
+    found = [engine.find_reuse(s.text, access=access, searcher=searcher, min_words=8) for s in segments]
+    rows = visible.in_bulk({r.pid for reuses in found for r in reuses})
+    pending = {
+        i: engine.candidates(segment.text, access=access, limit=3, searcher=searcher)
+        for i, (segment, reuses) in enumerate(zip(segments, found, strict=True))
+        if not any(r.pid in rows for r in reuses)
+    }
+    close = visible.in_bulk({pid for candidates in pending.values() for pid, _t, _f in candidates})
     suggestions = []
-    for segment in segments:
+    for i, (segment, reuses) in enumerate(zip(segments, found, strict=True)):
         suggestion = Suggestion(number=segment.number, text=segment.text, status="new")
-        reuses = engine.find_reuse(segment.text, access=access, searcher=searcher, min_words=8)
-        rows = visible.in_bulk([r.pid for r in reuses]) if reuses else {}
         shown = [r for r in reuses if r.pid in rows]
         if shown:
             best = shown[0]
@@ -216,12 +223,10 @@ def assist(user: Any, text: str) -> list[Suggestion]:
             suggestion.kind, suggestion.similarity = best.kind, best.similarity
             suggestion.others = len(shown) - 1
         else:
-            candidates = engine.candidates(segment.text, access=access, limit=3, searcher=searcher)
-            close = visible.in_bulk([pid for pid, _t, _f in candidates])
             mine = words(segment.text)
             scored = [
                 (difflib.SequenceMatcher(None, words(close[pid].text), mine, autojunk=False).ratio(), pid)
-                for pid, _t, _f in candidates
+                for pid, _t, _f in pending[i]
                 if pid in close
             ]
             if scored:

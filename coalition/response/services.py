@@ -48,11 +48,6 @@ def _timeline(situation: Situation, kind: str, text: str, *, by: Any = None, at:
     TimelineEntry.objects.create(situation=situation, kind=kind, text=text[:500], by=by, at=at or timezone.now())
 
 
-def _require_visible(by: Any, situation: Situation) -> None:
-    if not policy.is_visible(by, situation):
-        raise AccessDenied("You do not have access to this.")
-
-
 def _require_open(situation: Situation, field: str = "situation") -> None:
     if situation.status != Situation.Status.OPEN:
         raise InvalidInput("This situation is closed.", field=field)
@@ -197,7 +192,7 @@ def widen(situation: Situation, *, by: Any, classification: str) -> Situation:
     """Only the Support Unit opens a situation room wider than the member governments (to the Advisory Network and
     observers, or to the public); civil-society reports in it stay restricted whatever the room's classification."""
     policy.require(by, "response.widen")
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     if classification not in (Classification.MEMBERS, Classification.COALITION, Classification.PUBLIC):
         raise InvalidInput("Choose members, coalition or public.", field="classification")
     with transaction.atomic():
@@ -215,7 +210,7 @@ def set_step(
     step: PlaybookStep, *, by: Any, status: str, owner: str | None = None, note: str | None = None
 ) -> PlaybookStep:
     policy.require(by, "response.manage")
-    _require_visible(by, step.situation)
+    policy.require(by, "response.view", step.situation)
     _require_open(step.situation)
     if status not in PlaybookStep.Status.values:
         raise InvalidInput("Choose a status for this action.", field="status")
@@ -237,7 +232,7 @@ def set_step(
 
 def add_note(situation: Situation, *, by: Any, text: str) -> TimelineEntry:
     policy.require(by, "response.open_situation")
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     _require_open(situation, field="text")
     if not text.strip():
         raise InvalidInput("Write the note.", field="text")
@@ -265,7 +260,7 @@ def pledge(
     """A member commits an action or a resource. One pledge per member and tool: pledging the same again is refused
     with the existing pledge named; a withdrawn pledge is renewed."""
     policy.require(by, "response.pledge", organisation)
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     _require_open(situation)
     if organisation.kind != Organisation.Kind.GOVERNMENT:
         raise InvalidInput("Pledges are made by member governments.", field="organisation")
@@ -316,7 +311,7 @@ def pledge(
 def set_pledge_status(item: Pledge, *, by: Any, status: str) -> Pledge:
     """The member (or the Support Unit) marks its pledge delivered or withdraws it."""
     policy.require(by, "response.pledge", item.organisation)
-    _require_visible(by, item.situation)
+    policy.require(by, "response.view", item.situation)
     allowed = PLEDGE_MOVES.get(item.status, set())
     if status not in allowed:
         raise InvalidInput(
@@ -343,7 +338,7 @@ def add_report(situation: Situation, *, by: Any, text: str) -> CivilSocietyRepor
     """A report from civil society (or a government) reaches the Support Unit and the reporter only; the Support
     Unit shares it with whoever needs it (`share_report`)."""
     policy.require(by, "response.report")
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     _require_open(situation)
     if not text.strip():
         raise InvalidInput("Write the report.", field="text")
@@ -383,7 +378,7 @@ def fast_track_statement(situation: Situation, *, by: Any, title: str, text: str
     """Draft the country-specific statement for this situation on the fast track (1A.5) and link it."""
     from coalition.statements import services as statements
 
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     _require_open(situation)
     if situation.statement_id:
         raise InvalidInput("This situation already has its statement.", field="title")
@@ -414,7 +409,7 @@ def close(situation: Situation, *, by: Any, review: str) -> Situation:
     from coalition.programme.models import Activity
 
     policy.require(by, "response.manage")
-    _require_visible(by, situation)
+    policy.require(by, "response.view", situation)
     _require_open(situation)
     if not review.strip():
         raise InvalidInput("Write the after-action review: what worked, what did not, what to change.", field="review")
