@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "coalition.statements",
     "coalition.library",
     "coalition.response",
+    "coalition.donors",
     "coalition.demo",
 ]
 
@@ -284,6 +285,18 @@ RESPONSE_INGEST_DIR = env_str("RESPONSE_INGEST_DIR", str(VAR_DIR / "signals"))
 RESPONSE_FETCH_URLS = env_list("RESPONSE_FETCH_URLS", [])  # "source=https://…" entries
 RESPONSE_MAX_FILE_BYTES = env_int("RESPONSE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 RESPONSE_CORROBORATION_HOURS = env_int("RESPONSE_CORROBORATION_HOURS", 24)
+
+# --- Donor coordination -------------------------------------------------------------------------------------------
+# The currency funding is converted to (at the rates the Support Unit records); the largest file a member may import
+# (kept under MAX_REQUEST_BYTES, which refuses larger bodies first; raise both together, or use `donors_import`).
+# The IATI schema and codelists are read from these folders (ship a copy with the deployment); where a folder is
+# absent, the check it powers is skipped and every import report says so.
+DONORS_CURRENCY = env_str("DONORS_CURRENCY", "USD")
+DONORS_MAX_FILE_BYTES = env_int("DONORS_MAX_FILE_BYTES", 16 * 1024 * 1024)  # under MAX_REQUEST_BYTES
+DONORS_IATI_SCHEMAS = env_str("DONORS_IATI_SCHEMAS", str(BASE_DIR.parent / "shared" / "data" / "iati" / "schema"))
+DONORS_IATI_CODELISTS = env_str(
+    "DONORS_IATI_CODELISTS", str(BASE_DIR.parent / "shared" / "data" / "iati" / "codelists")
+)
 
 # --- API ------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from coalition.directory import api as directory_api
+from coalition.donors import api as donors_api
 from coalition.library import api as library_api
 from coalition.meetings import api as meetings_api
 from coalition.programme import api as programme_api
@@ -25,6 +26,8 @@ router.register("evidence", programme_api.EvidenceViewSet, basename="evidence")
 router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 router.register("quarterly-calls", meetings_api.QuarterlyCallViewSet, basename="quarterlycall")
 router.register("statements", statements_api.StatementViewSet, basename="statement")
+router.register("funding-activities", donors_api.FundingActivityViewSet, basename="funding-activity")
+router.register("funding-overlaps", donors_api.OverlapViewSet, basename="funding-overlap")
 router.register("library/search", library_api.SearchViewSet, basename="library-search")
 router.register(
     r"statements/(?P<slug>[-a-zA-Z0-9_]+)/verification",
@@ -42,6 +45,7 @@ urlpatterns = [
     path("", include("coalition.statements.urls")),
     path("", include("coalition.library.urls")),
     path("", include("coalition.response.urls")),
+    path("", include("coalition.donors.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,5 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "viewer_tz": getattr(request, "viewer_tz", "UTC"),
         "nav_can_coverage": policy.can(actor, "directory.view_coverage"),
         "nav_can_audit": policy.can(actor, "audit.view"),
+        # Donor coordination is the governments' (alignment views) and the reporting members' (their own records).
+        "nav_can_donors": policy.can(actor, "donors.align") or policy.can(actor, "donors.report"),
         "nav_can_accounts": policy.can(actor, "accounts.manage"),
     }

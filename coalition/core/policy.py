@@ -39,6 +39,15 @@ class Classification(models.TextChoices):
     RESTRICTED = "restricted", _("Restricted")
 
 
+class Tier(models.TextChoices):
+    """How widely a member shares a donor-coordination record (issue 8): the reporter always reads its own."""
+
+    PUBLIC = "public", _("Public")
+    MECHANISM = "mechanism", _("All participants in the mechanism")
+    GROUP = "group", _("A named donor group")
+    BILATERAL = "bilateral", _("Bilateral, with named members")
+
+
 # What an embargoed public record reads as until its release time (see `released_field` below).
 EMBARGOED_AS = Classification.MEMBERS
 
@@ -219,14 +228,36 @@ def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation.pk in actor.focal_point_for
 
 
-def _may_pledge_for(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """A member pledges through those who hold a position on its behalf (focal points and officials); the Support Unit
-    records pledges received by other means."""
+def _acts_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """A member acts through those who hold a position on its behalf (focal points and officials): pledges, joining
+    the donor mechanism, reporting its funding, assessing itself. The Support Unit records what reaches it by other
+    means."""
     if actor.has(Role.SUPPORT_UNIT):
         return True
     if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
         return False
     return organisation is None or organisation.pk in actor.acts_for
+
+
+def _speaks_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """Decisions only the member takes, through its focal points and officials (not even the Support Unit): who a
+    donor record of its own is shared with."""
+    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
+        return False
+    return organisation is None or organisation.pk in actor.acts_for
+
+
+def _may_review_overlap(actor: Actor, overlap: Any, **context: Any) -> bool:
+    """An overlap is judged by the people of either reporter, and by the Support Unit that runs the mechanism; each
+    only when it can read both activities."""
+    if overlap is None:
+        return actor.has(Role.SUPPORT_UNIT, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL)
+    if not is_visible(actor, overlap):
+        return False
+    if actor.has(Role.SUPPORT_UNIT):
+        return True
+    reporters = {overlap.first.reporter_id, overlap.second.reporter_id}
+    return actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL) and bool(reporters & actor.acts_for)
 
 
 RULES: dict[str, Rule] = {
@@ -279,11 +310,21 @@ RULES: dict[str, Rule] = {
     "response.open_situation": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "response.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
     "response.widen": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "response.pledge": Predicate(_may_pledge_for, "the member's focal points and officials (for their member)"),
+    "response.pledge": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
     "response.report": Roles(
         GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
     ),
     "response.toolkit": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "donors.view": ByClassification(description="by the record's sharing tier (see `sharing_q`)"),
+    "donors.take_part": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
+    "donors.report": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
+    "donors.share": Predicate(
+        _speaks_for_member, "the member's focal points and officials only (not the Support Unit)"
+    ),
+    "donors.assess": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
+    "donors.review": Predicate(_may_review_overlap, "either reporter's people, and the Support Unit"),
+    "donors.align": Roles(GOVERNMENTS, "member governments and the Support Unit (totals of what each may read)"),
+    "donors.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
 }
 
 
@@ -326,6 +367,9 @@ def _embargoed(obj: Any) -> bool:
 
 def is_visible(user_or_actor: Any, obj: Any) -> bool:
     actor = actor_for(user_or_actor)
+    model = type(obj)
+    if _decided_by_relations(model):
+        return model._base_manager.filter(pk=obj.pk).filter(_relations_q(actor, model)).exists()
     classification = effective_classification(obj)  # until an embargo lifts, a public record reads as members-only
     if actor.roles & READERS[classification]:
         return True
@@ -363,12 +407,73 @@ def visible_to(user: Any, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
     """The rows of `queryset` that `user` may read. Every read starts here."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     model = qs.model
+    if _decided_by_relations(model):
+        return qs.filter(_relations_q(actor_for(user), model))
     if not any(f.name == "classification" for f in model._meta.get_fields()):
         fixed = getattr(model, "fixed_classification", None)
         if fixed is None:
             raise LookupError(f"{model.__name__} declares no classification: the policy cannot filter it")
         return qs if actor_for(user).roles & READERS[fixed] else qs.none()
     return qs.filter(visibility_q(actor_for(user), model=model))
+
+
+# --- Records shared by tier (donor coordination) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharingTiers:
+    """How a model whose rows are shared by `Tier` names its parts; the policy knows no app's models.
+
+    `participants()` gives the ids (`organisation_id`) of the organisations taking part in the mechanism today; the
+    other fields are lookups from a row: its reporting organisation, its tier, its group's member organisations and
+    the organisations a bilateral row names."""
+
+    participants: Callable[[], QuerySet[Any]]
+    reporter: str
+    tier: str
+    group_members: str
+    bilateral: str
+
+
+def _decided_by_relations(model: Any) -> bool:
+    return any(hasattr(model, name) for name in ("sharing", "visible_through", "owned_by"))
+
+
+def _relations_q(actor: Actor, model: Any) -> Q:
+    if (sharing := getattr(model, "sharing", None)) is not None:
+        return sharing_q(actor, model, sharing)
+    if (owner := getattr(model, "owned_by", None)) is not None:
+        return Q() if actor.has(Role.SUPPORT_UNIT) else Q(**{f"{owner}_id__in": actor.acts_for})
+    condition = Q()
+    for relation in model.visible_through:  # readable only by whoever reads every record it joins
+        related = model._meta.get_field(relation).related_model
+        condition &= Q(**{f"{relation}__in": visible_to(actor, related).values("pk")})
+    return condition
+
+
+def sharing_q(actor: Actor, model: Any, sharing: SharingTiers) -> Q:
+    """Who reads a record shared by tier:
+
+    - anyone: a public record;
+    - the reporter's own people: every record it reported, whether or not it takes part;
+    - the Support Unit, to run the mechanism: records of participants shared with all participants or with a group
+      (never a bilateral one);
+    - a member government taking part today: records of other participants shared with all participants, with a
+      group it belongs to, or bilaterally with it by name. A member that does not take part reads only its own."""
+    tier = sharing.tier
+    own = Q(**{f"{sharing.reporter}_id__in": actor.acts_for})
+    public = Q(**{tier: Tier.PUBLIC})
+    from_participant = Q(**{f"{sharing.reporter}_id__in": sharing.participants()})
+    if actor.has(Role.SUPPORT_UNIT):
+        return public | own | (from_participant & Q(**{f"{tier}__in": [Tier.MECHANISM, Tier.GROUP]}))
+    mine = sorted(actor.acts_for)
+    if not mine or not actor.has(*GOVERNMENTS):
+        return public | own
+    i_take_part = Q(Exists(sharing.participants().filter(organisation_id__in=mine)))  # in SQL: no extra query
+    rows = model._base_manager
+    in_my_group = Q(**{tier: Tier.GROUP}) & Q(pk__in=rows.filter(**{f"{sharing.group_members}__in": mine}).values("pk"))
+    named_me = Q(**{tier: Tier.BILATERAL}) & Q(pk__in=rows.filter(**{f"{sharing.bilateral}__in": mine}).values("pk"))
+    return public | own | (i_take_part & from_participant & (Q(**{tier: Tier.MECHANISM}) | in_my_group | named_me))
 
 
 def principals_of(items: Iterable[tuple[str, object]]) -> frozenset[str]:

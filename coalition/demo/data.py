@@ -87,3 +87,129 @@ OTHER_ORGANISATIONS = [
     ("Media Freedom Coalition", "MFC", "partner_initiative"),
     ("Christchurch Call", "Christchurch Call", "partner_initiative"),
 ]
+
+
+# Donor coordination (fictitious funding, "(demo)" in every title): (donor, identifier, title, description,
+# recipient country, DAC sector, implementer, start, end, currency, amount, sharing tier).
+DEMO_FUNDING: list[tuple[str, str, str, str, str, str, str, str, str, str, str, str]] = [
+    (
+        "NL",
+        "XM-DEMO-NL-1",
+        "Keeping Ethiopia connected during shutdowns (demo)",
+        "Circumvention tools, digital security training and documentation of network shutdowns with local partners.",
+        "ET",
+        "15160",
+        "Demo Digital Rights Network",
+        "2025-01-01",
+        "2027-06-30",
+        "EUR",
+        "1200000",
+        "mechanism",
+    ),
+    (
+        "DE",
+        "XM-DEMO-DE-1",
+        "Documenting internet shutdowns in Ethiopia (demo)",
+        "Documentation of network shutdowns, circumvention tools and digital security training for journalists.",
+        "ET",
+        "15153",
+        "Demo Digital Rights Network",
+        "2025-06-01",
+        "2027-12-31",
+        "EUR",
+        "900000",
+        "mechanism",
+    ),
+    (
+        "SE",
+        "XM-DEMO-SE-1",
+        "Women online in Kenya (demo)",
+        "Digital literacy and protection from online gender-based violence for women's rights organisations.",
+        "KE",
+        "15180",
+        "Demo Women Online Trust",
+        "2024-03-01",
+        "2026-02-28",
+        "SEK",
+        "8000000",
+        "group",
+    ),
+    (
+        "EE",
+        "XM-DEMO-EE-1",
+        "E-governance and privacy safeguards in Kenya (demo)",
+        "Data protection oversight and safeguards against unlawful surveillance in public digital services.",
+        "KE",
+        "15130",
+        "Demo Privacy Institute",
+        "2025-01-01",
+        "2026-12-31",
+        "EUR",
+        "400000",
+        "mechanism",
+    ),
+    (
+        "GB",
+        "XM-DEMO-GB-1",
+        "Rights-respecting AI procurement in Ghana (demo)",
+        "Human rights impact assessment of AI systems bought by public bodies, with civil-society scrutiny.",
+        "GH",
+        "43082",
+        "Demo AI Accountability Lab",
+        "2026-01-01",
+        "2027-12-31",
+        "GBP",
+        "650000",
+        "public",
+    ),
+    (
+        "NL",
+        "XM-DEMO-NL-2",
+        "Media freedom in Myanmar's exile press (demo)",
+        "Core support to independent media working from exile, with secure hosting and legal aid.",
+        "MM",
+        "15153",
+        "Demo Free Press Fund",
+        "2024-01-01",
+        "2026-12-31",
+        "EUR",
+        "750000",
+        "bilateral",
+    ),
+    (
+        "CA",
+        "XM-DEMO-CA-1",
+        "Affordable connectivity for rural Colombia (demo)",
+        "Community networks and digital skills in rural municipalities (pipeline: not yet approved).",
+        "CO",
+        "22040",
+        "Demo Community Networks",
+        "2027-01-01",
+        "2028-12-31",
+        "CAD",
+        "1500000",
+        "mechanism",
+    ),
+]
+
+# Fictitious rates for the demo only: replace with a named published source (ECB, OECD) in a real deployment.
+DEMO_RATES: list[tuple[str, str, str]] = [
+    ("EUR", "2024-01-01", "1.09"),
+    ("EUR", "2025-01-01", "1.04"),
+    ("EUR", "2026-01-01", "1.12"),
+    ("SEK", "2024-01-01", "0.096"),
+    ("GBP", "2026-01-01", "1.27"),
+    ("CAD", "2026-01-01", "0.73"),
+]
+
+DONOR_PRINCIPLES = """# Donor principles for human rights online (demo)
+
+Do no harm: assess the risks our funding creates for the people and organisations we support, and protect their data.
+
+Share plans early: tell the other participants what we intend to fund, including pipeline funding, before we commit.
+
+Fund flexibly in crises: allow partners to redirect funds quickly when a shutdown or crackdown begins.
+
+Listen to those affected: involve local civil society in deciding what is funded in their country.
+
+Avoid duplication: check the mechanism for overlapping funding and coordinate before committing."""

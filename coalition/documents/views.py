@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import InvalidInput
+from coalition.core.exports import safe_cell
 from coalition.core.forms import attempt
 from coalition.documents import queries, services
 from coalition.documents.forms import (
@@ -313,14 +314,6 @@ def clause(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The export of open clauses ---------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """A spreadsheet cell that cannot run as a formula (OWASP CSV injection): a leading quote where it could."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
 
 def _comment_line(comment: queries.CommentView) -> str:
     who = comment.author_name + (
@@ -361,7 +354,9 @@ def open_clauses(request: HttpRequest, pk: int) -> HttpResponse:
         writer.writerow([_("Paragraph"), _("Status"), _("Text"), _("Comments")])
         for clause in clauses:
             comments = "\n".join(_comment_line(comment) for comment in clause.comments)
-            writer.writerow([clause.number, _cell(clause.status_label), _cell(clause.text), _cell(comments)])
+            writer.writerow(
+                [clause.number, safe_cell(clause.status_label), safe_cell(clause.text), safe_cell(comments)]
+            )
         return response
     exported = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     saved = current.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d")

@@ -541,6 +541,17 @@ def _known_codes(folder: Path | None, *, report: Report) -> dict[str, _Codelist]
     return known
 
 
+Codelist = _Codelist
+
+
+def load_codelists(folder: Path | None, *, report: Report) -> dict[str, Codelist] | None:
+    """The codelists `read` checks codes against, for readers of other formats (the spreadsheet template).
+
+    None, with a warning in `report`, where the folder is absent; a warning for each codelist missing from it.
+    """
+    return _known_codes(folder, report=report)
+
+
 @functools.cache
 def _codelists(folder: Path) -> dict[str, _Codelist]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -556,6 +567,12 @@ def _codelists(folder: Path) -> dict[str, _Codelist]:
             (withdrawn if item.get("status") == "withdrawn" else active).add(code)
         known[name] = _Codelist(name, frozenset(active), frozenset(withdrawn))
     return known
+
+
+def codelist_codes(folder: Path, name: str) -> frozenset[str]:
+    """The codes of one IATI codelist (active and withdrawn), e.g. for checking a code a person types."""
+    found = _codelists(folder.resolve()).get(name)
+    return found.active | found.withdrawn if found else frozenset()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,16 @@ class Brief:
     past: list[Situation] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     funding_note: str = "Donor funding in the country will show here once members share it (donor coordination)."
+
+
+# Donor coordination, which depends on this app, registers how to summarise the funding members share in a country
+# (what the reader may see) — rapid response knows nothing of it.
+_funding_note: Callable[[Any, Any], str] | None = None
+
+
+def register_funding_note(summarise: Callable[[Any, Any], str]) -> None:
+    global _funding_note
+    _funding_note = summarise
 
 
 def brief(user: Any, situation: Situation) -> Brief:
@@ -69,7 +80,10 @@ def brief(user: Any, situation: Situation) -> Brief:
         if situation.alert_id
         else Signal.objects.none()
     )
-    return Brief(embassies, list(contacts), list(statements), list(past), list(signals))
+    found = Brief(embassies, list(contacts), list(statements), list(past), list(signals))
+    if _funding_note is not None:
+        found.funding_note = _funding_note(user, situation.country)
+    return found
 
 
 def timeline(user: Any, situation: Situation) -> QuerySet[Any]:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from coalition.core import policy
 from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
+from coalition.core.exports import safe_cell
 from coalition.core.forms import ServiceForm, attempt
 from coalition.core.policy import Role
 from coalition.directory.models import Organisation
@@ -646,11 +647,6 @@ def tool(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Metrics ------------------------------------------------------------------------------------------------------
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not read a cell as a formula."""
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
-
-
 def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summary]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rapid-response-metrics.csv"'
@@ -675,8 +671,8 @@ def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summa
             [
                 "situation",
                 str(s.opened_at.year),
-                _cell(s.title),
-                _cell(s.country.name),
+                safe_cell(s.title),
+                safe_cell(s.country.name),
                 "1",
                 s.first_signal_at.astimezone(dt.UTC).isoformat() if s.first_signal_at else "",
                 s.opened_at.astimezone(dt.UTC).isoformat(),

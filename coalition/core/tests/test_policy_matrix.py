@@ -73,6 +73,9 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "response.widen": {R.SUPPORT_UNIT},
     "response.report": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL, R.ADVISORY_NETWORK},
     "response.toolkit": {R.SUPPORT_UNIT},
+    "donors.view": set(R),  # listing: rows are filtered by sharing tier (coalition/donors/tests)
+    "donors.align": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
+    "donors.manage": {R.SUPPORT_UNIT},
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.
@@ -83,6 +86,11 @@ RECORD_RULES = {
     "statements.sign",
     "response.pledge",
     "documents.view_history",  # coalition/documents/tests/test_views.py: a published document's drafts
+    "donors.take_part",  # test_a_member_acts_for_itself_in_donor_coordination, below
+    "donors.report",
+    "donors.assess",
+    "donors.share",
+    "donors.review",  # coalition/donors/tests: either reporter's people and the Support Unit, who read both
 }
 
 
@@ -227,3 +235,16 @@ def test_only_a_members_focal_point_signs_for_it(viewer, role):
     own, other = government("EE"), government("GH")  # the factories' focal points act for EE
     assert policy.can(user, "statements.sign", own) is (role == R.FOCAL_POINT)
     assert not policy.can(user, "statements.sign", other)  # not another member's focal point, not the Support Unit
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(R))
+def test_a_member_acts_for_itself_in_donor_coordination(viewer, role):
+    user = viewer(role)
+    own, other = government("EE"), government("GH")  # the factories' focal points and officials act for EE
+    people = role in {R.FOCAL_POINT, R.MEMBER_OFFICIAL}
+    for action in ("donors.take_part", "donors.report", "donors.assess"):
+        assert policy.can(user, action, own) is (people or role == R.SUPPORT_UNIT)  # the Support Unit records
+        assert policy.can(user, action, other) is (role == R.SUPPORT_UNIT)
+    assert policy.can(user, "donors.share", own) is people  # who a record is shared with: the member alone
+    assert not policy.can(user, "donors.share", other)

@@ -83,3 +83,18 @@ def test_the_demo_is_recognised_even_beside_other_data(demo):
     before = row_counts()
     load_demo()
     assert row_counts() == before
+
+
+def test_the_demo_shares_funding_at_every_tier_with_an_overlap_to_review(demo):
+    from coalition.donors.models import FundingActivity, Overlap
+
+    focal = User.objects.get(email="focal@demo.coalition.example")  # Estonia, taking part
+    official = User.objects.get(email="official@demo.coalition.example")  # Ghana, not taking part
+    support = User.objects.get(email="support@demo.coalition.example")
+    assert set(FundingActivity.objects.values_list("tier", flat=True)) == {"public", "mechanism", "group", "bilateral"}
+    assert set(policy.visible_to(official, FundingActivity).values_list("tier", flat=True)) == {"public"}
+    assert not policy.visible_to(support, FundingActivity).filter(tier="bilateral").exists()
+    assert policy.visible_to(focal, FundingActivity).filter(tier="group").exists()  # Estonia is in the Kenya group
+    pairs = {(o.first.identifier, o.second.identifier) for o in Overlap.objects.all()}
+    assert ("XM-DEMO-NL-1", "XM-DEMO-DE-1") in pairs or ("XM-DEMO-DE-1", "XM-DEMO-NL-1") in pairs
+    assert FundingActivity.objects.filter(total__isnull=False).count() == FundingActivity.objects.count()

@@ -1,0 +1,290 @@
+"""Reads for donor coordination. Every one starts from `policy.visible_to`, so a record a viewer may not read is in
+no list, export, search result, total or count they see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from coalition.core import policy
+from coalition.directory.models import Country
+from coalition.donors.models import (
+    Allocation,
+    FundingActivity,
+    FundingLine,
+    ImportBatch,
+    Overlap,
+    Participation,
+    SelfAssessment,
+    Topic,
+)
+
+
+def activities(
+    user: Any,
+    *,
+    q: str = "",
+    country: str = "",
+    topic: str = "",
+    reporter: int | None = None,
+    stage: str = "",
+) -> QuerySet[FundingActivity]:
+    """The funding activities `user` may read, searched and filtered."""
+    rows = policy.visible_to(user, FundingActivity).select_related("reporter", "group")
+    if q.strip():
+        words = q.split()[:8]
+        for word in words:
+            rows = rows.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(identifier__icontains=word)
+            )
+    if country:
+        rows = rows.filter(pk__in=Allocation.objects.filter(country=country.upper()).values("activity_id"))
+    if topic:
+        rows = rows.filter(pk__in=Allocation.objects.filter(topic=topic).values("activity_id"))
+    if reporter:
+        rows = rows.filter(reporter_id=reporter)
+    if stage:
+        rows = rows.filter(pk__in=FundingLine.objects.filter(stage=stage).values("activity_id"))
+    return rows
+
+
+def batches(user: Any) -> QuerySet[ImportBatch]:
+    return policy.visible_to(user, ImportBatch).select_related("reporter", "by")
+
+
+def overlaps(user: Any, *, review: str = "", activity: FundingActivity | None = None) -> QuerySet[Overlap]:
+    rows = policy.visible_to(user, Overlap).select_related("first__reporter", "second__reporter")
+    if review:
+        rows = rows.filter(review=review)
+    if activity is not None:
+        rows = rows.filter(Q(first=activity) | Q(second=activity))
+    return rows
+
+
+def participants(user: Any, on: dt.date | None = None) -> QuerySet[Participation]:
+    day = on or dt.date.today()
+    return (
+        policy.visible_to(user, Participation)
+        .filter(joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+        .select_related("organisation")
+    )
+
+
+def country_names(codes: set[str]) -> dict[str, str]:
+    names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
+    return {code: names.get(code, code) if code else "Regional or unspecified" for code in codes}
+
+
+# --- Alignment ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HeatmapRow:
+    country: str
+    name: str
+    cells: dict[str, Decimal]  # topic ("" for none) → amount in the mechanism's currency
+    activities: int
+    total: Decimal
+
+
+@dataclass
+class Heatmap:
+    currency: str
+    topics: list[tuple[str, str]]  # (code, label), "" last for funding mapped to no topic
+    rows: list[HeatmapRow]
+    totals: dict[str, Decimal]
+    total: Decimal
+    activities: int
+    without_rate: int  # activities whose amounts could not be converted (not in the totals)
+    max_cell: Decimal = Decimal(0)
+
+    def shade(self, amount: Decimal) -> int:
+        """0–5: the cell's colour step, relative to the largest cell."""
+        if not amount or not self.max_cell:
+            return 0
+        return min(5, 1 + int(4 * amount / self.max_cell))
+
+
+TOPICS = [(code, str(label)) for code, label in Topic.choices] + [("", "No policy topic")]
+
+
+def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
+    """Funding by recipient country × policy topic: sums of what `user` may read, nothing else."""
+    visible = activities(user, stage=stage)
+    if year:
+        visible = visible.filter(
+            Q(starts_on__year__lte=year) | Q(starts_on__isnull=True),
+            Q(ends_on__year__gte=year) | Q(ends_on__isnull=True),
+        )
+    rows = (
+        Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+        .values("country", "topic")
+        .annotate(amount=Sum("amount"), n=Count("activity", distinct=True))
+    )
+    cells: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows:
+        cells[row["country"]][row["topic"]] += row["amount"] or Decimal(0)
+    per_country = dict(
+        Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+        .values("country")
+        .annotate(n=Count("activity", distinct=True))
+        .values_list("country", "n")
+    )
+    names = country_names(set(cells))
+    result = [
+        HeatmapRow(code, names[code], dict(by_topic), per_country.get(code, 0), sum(by_topic.values(), Decimal(0)))
+        for code, by_topic in cells.items()
+    ]
+    result.sort(key=lambda r: (-r.total, r.name))
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for r in result:
+        for topic, amount in r.cells.items():
+            totals[topic] += amount
+    counted = visible.filter(total__isnull=False)
+    return Heatmap(
+        currency=settings.DONORS_CURRENCY,
+        topics=TOPICS,
+        rows=result,
+        totals=dict(totals),
+        total=sum(totals.values(), Decimal(0)),
+        activities=counted.count(),
+        without_rate=visible.filter(total__isnull=True).exclude(total_basis="").count(),
+        max_cell=max((amount for r in result for amount in r.cells.values()), default=Decimal(0)),
+    )
+
+
+@dataclass
+class Gap:
+    country: str
+    name: str
+    why: list[str]  # "open situation: …", "open alert since …"
+    funding: dict[str, Decimal]  # topic → amount the viewer can see
+    missing: list[str]  # topic labels with no funding
+    total: Decimal = Decimal(0)
+
+
+def gaps(user: Any) -> list[Gap]:
+    """Countries where the coalition is responding to a crisis (an open situation or alert) and what funding members
+    share there: no funding at all, or none on fundamental freedoms and shutdowns, is a gap."""
+    from coalition.response.models import Alert, Situation
+
+    why: dict[str, list[str]] = defaultdict(list)
+    for situation in policy.visible_to(user, Situation).filter(status=Situation.Status.OPEN).select_related("country"):
+        why[situation.country.code].append(f"Open situation: {situation.title}")
+    for alert in policy.visible_to(user, Alert).filter(status=Alert.Status.OPEN).select_related("country"):
+        why[alert.country.code].append(f"Open alert since {alert.first_signal_at:%Y-%m-%d}")
+    if not why:
+        return []
+    rows = (
+        Allocation.objects.filter(
+            activity__in=activities(user).values("pk"), country__in=list(why), amount__isnull=False
+        )
+        .values("country", "topic")
+        .annotate(amount=Sum("amount"))
+    )
+    funding: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        funding[row["country"]][row["topic"]] = row["amount"]
+    names = country_names(set(why))
+    labels = dict(Topic.choices)
+    result = []
+    for code, reasons in why.items():
+        have = funding.get(code, {})
+        missing = [str(labels[t]) for t in Topic.values if not have.get(t)]
+        result.append(Gap(code, names[code], reasons, have, missing, sum(have.values(), Decimal(0))))
+    result.sort(key=lambda g: (g.total > 0, Topic.FREEDOMS in g.funding, g.name))
+    return result
+
+
+@dataclass
+class TimelineBar:
+    activity: FundingActivity
+    left: float  # percent of the timeline's width
+    width: float
+
+
+@dataclass
+class Timeline:
+    years: list[int]
+    bars: list[TimelineBar]
+    by_year: dict[int, dict[str, Decimal]] = field(default_factory=dict)  # year → stage → amount
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    currency: str = ""
+
+
+def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) -> Timeline:
+    """Activities laid out over the years they run, and the amounts by year and stage (pipeline → spent)."""
+    rows = activities(user, country=country, topic=topic).exclude(starts_on__isnull=True)
+    chosen = list(rows.order_by("starts_on", "pk")[:limit])
+    lines = (
+        FundingLine.objects.filter(activity__in=rows.values("pk"), converted__isnull=False)
+        .exclude(period_start__isnull=True)
+        .values("period_start__year", "stage")
+        .annotate(amount=Sum("converted"))
+    )
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for line in lines:
+        by_year[line["period_start__year"]][line["stage"]] = line["amount"]
+    starts = [a.starts_on for a in chosen if a.starts_on]
+    ends = [a.ends_on or a.starts_on for a in chosen if a.starts_on]
+    if not starts:
+        return Timeline(
+            [],
+            [],
+            dict(by_year),
+            [(code, str(label)) for code, label in FundingLine.Stage.choices],
+            settings.DONORS_CURRENCY,
+        )
+    first, last = min(starts).year, max(max(ends).year, min(starts).year)
+    span_start, span_end = dt.date(first, 1, 1), dt.date(last, 12, 31)
+    days = (span_end - span_start).days or 1
+    bars = []
+    for a in chosen:
+        end = a.ends_on or span_end
+        left = 100 * (a.starts_on - span_start).days / days  # type: ignore[operator]
+        width = max(1.0, 100 * (end - a.starts_on).days / days)  # type: ignore[operator]
+        bars.append(TimelineBar(a, round(left, 2), round(min(width, 100 - left), 2)))
+    return Timeline(
+        list(range(first, last + 1)),
+        bars,
+        dict(sorted(by_year.items())),
+        [(code, str(label)) for code, label in FundingLine.Stage.choices],
+        settings.DONORS_CURRENCY,
+    )
+
+
+def funding_note(user: Any, country: Country) -> str:
+    """One sentence for a situation's brief: what funding members share in the country (what `user` may read)."""
+    rows = activities(user, country=country.code)
+    count = rows.count()
+    if not count:
+        return f"No member shares funding in {country.name} with you through donor coordination."
+    amount = (
+        Allocation.objects.filter(activity__in=rows.values("pk"), country=country.code, amount__isnull=False)
+        .aggregate(total=Sum("amount"))
+        .get("total")
+    )
+    freedoms = (
+        Allocation.objects.filter(
+            activity__in=rows.values("pk"), country=country.code, topic=Topic.FREEDOMS, amount__isnull=False
+        )
+        .aggregate(total=Sum("amount"))
+        .get("total")
+    )
+    money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else "amounts not converted"
+    on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else "none"
+    return (
+        f"Members share {count} funding activit{'y' if count == 1 else 'ies'} in {country.name} ({money}); "
+        f"on fundamental freedoms and shutdowns: {on_freedoms}."
+    )
+
+
+def assessments(user: Any, document: Any) -> QuerySet[SelfAssessment]:
+    return policy.visible_to(user, SelfAssessment).filter(document=document).select_related("organisation", "by")
