@@ -51,3 +51,16 @@ class LedgeredModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             ledger.record(f"admin.{obj._meta.label_lower}.deleted", actor=request.user, subject=obj)
         return super().log_deletions(request, queryset)
+
+
+class ReadOnlyAdminMixin:
+    """An admin page that only shows rows (the ledger; records that change through their app's services)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coalition.core import policy
-from coalition.core.admin_site import LedgeredModelAdmin
+from coalition.core.admin_site import LedgeredModelAdmin, ReadOnlyAdminMixin
 from coalition.donors.models import (
     DonorGroup,
     ExchangeRate,
@@ -24,18 +24,9 @@ from coalition.donors.models import (
 )
 
 
-class ReadOnlyAdmin(LedgeredModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, LedgeredModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return policy.visible_to(request.user, super().get_queryset(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Participation)

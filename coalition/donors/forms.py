@@ -165,15 +165,19 @@ def upload_data(upload: UploadedFile) -> bytes | Path:
 # --- Lists --------------------------------------------------------------------------------------------------------
 
 
-class ActivityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Words"), required=False, max_length=200)
-    country = forms.ModelChoiceField(
+def _country_filter() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("Recipient country"),
         queryset=Country.objects.order_by("name"),
         to_field_name="code",
         required=False,
         empty_label=_("Any"),
     )
+
+
+class ActivityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    country = _country_filter()
     topic = forms.ChoiceField(label=_("Policy topic"), required=False, choices=[*ANY, *Topic.choices])
     stage = forms.ChoiceField(label=_("Funding stage"), required=False, choices=[*ANY, *FundingLine.Stage.choices])
     reporter = forms.ModelChoiceField(
@@ -210,13 +214,7 @@ class HeatmapFilterForm(forms.Form):
 
 
 class TimelineFilterForm(forms.Form):
-    country = forms.ModelChoiceField(
-        label=_("Recipient country"),
-        queryset=Country.objects.order_by("name"),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Any"),
-    )
+    country = _country_filter()
     topic = forms.ChoiceField(label=_("Policy topic"), required=False, choices=[*ANY, *Topic.choices])
 
 

@@ -20,7 +20,6 @@ from coalition.donors.models import (
     FundingLine,
     ImportBatch,
     Overlap,
-    Participation,
     SelfAssessment,
     Topic,
 )
@@ -65,16 +64,6 @@ def overlaps(user: Any, *, review: str = "", activity: FundingActivity | None = 
     if activity is not None:
         rows = rows.filter(Q(first=activity) | Q(second=activity))
     return rows
-
-
-def participants(user: Any, on: dt.date | None = None) -> QuerySet[Participation]:
-    day = on or dt.date.today()
-    return (
-        policy.visible_to(user, Participation)
-        .filter(joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-        .select_related("organisation")
-    )
 
 
 def country_names(codes: set[str]) -> dict[str, str]:

@@ -641,8 +641,7 @@ TOTAL_BASES = (
 
 
 def _convert_lines(activity: FundingActivity, context: _ConversionContext) -> None:
-    """Convert each line at its value date's rate and total the activity (the total counts one kind of line, so
-    that a budget and the commitments that spend it are not added up twice)."""
+    """Convert each line at its value date's rate and total the activity (see `counted_lines`)."""
     currency = settings.DONORS_CURRENCY
     lines = list(activity.lines.all())
     for line in lines:
@@ -653,19 +652,28 @@ def _convert_lines(activity: FundingActivity, context: _ConversionContext) -> No
             line.converted = line.rate.convert(line.value) if line.rate else None
     FundingLine.objects.bulk_update(lines, ["converted", "rate"])
     activity.total, activity.total_basis = None, ""
+    basis, chosen = counted_lines(lines)
+    if chosen:
+        missing = sorted({line.currency for line in chosen if line.converted is None})
+        if missing:
+            activity.total_basis = f"no rate for {', '.join(missing)}"[:24]
+        else:
+            activity.total = sum((line.converted or Decimal(0) for line in chosen), Decimal(0))
+            activity.total_basis = basis
+    activity.save(update_fields=["total", "total_basis"])
+
+
+def counted_lines(lines: Iterable[FundingLine]) -> tuple[str, list[FundingLine]]:
+    """The lines an activity's total counts, and which basis that is: one kind of line only, so that a budget and
+    the commitments that spend it are not added up twice."""
+    lines = list(lines)
     for basis, kinds in TOTAL_BASES:
         chosen = [line for line in lines if line.kind in kinds]
         if kinds == ("budget",):
             chosen = _latest_budgets(chosen)
         if chosen:
-            missing = sorted({line.currency for line in chosen if line.converted is None})
-            if missing:
-                activity.total_basis = f"no rate for {', '.join(missing)}"[:24]
-            else:
-                activity.total = sum((line.converted or Decimal(0) for line in chosen), Decimal(0))
-                activity.total_basis = basis
-            break
-    activity.save(update_fields=["total", "total_basis"])
+            return basis, chosen
+    return "", []
 
 
 def _latest_budgets(budgets: list[FundingLine]) -> list[FundingLine]:

@@ -208,22 +208,10 @@ def _reporters_shown(user: Any) -> QuerySet[Organisation]:
     )
 
 
-def _counted_lines(lines: Iterable[FundingLine]) -> tuple[str, list[FundingLine]]:
-    """The lines an activity's total counts, and which basis that is (as the import totals it)."""
-    lines = list(lines)
-    for basis, kinds in services.TOTAL_BASES:
-        chosen = [line for line in lines if line.kind in kinds]
-        if kinds == ("budget",):
-            chosen = services._latest_budgets(chosen)
-        if chosen:
-            return basis, chosen
-    return "", []
-
-
 def reported_amounts(lines: Iterable[FundingLine]) -> list[tuple[str, Decimal]]:
     """The counted amounts as reported, one sum per currency."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
-    for line in _counted_lines(lines)[1]:
+    for line in services.counted_lines(lines)[1]:
         sums[line.currency] += line.value
     return sorted(sums.items())
 
@@ -395,18 +383,6 @@ def _reason_countries(overlaps: Iterable[Overlap]) -> set[str]:
     }
 
 
-def _may_review_row(user: Any, overlap: Overlap) -> bool:
-    """`donors.review` for a row of `queries.overlaps`, which is already filtered by `visible_to`: the rest of the
-    rule (the Support Unit, or either reporter's people) needs no query per row. The service asks the whole rule
-    again when the form is sent."""
-    actor = policy.actor_for(user)
-    if not policy.can(user, "donors.review"):
-        return False
-    if actor.has(Role.SUPPORT_UNIT):
-        return True
-    return bool({overlap.first.reporter_id, overlap.second.reporter_id} & actor.acts_for)
-
-
 def _activity_page(
     request: HttpRequest, activity: FundingActivity, *, status: int = 200, tier_form: TierForm | None = None
 ) -> HttpResponse:
@@ -444,7 +420,7 @@ def _activity_page(
                     "bilateral_with": [organisation.pk for organisation in partners],
                 },
             )
-    basis, _counted = _counted_lines(lines)
+    basis, _counted = services.counted_lines(lines)
     return render(
         request,
         "donors/activity.html",
@@ -611,7 +587,7 @@ def _overlaps_page(
         review_form = None
         if failed is not None and failed_pk == item.pk:
             review_form = failed
-        elif _may_review_row(user, item):
+        elif policy.can(user, "donors.review", item, from_visible_rows=True):
             review_form = ReviewForm(initial={"review": item.review, "note": item.note}, key=f"overlap{item.pk}")
         rows.append(OverlapRow(item, _reasons(item, countries), review_form))
     return render(
