@@ -345,6 +345,7 @@ def _implementer_pairs(
     new: np.ndarray,
     reporters: np.ndarray,
 ) -> np.ndarray:
+    """Codes (first × count + second) of the record pairs of a common block that share an implementer."""
     implementer_ids: dict[str, int] = {}
     record = []
     implementer = []
