@@ -884,6 +884,7 @@ def _donors(governments: dict[str, Organisation]) -> None:
     from coalition.donors import services as donors
 
     support = User.objects.get(email=f"support@{DEMO_DOMAIN}")
+    donors.ensure_default_mapping()
     joined = today() - dt.timedelta(days=200)
     for code in ("NL", "DE", "SE", "EE", "GB", "CA"):
         donors.join(organisation=governments[code], by=support, on=joined)

@@ -29,6 +29,7 @@ from coalition.directory.models import Participation as DirectoryParticipation
 from coalition.directory.queries import status_of
 from coalition.donors import iati, overlap, spreadsheet
 from coalition.donors.models import (
+    DEFAULT_MAPPING,
     Allocation,
     DonorGroup,
     ExchangeRate,
@@ -462,6 +463,17 @@ def _record_of(activity: iati.Activity, report: iati.Report) -> dict[str, Any]:
 # --- Topics and allocation ----------------------------------------------------------------------------------------
 
 Mapping = dict[tuple[str, str], frozenset[str]]
+
+
+def ensure_default_mapping() -> int:
+    """Put the default mapping in place where there is none (migration 0002 does it on installation; this is for an
+    emptied database, e.g. the demo loaded into one). Returns how many rows it added."""
+    if TopicMapping.objects.exists():
+        return 0
+    TopicMapping.objects.bulk_create(
+        [TopicMapping(kind=kind, code=code, topic=topic, note=why) for kind, code, topic, why in DEFAULT_MAPPING]
+    )
+    return len(DEFAULT_MAPPING)
 
 
 def load_mapping() -> Mapping:

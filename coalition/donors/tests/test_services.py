@@ -572,3 +572,11 @@ def test_an_observer_government_does_not_join_or_report(member, support):
     imported(nl, funding("NL-1"))
     with pytest.raises(InvalidInput, match="not a member"):
         services.set_tier(FundingActivity.objects.get(), by=nl, tier=Tier.BILATERAL, bilateral_with=[observer])
+
+
+def test_an_emptied_mapping_is_put_back_once_and_never_over_an_edited_one(support):
+    TopicMapping.objects.all().delete()
+    assert services.ensure_default_mapping() > 0
+    assert services.ensure_default_mapping() == 0
+    TopicMapping.objects.exclude(code="15160").delete()
+    assert services.ensure_default_mapping() == 0 and TopicMapping.objects.count() == 1
