@@ -147,8 +147,8 @@ def iati_activity(identifier: str, *, reporter: str, title: str, description: st
 
 
 def imported_for_germany(*, identifier: str, title: str, description: str, tier: str, **kwargs: Any) -> Any:
-    """Germany's activity in Kenya, imported through the service (the Support Unit records for any member what
-    reaches it by other means, as the demo does); the activity."""
+    """Germany's activity in Kenya, imported through the service by Germany's focal point in the demo (a member
+    reports its own funding); the activity."""
     from coalition.donors import services
     from coalition.donors.models import FundingActivity, ImportBatch
 
@@ -162,7 +162,7 @@ def imported_for_germany(*, identifier: str, title: str, description: str, tier:
         budget=str(GERMAN_BUDGET),
     )
     batch = services.import_file(
-        data, file_name="germany-kenya.xml", reporter=member("DE"), by=demo_user("support"), tier=tier, **kwargs
+        data, file_name="germany-kenya.xml", reporter=member("DE"), by=demo_user("focal-de"), tier=tier, **kwargs
     )
     assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors
     return FundingActivity.objects.get(reporter=member("DE"), identifier=identifier)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.cache import patch_cache_control
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -19,3 +20,14 @@ class PolicyPermission(BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         return policy.is_visible(request.user, obj)
+
+
+class PersonalAnswers:
+    """A view set whose answers to a signed-in caller depend on who asks: `private, no-store`, so no browser or proxy
+    keeps them (as the `personal` decorator does for pages)."""
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

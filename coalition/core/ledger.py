@@ -62,8 +62,10 @@ def record(
     on_behalf_of: Any = None,
     data: dict[str, Any] | None = None,
     ip: str | None = None,
+    label: str | None = None,
 ) -> AuditEvent:
-    """Append one event. Runs inside the caller's transaction, so the event lands if and only if the change does
+    """Append one event (`label` names the subject where its own name must not reach the ledger's readers). Runs
+    inside the caller's transaction, so the event lands if and only if the change does
     (no savepoint: a failure to record aborts the whole change, and it saves two round trips per event)."""
     with transaction.atomic(savepoint=False):
         head = _locked_head()
@@ -77,7 +79,7 @@ def record(
             on_behalf_of=_label(on_behalf_of),
             subject_type=subject._meta.label_lower if hasattr(subject, "_meta") else "",
             subject_id=str(getattr(subject, "pk", "") or ""),
-            subject_label=_label(subject),
+            subject_label=_label(subject) if label is None else label[:300],
             data=json.loads(json.dumps(data or {}, default=str)),
             ip=ip,
             prev_hash=head.hash,

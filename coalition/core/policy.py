@@ -240,8 +240,9 @@ def _acts_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
 
 
 def _speaks_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """Decisions only the member takes, through its focal points and officials (not even the Support Unit): who a
-    donor record of its own is shared with."""
+    """Decisions only the member takes, through its focal points and officials (not even the Support Unit): what it
+    reports as its funding and who each record is shared with (an import updates records by identifier, so whoever
+    imports for a member could overwrite, or confirm the existence of, a record it cannot read)."""
     if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
         return False
     return organisation is None or organisation.pk in actor.acts_for
@@ -318,7 +319,9 @@ RULES: dict[str, Rule] = {
     "response.toolkit": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "donors.view": ByClassification(description="by the record's sharing tier (see `sharing_q`)"),
     "donors.take_part": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
-    "donors.report": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
+    "donors.report": Predicate(
+        _speaks_for_member, "the member's focal points and officials only (not the Support Unit)"
+    ),
     "donors.share": Predicate(
         _speaks_for_member, "the member's focal points and officials only (not the Support Unit)"
     ),
@@ -443,8 +446,10 @@ def _decided_by_relations(model: Any) -> bool:
 def _relations_q(actor: Actor, model: Any) -> Q:
     if (sharing := getattr(model, "sharing", None)) is not None:
         return sharing_q(actor, model, sharing)
-    if (owner := getattr(model, "owned_by", None)) is not None:
-        return Q() if actor.has(Role.SUPPORT_UNIT) else Q(**{f"{owner}_id__in": actor.acts_for})
+    if (owner := getattr(model, "owned_by", None)) is not None:  # the owner's people alone
+        if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
+            return Q(pk__in=[])
+        return Q(**{f"{owner}_id__in": actor.acts_for})
     condition = Q()
     for relation in model.visible_through:  # readable only by whoever reads every record it joins
         related = model._meta.get_field(relation).related_model
@@ -470,10 +475,17 @@ def sharing_q(actor: Actor, model: Any, sharing: SharingTiers) -> Q:
     mine = sorted(actor.acts_for)
     if not mine or not actor.has(*GOVERNMENTS):
         return public | own
-    i_take_part = Q(Exists(sharing.participants().filter(organisation_id__in=mine)))  # in SQL: no extra query
+    # Only the members the person acts for that take part today open anything (in SQL: no extra query); a person
+    # holding positions for two members reads what reaches the one taking part, not what is shared with the other.
+    taking_part = sharing.participants().filter(organisation_id__in=mine)
+    i_take_part = Q(Exists(taking_part))
     rows = model._base_manager
-    in_my_group = Q(**{tier: Tier.GROUP}) & Q(pk__in=rows.filter(**{f"{sharing.group_members}__in": mine}).values("pk"))
-    named_me = Q(**{tier: Tier.BILATERAL}) & Q(pk__in=rows.filter(**{f"{sharing.bilateral}__in": mine}).values("pk"))
+    in_my_group = Q(**{tier: Tier.GROUP}) & Q(
+        pk__in=rows.filter(**{f"{sharing.group_members}__in": taking_part}).values("pk")
+    )
+    named_me = Q(**{tier: Tier.BILATERAL}) & Q(
+        pk__in=rows.filter(**{f"{sharing.bilateral}__in": taking_part}).values("pk")
+    )
     return public | own | (i_take_part & from_participant & (Q(**{tier: Tier.MECHANISM}) | in_my_group | named_me))
 
 

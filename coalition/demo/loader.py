@@ -873,6 +873,25 @@ def _funding_xml(donor: Organisation, rows: list[tuple[str, ...]]) -> bytes:
     return "".join(parts).encode()
 
 
+DONOR_FOCAL_POINTS = {
+    "DE": ("Dieter Placeholder", "Europe/Berlin"),
+    "SE": ("Sara Exempel", "Europe/Stockholm"),
+    "GB": ("Grace Sample", "Europe/London"),
+}
+
+
+def _focal_point_of(government: Organisation, code: str) -> User:
+    """The member's focal point in the demo: an existing one (the focal login for Estonia, those the statements made),
+    else a fictitious one without a password."""
+    found = User.objects.filter(
+        person__positions__organisation=government, person__positions__kind=Position.Kind.FOCAL_POINT
+    ).first()
+    if found is not None:
+        return found
+    name, zone = DONOR_FOCAL_POINTS[code]
+    return _demo_focal_point(government, name, zone)
+
+
 def _donors(governments: dict[str, Organisation]) -> None:
     """Donor coordination: six members take part (Ghana, the official's member, does not), a donor group, demo rates,
     fictitious funding at every sharing tier with one overlap to review (Ethiopia), and the donor principles with the
@@ -902,6 +921,7 @@ def _donors(governments: dict[str, Organisation]) -> None:
             rate=Decimal(rate),
             source="Demo rates (fictitious; use ECB or OECD rates in a real deployment)",
         )
+    speakers = {code: _focal_point_of(governments[code], code) for code in ("NL", "DE", "SE", "EE", "GB", "CA")}
     by_donor: dict[tuple[str, str], list[tuple[str, ...]]] = {}
     for row in data.DEMO_FUNDING:
         by_donor.setdefault((row[0], row[-1]), []).append(row)
@@ -910,7 +930,7 @@ def _donors(governments: dict[str, Organisation]) -> None:
             _funding_xml(governments[code], rows),
             file_name=f"demo-{code.lower()}-{tier}.xml",
             reporter=governments[code],
-            by=support,
+            by=speakers[code],  # a member reports its own funding
             tier=tier,
             group=group if tier == "group" else None,
             bilateral_with=[governments["DE"]] if tier == "bilateral" else (),
@@ -931,5 +951,5 @@ def _donors(governments: dict[str, Organisation]) -> None:
             paragraph=paragraph,
             rating=rating,
             evidence="Demo self-assessment (fictitious).",
-            by=support,
+            by=speakers["EE"],
         )

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from coalition.core import policy
+from coalition.core.api import PersonalAnswers
 from coalition.directory.models import Organisation
 from coalition.donors import queries
 from coalition.donors.models import FundingActivity, FundingLine, Overlap, Topic
@@ -168,7 +169,7 @@ class FundingOverlapSerializer(serializers.ModelSerializer):
         ]
     )
 )
-class FundingActivityViewSet(viewsets.ReadOnlyModelViewSet):
+class FundingActivityViewSet(PersonalAnswers, viewsets.ReadOnlyModelViewSet):
     """Funding activities the caller may read (by their sharing tier), searched and filtered."""
 
     access_policy = "donors.view"
@@ -189,7 +190,7 @@ class FundingActivityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("review", str, enum=Overlap.Review.values)]))
-class OverlapViewSet(viewsets.ReadOnlyModelViewSet):
+class OverlapViewSet(PersonalAnswers, viewsets.ReadOnlyModelViewSet):
     """Overlap candidates between two activities the caller may both read, with the detector's reasons."""
 
     access_policy = "donors.view"

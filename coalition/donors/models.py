@@ -96,7 +96,7 @@ class DonorGroup(models.Model):
 class ImportBatch(models.Model):
     """One file a member brought in, and its report: accepted whole, or refused with every reason (nothing saved)."""
 
-    owned_by: ClassVar[str] = "reporter"  # the reporter's people and the Support Unit read the report
+    owned_by: ClassVar[str] = "reporter"  # the reporter's people alone read the report: it names every activity
 
     class Format(models.TextChoices):
         IATI = "iati", _("IATI activity file")

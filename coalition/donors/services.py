@@ -162,6 +162,7 @@ def set_tier(
             "donors.tier_set",
             actor=by,
             subject=activity,
+            label=f"funding activity {activity.pk}",  # its title may be confidential to a bilateral audience
             on_behalf_of=activity.reporter,
             data={
                 "from": before,
@@ -279,7 +280,12 @@ def import_file(
         with transaction.atomic():
             batch.save()
             ledger.record(
-                "donors.import_refused", actor=by, subject=batch, on_behalf_of=reporter, data={"errors": len(errors)}
+                "donors.import_refused",
+                actor=by,
+                subject=batch,
+                label=f"import {batch.pk}",
+                on_behalf_of=reporter,
+                data={"errors": len(errors)},
             )
         return batch
     batch.outcome = ImportBatch.Outcome.ACCEPTED
@@ -324,6 +330,7 @@ def import_file(
             "donors.imported",
             actor=by,
             subject=batch,
+            label=f"import {batch.pk}",  # a file name may say more than its records' readers
             on_behalf_of=reporter,
             data={"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
         )

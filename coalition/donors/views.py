@@ -503,7 +503,7 @@ def tier(request: HttpRequest, pk: int) -> HttpResponse:
 def import_file(request: HttpRequest) -> HttpResponse:
     """Upload a file for a member: applied whole or not at all, then the per-file report."""
     user = request.user
-    reporters = _may_act_for(user)
+    reporters = _own_members(user)  # a member reports its own funding (not even the Support Unit for it)
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
