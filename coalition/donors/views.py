@@ -421,11 +421,21 @@ def _activity_page(
                 },
             )
     basis, _counted = services.counted_lines(lines)
+    # The hierarchy (IATI related-activity type 1 = parent): the parent and the parts, among what the viewer reads.
+    family = list(
+        policy.visible_to(user, FundingActivity)
+        .filter(reporter_id=activity.reporter_id)
+        .filter(Q(identifier=activity.parent_identifier) | Q(parent_identifier=activity.identifier))
+        .exclude(pk=activity.pk)
+        .only("pk", "identifier", "title", "parent_identifier")
+    )
     return render(
         request,
         "donors/activity.html",
         {
             "activity": activity,
+            "parent": next((a for a in family if a.identifier == activity.parent_identifier), None),
+            "parts": [a for a in family if a.parent_identifier == activity.identifier],
             "currency": settings.DONORS_CURRENCY,
             "lines": [LineRow(line, conversion_of(line)) for line in lines],
             "reported": reported_amounts(lines),

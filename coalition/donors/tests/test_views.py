@@ -619,3 +619,21 @@ def test_a_member_assesses_itself_against_the_principles_and_sees_every_members_
         reverse("donors:assess", args=[principles.pk, 1]), {"organisation": nl.organisation.pk, "rating": "met"}
     )
     assert heading.status_code == 400 and "no principle 1" in text_of(heading)
+
+
+def test_an_activity_shows_its_parent_and_its_parts_among_what_the_reader_reads(world: dict[str, Any]) -> None:
+    parent = '\n    <related-activity ref="NL-PROGRAMME" type="1"/>'
+    nl = world["NL"]
+    imported(
+        nl,
+        funding("NL-PROGRAMME", title="Digital rights programme"),
+        funding("NL-PART-1", title="Part one: defenders", extra=parent),
+        file_name="hierarchy.xml",
+    )
+    whole = FundingActivity.objects.get(identifier="NL-PROGRAMME")
+    part = FundingActivity.objects.get(identifier="NL-PART-1")
+    assert part.parent_identifier == "NL-PROGRAMME"
+    page = text_of(browser(nl).get(reverse("donors:activity", args=[part.pk])))
+    assert "Part ofDigital rights programme (NL-PROGRAMME)" in page  # <dt>Part of</dt><dd>…
+    page = text_of(browser(nl).get(reverse("donors:activity", args=[whole.pk])))
+    assert "Its partsPart one: defenders (NL-PART-1)" in page
