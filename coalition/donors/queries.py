@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coalition.core import policy
 from coalition.directory.models import Country
@@ -68,7 +70,7 @@ def overlaps(user: Any, *, review: str = "", activity: FundingActivity | None = 
 
 def country_names(codes: set[str]) -> dict[str, str]:
     names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
-    return {code: names.get(code, code) if code else "Regional or unspecified" for code in codes}
+    return {code: names.get(code, code) if code else _("Regional or unspecified") for code in codes}
 
 
 # --- Alignment ----------------------------------------------------------------------------------------------------
@@ -101,7 +103,9 @@ class Heatmap:
         return min(5, 1 + int(4 * amount / self.max_cell))
 
 
-TOPICS = [(code, str(label)) for code, label in Topic.choices] + [("", "No policy topic")]
+def topic_columns() -> list[tuple[str, str]]:
+    """The heatmap's columns in the reader's language: the four topics, then funding mapped to none."""
+    return [(code, str(label)) for code, label in Topic.choices] + [("", _("No policy topic"))]
 
 
 def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
@@ -139,7 +143,7 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
     counted = visible.filter(total__isnull=False)
     return Heatmap(
         currency=settings.DONORS_CURRENCY,
-        topics=TOPICS,
+        topics=topic_columns(),
         rows=result,
         totals=dict(totals),
         total=sum(totals.values(), Decimal(0)),
@@ -166,9 +170,9 @@ def gaps(user: Any) -> list[Gap]:
 
     why: dict[str, list[str]] = defaultdict(list)
     for situation in policy.visible_to(user, Situation).filter(status=Situation.Status.OPEN).select_related("country"):
-        why[situation.country.code].append(f"Open situation: {situation.title}")
+        why[situation.country.code].append(_("Open situation: %(title)s") % {"title": situation.title})
     for alert in policy.visible_to(user, Alert).filter(status=Alert.Status.OPEN).select_related("country"):
-        why[alert.country.code].append(f"Open alert since {alert.first_signal_at:%Y-%m-%d}")
+        why[alert.country.code].append(_("Open alert since %(day)s") % {"day": f"{alert.first_signal_at:%Y-%m-%d}"})
     if not why:
         return []
     rows = (
@@ -254,7 +258,9 @@ def funding_note(user: Any, country: Country) -> str:
     rows = activities(user, country=country.code)
     count = rows.count()
     if not count:
-        return f"No member shares funding in {country.name} with you through donor coordination."
+        return _("No member shares funding in %(country)s with you through donor coordination.") % {
+            "country": country.name
+        }
     amount = (
         Allocation.objects.filter(activity__in=rows.values("pk"), country=country.code, amount__isnull=False)
         .aggregate(total=Sum("amount"))
@@ -267,12 +273,15 @@ def funding_note(user: Any, country: Country) -> str:
         .aggregate(total=Sum("amount"))
         .get("total")
     )
-    money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else "amounts not converted"
-    on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else "none"
-    return (
-        f"Members share {count} funding activit{'y' if count == 1 else 'ies'} in {country.name} ({money}); "
-        f"on fundamental freedoms and shutdowns: {on_freedoms}."
-    )
+    money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else _("amounts not converted")
+    on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else _("none")
+    return ngettext(
+        "Members share %(count)d funding activity in %(country)s (%(money)s); "
+        "on fundamental freedoms and shutdowns: %(freedoms)s.",
+        "Members share %(count)d funding activities in %(country)s (%(money)s); "
+        "on fundamental freedoms and shutdowns: %(freedoms)s.",
+        count,
+    ) % {"count": count, "country": country.name, "money": money, "freedoms": on_freedoms}
 
 
 def assessments(user: Any, document: Any) -> QuerySet[SelfAssessment]:
