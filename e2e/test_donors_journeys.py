@@ -269,10 +269,14 @@ def review_the_overlap(page: Page, found: Found) -> Any:
     candidate.get_by_role("button", name="Save the review").click()
 
     message(page).to_contain_text("Overlap marked “To coordinate”.")
+    saved = Overlap.objects.get(review=Overlap.Review.TO_COORDINATE)
+    assert page.url.endswith(f"/donors/overlaps/?review=open#overlap-{saved.pk}")  # back to the queue it came from
+    expect(candidate).to_have_count(0)  # reviewed, so no longer among those to review
+    page.get_by_label("Review").select_option(label="To coordinate")
+    page.get_by_role("button", name="Show").click()
+    candidate = candidate_with_germany(page)
     expect(candidate).to_contain_text(f"Review: To coordinate — {NOTE}")
     expect(candidate.get_by_label("To coordinate")).to_be_checked()
-    saved = Overlap.objects.get(review=Overlap.Review.TO_COORDINATE)
-    assert page.url.endswith(f"/donors/overlaps/#overlap-{saved.pk}")
     assert {saved.first.identifier, saved.second.identifier} == {GERMAN_ID, GHANA_ID}
     assert (saved.note, saved.reviewed_by) == (NOTE, demo_user("official"))
     axe(page, "overlaps, reviewed", found)

@@ -209,7 +209,11 @@ class OverlapFilterForm(forms.Form):
 class HeatmapFilterForm(forms.Form):
     stage = forms.ChoiceField(label=_("Funding stage"), required=False, choices=[*ANY, *FundingLine.Stage.choices])
     year = forms.IntegerField(
-        label=_("Year"), required=False, min_value=1900, max_value=2200, help_text=_("Activities running that year.")
+        label=_("Year"),
+        required=False,
+        min_value=1900,
+        max_value=2200,
+        help_text=_("The funding of that year: each amount spread over its period by days."),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from coalition.core import policy
 from coalition.directory.models import Country
+from coalition.donors import services
 from coalition.donors.models import (
     Allocation,
     FundingActivity,
@@ -51,7 +52,8 @@ def activities(
     if reporter:
         rows = rows.filter(reporter_id=reporter)
     if stage:
-        rows = rows.filter(pk__in=FundingLine.objects.filter(stage=stage).values("activity_id"))
+        lines = FundingLine.objects.filter(stage=stage).exclude(kind=FundingLine.Kind.OTHER)
+        rows = rows.filter(pk__in=lines.values("activity_id"))
     return rows
 
 
@@ -98,8 +100,8 @@ class Heatmap:
 
     def shade(self, amount: Decimal) -> int:
         """0–5: the cell's colour step, relative to the largest cell."""
-        if not amount or not self.max_cell:
-            return 0
+        if not amount or amount < 0 or not self.max_cell or self.max_cell < 0:
+            return 0  # nothing, or a net repayment: no shade
         return min(5, 1 + int(4 * amount / self.max_cell))
 
 
@@ -108,28 +110,63 @@ def topic_columns() -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in Topic.choices] + [("", _("No policy topic"))]
 
 
+def _lines_by_activity(rows: QuerySet[FundingActivity]) -> dict[int, list[FundingLine]]:
+    found: dict[int, list[FundingLine]] = defaultdict(list)
+    for line in FundingLine.objects.filter(activity__in=rows.values("pk"), converted__isnull=False).exclude(
+        kind=FundingLine.Kind.OTHER
+    ):
+        found[line.activity_id].append(line)
+    return found
+
+
+def _amounts(rows: QuerySet[FundingActivity], *, stage: str, year: int | None) -> dict[int, Decimal]:
+    """Each activity's converted amount at `stage` (its total's lines when none is chosen), in `year` if one is."""
+    amounts: dict[int, Decimal] = {}
+    for activity_id, lines in _lines_by_activity(rows).items():
+        counted = services.stage_lines(lines, stage) if stage else services.counted_lines(lines)[1]
+        if year:
+            amount = sum((services.by_year(line).get(year, Decimal(0)) for line in counted), Decimal(0))
+        else:
+            amount = sum((line.converted or Decimal(0) for line in counted), Decimal(0))
+        if amount:
+            amounts[activity_id] = amount
+    return amounts
+
+
 def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
-    """Funding by recipient country × policy topic: sums of what `user` may read, nothing else."""
+    """Funding by recipient country × policy topic: sums of what `user` may read, nothing else. With a stage, what
+    each activity puts at that stage; with a year, what it puts in that year (amounts spread over their periods)."""
     visible = activities(user, stage=stage)
     if year:
         visible = visible.filter(
             Q(starts_on__year__lte=year) | Q(starts_on__isnull=True),
             Q(ends_on__year__gte=year) | Q(ends_on__isnull=True),
         )
-    rows = (
-        Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
-        .values("country", "topic")
-        .annotate(amount=Sum("amount"), n=Count("activity", distinct=True))
-    )
     cells: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for row in rows:
-        cells[row["country"]][row["topic"]] += row["amount"] or Decimal(0)
-    per_country = dict(
-        Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
-        .values("country")
-        .annotate(n=Count("activity", distinct=True))
-        .values_list("country", "n")
-    )
+    if stage or year:  # what each activity puts at that stage or in that year, split as its total is
+        amounts = _amounts(visible, stage=stage, year=year)
+        shares = Allocation.objects.filter(activity__in=list(amounts)).values_list(
+            "activity_id", "country", "topic", "share"
+        )
+        funded: dict[str, set[int]] = defaultdict(set)
+        for activity_id, country, topic, share in shares:
+            cells[country][topic] += (amounts[activity_id] * share).quantize(services.CENT)
+            funded[country].add(activity_id)
+        per_country = {country: len(ids) for country, ids in funded.items()}
+    else:
+        rows = (
+            Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+            .values("country", "topic")
+            .annotate(amount=Sum("amount"))
+        )
+        for row in rows:
+            cells[row["country"]][row["topic"]] += row["amount"] or Decimal(0)
+        per_country = dict(
+            Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+            .values("country")
+            .annotate(n=Count("activity", distinct=True))
+            .values_list("country", "n")
+        )
     names = country_names(set(cells))
     result = [
         HeatmapRow(code, names[code], dict(by_topic), per_country.get(code, 0), sum(by_topic.values(), Decimal(0)))
@@ -214,24 +251,22 @@ class Timeline:
 
 def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) -> Timeline:
     """Activities laid out over the years they run, and the amounts by year and stage (pipeline → spent)."""
-    rows = activities(user, country=country, topic=topic).exclude(starts_on__isnull=True)
+    visible = activities(user, country=country, topic=topic)
+    rows = visible.exclude(starts_on__isnull=True)
     chosen = list(rows.order_by("starts_on", "pk")[:limit])
-    lines = (
-        FundingLine.objects.filter(activity__in=rows.values("pk"), converted__isnull=False)
-        .exclude(period_start__isnull=True)
-        .values("period_start__year", "stage")
-        .annotate(amount=Sum("converted"))
-    )
-    by_year: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for line in lines:
-        by_year[line["period_start__year"]][line["stage"]] = line["amount"]
+    by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for lines in _lines_by_activity(visible).values():  # every visible activity's lines, a bar or not
+        for stage in FundingLine.Stage.values:
+            for line in services.stage_lines(lines, stage):
+                for year, amount in services.by_year(line).items():
+                    by_year[year][stage] += amount
     starts = [a.starts_on for a in chosen if a.starts_on]
     ends = [a.ends_on or a.starts_on for a in chosen if a.starts_on]
     if not starts:
         return Timeline(
             [],
             [],
-            dict(by_year),
+            {year: dict(stages) for year, stages in sorted(by_year.items())},
             [(code, str(label)) for code, label in FundingLine.Stage.choices],
             settings.DONORS_CURRENCY,
         )
@@ -247,7 +282,7 @@ def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) 
     return Timeline(
         list(range(first, last + 1)),
         bars,
-        dict(sorted(by_year.items())),
+        {year: dict(stages) for year, stages in sorted(by_year.items())},
         [(code, str(label)) for code, label in FundingLine.Stage.choices],
         settings.DONORS_CURRENCY,
     )

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -523,11 +523,15 @@ def topics_of(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapp
 
 
 def _shares(items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decimal]]:
-    """Each item's share (0–1): its percentage where every item has one, else an equal split."""
+    """Each item's share (0–1, adding up to 1): its percentage of the items' percentages where every item has one,
+    else an equal split."""
     if not items:
         return []
     if all(item.get("percentage") not in (None, "") for item in items):
-        return [(item, Decimal(item["percentage"]) / 100) for item in items]
+        given = [(item, Decimal(item["percentage"])) for item in items]
+        whole = sum((percentage for _item, percentage in given), Decimal(0))
+        if whole > 0:  # scaled to the whole: percentages that do not add up to 100 lose or add no money
+            return [(item, percentage / whole) for item, percentage in given]
     return [(item, Decimal(1) / len(items)) for item in items]
 
 
@@ -561,6 +565,10 @@ def country_shares(countries: list[dict[str, Any]], regions: list[dict[str, Any]
 
 def _allocate(activity: FundingActivity, mapping: Mapping) -> None:
     activity.allocations.all().delete()
+    Allocation.objects.bulk_create(_allocations(activity, mapping))
+
+
+def _allocations(activity: FundingActivity, mapping: Mapping) -> list[Allocation]:
     by_topic = topic_shares(activity.sectors, activity.policy_markers, mapping)
     by_country = country_shares(activity.countries, activity.regions)
     rows = []
@@ -569,7 +577,7 @@ def _allocate(activity: FundingActivity, mapping: Mapping) -> None:
             share = (c_share * t_share).quantize(Decimal("0.000001"))
             amount = (activity.total * share).quantize(CENT) if activity.total is not None else None
             rows.append(Allocation(activity=activity, country=country, topic=topic, share=share, amount=amount))
-    Allocation.objects.bulk_create(rows)
+    return rows
 
 
 def set_mapping(*, by: Any, kind: str, code: str, topic: str, note: str = "") -> TopicMapping:
@@ -621,12 +629,34 @@ def remap() -> int:
     """Recompute every activity's topics and allocations after the mapping changed."""
     mapping = load_mapping()
     count = 0
-    for activity in FundingActivity.objects.all().iterator(chunk_size=500):
-        activity.topics = sorted(topics_of(activity.sectors, activity.policy_markers, mapping))
-        activity.save(update_fields=["topics"])
-        _allocate(activity, mapping)
-        count += 1
+    fields = ("pk", "sectors", "policy_markers", "countries", "regions", "total")
+    for chunk in _chunks(FundingActivity.objects.only(*fields).order_by("pk").iterator(chunk_size=CHUNK)):
+        for activity in chunk:
+            activity.topics = sorted(topics_of(activity.sectors, activity.policy_markers, mapping))
+        FundingActivity.objects.bulk_update(chunk, ["topics"])
+        _reallocate(chunk, mapping)
+        count += len(chunk)
     return count
+
+
+CHUNK = 500
+
+
+def _chunks(rows: Iterable[FundingActivity]) -> Iterator[list[FundingActivity]]:
+    chunk: list[FundingActivity] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _reallocate(chunk: list[FundingActivity], mapping: Mapping) -> None:
+    """Replace the allocations of many activities: one delete and one insert per 500 rows."""
+    Allocation.objects.filter(activity_id__in=[a.pk for a in chunk]).delete()
+    Allocation.objects.bulk_create([row for a in chunk for row in _allocations(a, mapping)], batch_size=CHUNK)
 
 
 # --- Currency -----------------------------------------------------------------------------------------------------
@@ -661,15 +691,20 @@ TOTAL_BASES = (
 
 def _convert_lines(activity: FundingActivity, context: _ConversionContext) -> None:
     """Convert each line at its value date's rate and total the activity (see `counted_lines`)."""
+    lines = _converted(activity, list(activity.lines.all()), context)
+    FundingLine.objects.bulk_update(lines, ["converted", "rate"])
+    activity.save(update_fields=["total", "total_basis"])
+
+
+def _converted(activity: FundingActivity, lines: list[FundingLine], context: _ConversionContext) -> list[FundingLine]:
+    """Convert the lines and total the activity in memory; the caller saves both."""
     currency = settings.DONORS_CURRENCY
-    lines = list(activity.lines.all())
     for line in lines:
         if line.currency == currency:
             line.converted, line.rate = line.value, None
         else:
             line.rate = context.rate_for(line.currency, line.value_date or line.period_start)
             line.converted = line.rate.convert(line.value) if line.rate else None
-    FundingLine.objects.bulk_update(lines, ["converted", "rate"])
     activity.total, activity.total_basis = None, ""
     basis, chosen = counted_lines(lines)
     if chosen:
@@ -679,20 +714,59 @@ def _convert_lines(activity: FundingActivity, context: _ConversionContext) -> No
         else:
             activity.total = sum((line.converted or Decimal(0) for line in chosen), Decimal(0))
             activity.total_basis = basis
-    activity.save(update_fields=["total", "total_basis"])
+    return lines
 
 
 def counted_lines(lines: Iterable[FundingLine]) -> tuple[str, list[FundingLine]]:
     """The lines an activity's total counts, and which basis that is: one kind of line only, so that a budget and
     the commitments that spend it are not added up twice."""
     lines = list(lines)
+    zeros: tuple[str, list[FundingLine]] = ("", [])
     for basis, kinds in TOTAL_BASES:
         chosen = [line for line in lines if line.kind in kinds]
         if kinds == ("budget",):
             chosen = _latest_budgets(chosen)
-        if chosen:
+        if chosen and any(line.value for line in chosen):
             return basis, chosen
-    return "", []
+        if chosen and not zeros[1]:  # placeholders of 0: the total only where no other kind has an amount
+            zeros = (basis, chosen)
+    return zeros
+
+
+# Which lines count towards each funding stage of one activity: one kind of line per stage (the first kind present),
+# so that a budget and the planned disbursements or commitments that spend it are not added up twice.
+STAGE_BASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    FundingLine.Stage.PIPELINE: (("planned",), ("budget",)),
+    FundingLine.Stage.PLANNED: (("planned",), ("budget",)),
+    FundingLine.Stage.COMMITTED: (("commitment",), ("budget",)),  # commitments, else budgets marked committed
+    FundingLine.Stage.SPENT: (("disbursement", "expenditure"),),
+}
+
+
+def stage_lines(lines: Iterable[FundingLine], stage: str) -> list[FundingLine]:
+    """The lines of one activity that count at `stage` (never "other" transactions: incoming funds, interest…)."""
+    at_stage = [line for line in lines if line.stage == stage and line.kind != FundingLine.Kind.OTHER]
+    for kinds in STAGE_BASES[stage]:
+        chosen = [line for line in at_stage if line.kind in kinds]
+        if kinds == ("budget",):
+            chosen = _latest_budgets(chosen)
+        if chosen:
+            return chosen
+    return []
+
+
+def by_year(line: FundingLine) -> dict[int, Decimal]:
+    """A converted amount spread over the years of its period, pro rata by days (a dated line: its year)."""
+    start = line.period_start or line.value_date
+    if line.converted is None or start is None:
+        return {}
+    end = line.period_end if line.period_end and line.period_end > start else start
+    days = (end - start).days + 1
+    spread: dict[int, Decimal] = {}
+    for year in range(start.year, end.year + 1):
+        first, last = max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))
+        spread[year] = (line.converted * ((last - first).days + 1) / days).quantize(CENT)
+    return spread
 
 
 def _latest_budgets(budgets: list[FundingLine]) -> list[FundingLine]:
@@ -726,14 +800,16 @@ def add_rate(*, by: Any, currency: str, on: dt.date, rate: Decimal, source: str)
 def reconvert(currency: str | None = None) -> int:
     """Re-convert the activities with amounts in `currency` (all when None), and their allocations."""
     context, mapping = _ConversionContext(), load_mapping()
-    activities = FundingActivity.objects.all()
+    activities = FundingActivity.objects.order_by("pk")
     if currency:
-        activities = activities.filter(lines__currency=currency).distinct()
+        activities = activities.filter(pk__in=FundingLine.objects.filter(currency=currency).values("activity_id"))
     count = 0
-    for activity in activities.iterator(chunk_size=500):
-        _convert_lines(activity, context)
-        _allocate(activity, mapping)
-        count += 1
+    for chunk in _chunks(activities.prefetch_related("lines").iterator(chunk_size=CHUNK)):
+        lines = [line for activity in chunk for line in _converted(activity, list(activity.lines.all()), context)]
+        FundingLine.objects.bulk_update(lines, ["converted", "rate"], batch_size=CHUNK)
+        FundingActivity.objects.bulk_update(chunk, ["total", "total_basis"])
+        _reallocate(chunk, mapping)
+        count += len(chunk)
     return count
 
 

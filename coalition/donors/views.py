@@ -627,7 +627,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
     if attempt(form, act, catching=InvalidInput):
         messages.success(request, _("Overlap marked “%(review)s”.") % {"review": Overlap.Review(found.review).label})
-        return redirect(reverse("donors:overlaps") + f"#overlap-{found.pk}")
+        query = request.GET.urlencode()  # the list's page and filter, carried by the form's action
+        return redirect(reverse("donors:overlaps") + (f"?{query}" if query else "") + f"#overlap-{found.pk}")
     return _failed(_overlaps_page(request, status=400, failed=form, failed_pk=found.pk))
 
 
