@@ -570,6 +570,8 @@ def _allocate(activity: FundingActivity, mapping: Mapping) -> None:
 
 def _allocations(activity: FundingActivity, mapping: Mapping) -> list[Allocation]:
     by_topic = topic_shares(activity.sectors, activity.policy_markers, mapping)
+    for topic in activity.topics:  # a topic a policy marker names, where the sectors decide the money: a share of 0,
+        by_topic.setdefault(topic, Decimal(0))  # so that filtering by topic finds the activity as overlaps do
     by_country = country_shares(activity.countries, activity.regions)
     rows = []
     for country, c_share in by_country.items():

@@ -139,3 +139,19 @@ def test_a_placeholder_budget_of_zero_does_not_hide_the_commitments(member: Any)
     imported(nl, funding("XM-DAC-7-1", currency="USD", budget="0", extra=_transaction("2", "1000000")))
     activity = FundingActivity.objects.get()
     assert (activity.total, activity.total_basis) == (Decimal("1000000.00"), "commitments")
+
+
+def test_a_topic_named_only_by_a_policy_marker_finds_the_activity_without_moving_money(member: Any) -> None:
+    """Topics include what policy markers name; the money follows the sectors. Filtering by a marker's topic found
+    nothing, while overlap detection used that topic."""
+    nl = member("NL")
+    marker = '\n    <policy-marker vocabulary="1" code="1" significance="2"/>'  # gender equality → digital inclusion
+    activity = funding("XM-DAC-7-1", currency="USD", sector="15160").replace(
+        '<budget type="1"', marker.lstrip("\n") + '\n    <budget type="1"', 1
+    )
+    imported(nl, activity)
+    record = FundingActivity.objects.get()
+    assert record.topics == ["freedoms", "inclusion"]
+    assert list(queries.activities(nl, topic="inclusion")) == [record]
+    heatmap = queries.heatmap(nl)
+    assert heatmap.totals.get("inclusion", Decimal(0)) == 0 and heatmap.totals["freedoms"] == Decimal("1000000")
