@@ -45,3 +45,18 @@ def shown_time(moment: dt.datetime, viewer: str, host: str) -> str:
 
 def message(page: Page) -> Any:
     return expect(page.locator(".messages"))
+
+
+def member(code: str) -> Any:
+    """The government of a country, a member of the coalition in the demo."""
+    from coalition.directory.models import Organisation
+
+    return Organisation.objects.get(country__code=code, kind=Organisation.Kind.GOVERNMENT)
+
+
+def demo_user(name: str) -> Any:
+    """The demo account `name@…` (support, chair, focal, official, …; focal-de for Germany's focal point)."""
+    from coalition.accounts.models import User
+    from coalition.demo.loader import DEMO_DOMAIN
+
+    return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")

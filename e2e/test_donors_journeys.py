@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.pages import message, violations_on
+from e2e.pages import demo_user, member, message, violations_on
 
 pytestmark = pytest.mark.browser
 
@@ -59,20 +59,6 @@ BILATERAL_TITLE = "Confidential support to Kenyan newsrooms under pressure (jour
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
-
-
-def member(code: str) -> Any:
-    """The government of a country, a member of the coalition in the demo."""
-    from coalition.directory.models import Organisation
-
-    return Organisation.objects.get(country__code=code, kind=Organisation.Kind.GOVERNMENT)
-
-
-def demo_user(name: str) -> Any:
-    from coalition.accounts.models import User
-    from coalition.demo.loader import DEMO_DOMAIN
-
-    return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")
 
 
 def money(amount: Decimal) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.pages import axe_each, message
+from e2e.pages import axe_each, demo_user, member, message
 
 pytestmark = pytest.mark.browser
 
@@ -38,20 +38,6 @@ GHANA_PLEDGE = "Ghana raises the disruption privately with the authorities (jour
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
-
-
-def member(code: str) -> Any:
-    """The government of a country, a member of the coalition in the demo."""
-    from coalition.directory.models import Organisation
-
-    return Organisation.objects.get(country__code=code, kind=Organisation.Kind.GOVERNMENT)
-
-
-def demo_user(name: str) -> Any:
-    from coalition.accounts.models import User
-    from coalition.demo.loader import DEMO_DOMAIN
-
-    return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")
 
 
 def tool(name: str) -> Any:

@@ -8,7 +8,7 @@ walks the URL resolver can prove every view and endpoint declares one. Object-le
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -82,3 +82,14 @@ def declared_policy(callback: Any, route: str = "") -> str | None:
         if route.startswith(prefix):
             return rule
     return None
+
+
+def routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every route of the site with its view (for the checks that each one declares its rule)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback

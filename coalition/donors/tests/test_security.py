@@ -36,10 +36,10 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from coalition.core import policy
-from coalition.core.access import declared_policy
+from coalition.core.access import declared_policy, routes
 from coalition.core.models import AuditEvent
 from coalition.core.policy import RULES, Classification, Tier
 from coalition.core.tests.clients import api_for, client_for, text_of
@@ -974,18 +974,11 @@ def test_signed_in_pages_are_never_cached(scene: Scene) -> None:
 
 def test_every_donors_url_declares_its_rule() -> None:
     """Rule: every view of donor coordination declares a policy rule (@access / access_policy) that exists."""
-    found: list[tuple[str, str | None]] = []
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "__module__", "").startswith(
-                "coalition.donors"
-            ):
-                found.append((prefix + str(pattern.pattern), declared_policy(pattern.callback)))
-
-    walk(get_resolver().url_patterns, "")
+    found = [
+        (route, declared_policy(callback))
+        for route, callback in routes()
+        if getattr(callback, "__module__", "").startswith("coalition.donors")
+    ]
     assert len(found) >= 22
     for route, rule in found:
         assert rule is not None and rule in RULES, route

@@ -30,11 +30,11 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from coalition.core.access import declared_policy
+from coalition.core.access import declared_policy, routes
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Classification, Role
 from coalition.core.tests.clients import client_for, text_of
@@ -795,18 +795,11 @@ def test_every_response_url_declares_its_rule() -> None:
     """Rule: every view declares a policy rule (@access) that exists in policy.RULES."""
     from coalition.core import policy
 
-    found: list[tuple[str, str | None]] = []
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "__module__", "").startswith(
-                "coalition.response"
-            ):
-                found.append((prefix + str(pattern.pattern), declared_policy(pattern.callback)))
-
-    walk(get_resolver().url_patterns, "")
+    found = [
+        (route, declared_policy(callback))
+        for route, callback in routes()
+        if getattr(callback, "__module__", "").startswith("coalition.response")
+    ]
     assert len(found) >= 18
     for route, rule in found:
         assert rule is not None and rule in policy.RULES, route
