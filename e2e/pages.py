@@ -60,3 +60,14 @@ def demo_user(name: str) -> Any:
     from coalition.demo.loader import DEMO_DOMAIN
 
     return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")
+
+
+def fact(page: Page, term: str) -> Any:
+    """The <dd> after a <dt> of the page's first facts list that has it."""
+    return page.locator(f"dl.facts dt:text-is('{term}') + dd").first
+
+
+def status_of(page: Page, path: str) -> int:
+    response = page.goto(path)
+    assert response is not None
+    return response.status

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.pages import demo_user, member, message, violations_on
+from e2e.pages import demo_user, fact, member, message, status_of, violations_on
 
 pytestmark = pytest.mark.browser
 
@@ -65,17 +65,6 @@ def money(amount: Decimal) -> str:
     from coalition.donors.templatetags.donors import money as shown
 
     return shown(amount)
-
-
-def fact(page: Page, term: str) -> Locator:
-    """The <dd> after a <dt> of the page's first facts list that has it."""
-    return page.locator(f"dl.facts dt:text-is('{term}') + dd").first
-
-
-def status_of(page: Page, path: str) -> int:
-    response = page.goto(path)
-    assert response is not None
-    return response.status
 
 
 def axe(page: Page, name: str, found: Found) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from e2e.pages import axe_each, demo_user, member, message
+from e2e.pages import axe_each, demo_user, fact, member, message, status_of
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +44,6 @@ def tool(name: str) -> Any:
     from coalition.response.models import Tool
 
     return Tool.objects.get(name=name)
-
-
-def fact(page: Page, term: str) -> Locator:
-    """The <dd> after a <dt> of the page's first facts list that has it."""
-    return page.locator(f"dl.facts dt:text-is('{term}') + dd").first
-
-
-def status_of(page: Page, path: str) -> int:
-    response = page.goto(path)
-    assert response is not None
-    return response.status
 
 
 def open_rapid_response(page: Page) -> None:

@@ -5,9 +5,11 @@ import functools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,20 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators += [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
+
+
+def checked_upload(upload: UploadedFile, *, types: tuple[str, ...], limit: int) -> UploadedFile:
+    """An upload's type (by its suffix) and size, told before a byte of it is read (the size comes from the request)."""
+    if PurePath(upload.name or "").suffix.lower() not in types:
+        raise forms.ValidationError(
+            _("Upload a file of one of these types: %(types)s."), params={"types": ", ".join(types)}
+        )
+    if (upload.size or 0) > limit:
+        raise forms.ValidationError(
+            _("The file is %(size).1f MB; files of up to %(limit).1f MB are imported."),
+            params={"size": (upload.size or 0) / 1048576, "limit": limit / 1048576},
+        )
+    return upload
 
 
 REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")

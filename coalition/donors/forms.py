@@ -4,7 +4,7 @@ come back on the field they name (`add_service_error`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any, ClassVar
 
 from django import forms
@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core.forms import DateField, ServiceForm
+from coalition.core.forms import DateField, ServiceForm, checked_upload
 from coalition.core.policy import Tier
 from coalition.directory.models import Country, Organisation
 from coalition.donors.models import DonorGroup, FundingLine, Overlap, SelfAssessment, Topic, TopicMapping
@@ -136,20 +136,7 @@ class ImportForm(SharingFields):
         return chosen
 
     def clean_file(self) -> UploadedFile:
-        """The upload's type and size, told before a byte of it is read (the size comes from the request)."""
-        upload = self.cleaned_data["file"]
-        name = upload.name or ""
-        if PurePath(name).suffix.lower() not in IMPORT_TYPES:
-            raise forms.ValidationError(
-                _("Upload a file of one of these types: %(types)s."), params={"types": ", ".join(IMPORT_TYPES)}
-            )
-        limit = settings.DONORS_MAX_FILE_BYTES
-        if (upload.size or 0) > limit:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; files of up to %(limit).1f MB are imported."),
-                params={"size": (upload.size or 0) / 1048576, "limit": limit / 1048576},
-            )
-        return upload
+        return checked_upload(self.cleaned_data["file"], types=IMPORT_TYPES, limit=settings.DONORS_MAX_FILE_BYTES)
 
 
 def upload_data(upload: UploadedFile) -> bytes | Path:

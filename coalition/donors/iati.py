@@ -297,7 +297,7 @@ def _load(data: bytes | Path, *, max_bytes: int, report: Report) -> bytes | None
         try:
             size = data.stat().st_size
             if size > max_bytes:
-                report.errors.append(Problem(_too_large(size, max_bytes), "file"))
+                report.errors.append(Problem(too_large(size, max_bytes), "file"))
                 return None
             with data.open("rb") as handle:
                 content = handle.read(max_bytes + 1)  # a file growing while read still stops at the limit
@@ -307,7 +307,7 @@ def _load(data: bytes | Path, *, max_bytes: int, report: Report) -> bytes | None
     else:
         content = bytes(data)
     if len(content) > max_bytes:
-        report.errors.append(Problem(_too_large(len(content), max_bytes), "file"))
+        report.errors.append(Problem(too_large(len(content), max_bytes), "file"))
         return None
     if not content.strip():
         report.errors.append(Problem("the file is empty", "file"))
@@ -315,7 +315,7 @@ def _load(data: bytes | Path, *, max_bytes: int, report: Report) -> bytes | None
     return content
 
 
-def _too_large(size: int, max_bytes: int) -> str:
+def too_large(size: int, max_bytes: int) -> str:
     return f"the file is {_megabytes(size)}; files larger than {_megabytes(max_bytes)} are refused"
 
 

@@ -203,7 +203,7 @@ def read_file(data: bytes | Path, *, file_name: str, reporter: Organisation) -> 
     size = data.stat().st_size if isinstance(data, Path) else len(data)
     if size > max_bytes:
         report = iati.Report()
-        report.errors.append(iati.Problem(iati._too_large(size, max_bytes), "file"))
+        report.errors.append(iati.Problem(iati.too_large(size, max_bytes), "file"))
         return fmt, report
     content = data.read_bytes() if isinstance(data, Path) else data
     who = iati.Organisation(ref="", type="10", name=reporter.name)

@@ -3,7 +3,6 @@ back on the field they name (`add_service_error`)."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django import forms
@@ -11,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core.forms import ServiceForm
+from coalition.core.forms import ServiceForm, checked_upload
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
 from coalition.response.models import PlaybookStep, Pledge, Signal, SignalKind, Source, Tool
@@ -238,19 +237,8 @@ class ImportForm(ServiceForm):
     )
 
     def clean_file(self) -> tuple[str, bytes]:
-        upload = self.cleaned_data["file"]
-        name = upload.name or ""
-        if PurePath(name).suffix.lower() not in IMPORT_TYPES:
-            raise forms.ValidationError(
-                _("Upload a file of one of these types: %(types)s."), params={"types": ", ".join(IMPORT_TYPES)}
-            )
-        limit = settings.RESPONSE_MAX_FILE_BYTES
-        if (upload.size or 0) > limit:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; imports take files of up to %(limit)d MB."),
-                params={"size": (upload.size or 0) / 1048576, "limit": limit // 1048576},
-            )
-        return name, upload.read()
+        upload = checked_upload(self.cleaned_data["file"], types=IMPORT_TYPES, limit=settings.RESPONSE_MAX_FILE_BYTES)
+        return upload.name or "", upload.read()
 
 
 # --- Toolkit ------------------------------------------------------------------------------------------------------
