@@ -208,10 +208,6 @@ class FundingActivity(models.Model):
     def __str__(self) -> str:
         return f"{self.identifier}: {self.title}"
 
-    @property
-    def implementing_orgs(self) -> list[dict[str, Any]]:
-        return [org for org in self.participating_orgs if org.get("role") == "4"]
-
 
 class FundingLine(models.Model):
     """One amount of an activity: a budget, a planned disbursement or a transaction, as reported and converted."""
@@ -252,11 +248,6 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value} {self.currency}"
-
-    @property
-    def year(self) -> int | None:
-        day = self.period_start or self.value_date or self.period_end
-        return day.year if day else None
 
 
 class Allocation(models.Model):

@@ -296,18 +296,10 @@ def funding_note(user: Any, country: Country) -> str:
         return _("No member shares funding in %(country)s with you through donor coordination.") % {
             "country": country.name
         }
-    amount = (
-        Allocation.objects.filter(activity__in=rows.values("pk"), country=country.code, amount__isnull=False)
-        .aggregate(total=Sum("amount"))
-        .get("total")
-    )
-    freedoms = (
-        Allocation.objects.filter(
-            activity__in=rows.values("pk"), country=country.code, topic=Topic.FREEDOMS, amount__isnull=False
-        )
-        .aggregate(total=Sum("amount"))
-        .get("total")
-    )
+    sums = Allocation.objects.filter(
+        activity__in=rows.values("pk"), country=country.code, amount__isnull=False
+    ).aggregate(total=Sum("amount"), freedoms=Sum("amount", filter=Q(topic=Topic.FREEDOMS)))
+    amount, freedoms = sums["total"], sums["freedoms"]
     money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else _("amounts not converted")
     on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else _("none")
     return ngettext(
