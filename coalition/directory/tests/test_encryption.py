@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -82,3 +83,39 @@ def test_contact_details_encrypted_with_an_unknown_key_are_refused_loudly(fresh_
     crypto._fernet.cache_clear()
     with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]), pytest.raises(ImproperlyConfigured):
         Person.objects.get(pk=person.pk)
+
+
+def test_a_development_key_file_is_created_once_and_private(fresh_keys, settings, tmp_path):
+    settings.FIELD_ENCRYPTION_KEYS = []
+    settings.FIELD_ENCRYPTION_KEY_FILE = str(tmp_path / "var" / "field-encryption.key")
+
+    token = crypto.encrypt(EMAIL)
+
+    key_file = tmp_path / "var" / "field-encryption.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert Fernet(key_file.read_bytes().strip()).decrypt(token.encode()).decode() == EMAIL
+    assert [path.name for path in key_file.parent.iterdir()] == [key_file.name]  # no draft left behind
+
+
+def test_a_process_that_loses_the_race_for_the_key_file_uses_the_winners_key(
+    fresh_keys, settings, tmp_path, monkeypatch
+):
+    """Web and worker (or parallel test workers) start together: both find no key file, one writes it first."""
+    settings.FIELD_ENCRYPTION_KEYS = []
+    key_file = tmp_path / "field-encryption.key"
+    settings.FIELD_ENCRYPTION_KEY_FILE = str(key_file)
+    winner = Fernet.generate_key()
+    looked = Path.exists
+
+    def another_process_writes_it_after_this_one_looked(self: Path) -> bool:
+        found = looked(self)
+        if self == key_file and not found:
+            key_file.write_bytes(winner)
+        return found
+
+    monkeypatch.setattr(Path, "exists", another_process_writes_it_after_this_one_looked)
+
+    token = crypto.encrypt(EMAIL)
+
+    assert key_file.read_bytes() == winner
+    assert Fernet(winner).decrypt(token.encode()).decode() == EMAIL
