@@ -1,7 +1,8 @@
 """Browser journeys: Debian's chromium driven by Playwright against pytest-django's live server.
 
-Every test gets a freshly loaded demo coalition (the live server needs committed rows, so the database is
-transactional and emptied after each test) and a fresh browser context, so no cookie or session leaks between tests.
+Every test gets the demo coalition as freshly loaded (the live server needs committed rows, so the database is
+transactional and emptied after each test; the demo is loaded once per process and restored from its snapshot before
+each test) and a fresh browser context, so no cookie or session leaks between tests.
 Signing in always goes through the real allauth pages: password, then the TOTP stage.
 """
 
@@ -51,10 +52,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def demo(live_server: Any, transactional_db: Any) -> dict[str, Any]:
-    """The demo coalition; its logins keyed by name: support, chair, focal, official, observer, advisory, guest."""
-    from coalition.demo.loader import load_demo
+    """The demo coalition; its logins keyed by name: support, chair, focal, official, observer, advisory, guest.
 
-    return {login.email.split("@")[0]: login for login in load_demo()}
+    Loaded for real once per test process and put back from its snapshot before every other journey."""
+    from coalition.demo.tests.snapshot import demo_coalition
+
+    return {login.email.split("@")[0]: login for login in demo_coalition()}
 
 
 @pytest.fixture
