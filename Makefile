@@ -32,6 +32,9 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
+# Tests run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in one process); the 30 slowest are listed.
+PYTEST_WORKERS ?= auto
+
 test: install-dev lint
 	mkdir -p var
-	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=30 $(PYTEST_ARGS)
