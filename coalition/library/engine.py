@@ -61,6 +61,25 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in WORD_RE.finditer(text)]
 
 
+def _char_ranges(text: str, byte_ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`byte_ranges` of `text` as character ranges. tantivy reports highlights as offsets into the UTF-8 bytes;
+    Python slices by character, so in a paragraph with any non-ASCII letter, quote or dash the raw offsets would
+    mark the wrong characters."""
+    if text.isascii():
+        return byte_ranges
+    encoded = text.encode()
+    chars: dict[int, int] = {}
+    at_byte = at_char = 0
+    for offset in sorted({offset for pair in byte_ranges for offset in pair}):
+        boundary = min(offset, len(encoded))
+        while 0 < boundary < len(encoded) and encoded[boundary] & 0xC0 == 0x80:
+            boundary -= 1  # inside a character (tantivy never says so): from the character's start
+        at_char += len(encoded[at_byte:boundary].decode())
+        at_byte = boundary
+        chars[offset] = at_char
+    return [(chars[start], chars[end]) for start, end in byte_ranges]
+
+
 def shingles(tokens: Sequence[str], k: int = SHINGLE) -> list[str]:
     if len(tokens) < k:
         return ["_".join(tokens)] if tokens else []
@@ -110,7 +129,7 @@ class Hit:
     pid: int
     score: float
     text: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # character ranges of `text`
 
 
 @dataclass
@@ -280,7 +299,7 @@ class Engine:
             if generator is not None:
                 snippet = generator.snippet_from_doc(doc)
                 base = snippet.fragment_range().start
-                hit.highlights = [(base + r.start, base + r.end) for r in snippet.highlighted()]
+                hit.highlights = _char_ranges(text, [(base + r.start, base + r.end) for r in snippet.highlighted()])
             hits.append(hit)
         took_ms = (time.perf_counter() - started) * 1000
         return SearchPage(total=total, hits=hits, took_ms=took_ms, all_words=all_words)

@@ -43,6 +43,22 @@ def test_anonymous_callers_find_public_paragraphs_only(texts: None) -> None:
     assert [h.casefold() for h in hit["highlights"]] == ["offline", "online"]
 
 
+def test_highlights_are_the_matched_words_in_a_paragraph_with_non_ascii_letters(
+    make_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_text(
+            by=make_user(Role.SUPPORT_UNIT),
+            text="Réaffirme que les droits « offline » sont aussi protégés online, sans préjudice de la sécurité.",
+            kind=Source.Kind.RESOLUTION,
+            title="Une résolution",
+            classification=Classification.PUBLIC,
+            detect=False,
+        )
+    body = APIClient().get("/api/v1/library/search/", {"q": "offline online"}).json()
+    assert body["results"][0]["highlights"] == ["offline", "online"]
+
+
 def test_members_find_members_only_paragraphs(texts: None, make_user: Any) -> None:
     client = APIClient()
     client.force_authenticate(make_user(Role.MEMBER_OFFICIAL))

@@ -153,6 +153,13 @@ def test_highlights_mark_the_query_words_in_the_text(engine: Engine) -> None:
     assert marked == ["environment", "journalists"]
 
 
+def test_highlights_mark_the_query_words_in_a_text_with_accented_letters_and_quotes(engine: Engine) -> None:
+    text = "Le Conseil réaffirme que les droits « offline » valent aussi online, pour la société et l’environment."
+    engine.rebuild([paragraph(1, text)])
+    [hit] = engine.search("online environment", access=PUBLIC).hits
+    assert [hit.text[start:end] for start, end in hit.highlights] == ["online", "environment"]
+
+
 def test_search_pages_with_offset_and_limit(engine: Engine) -> None:
     first = engine.search("states", access=PUBLIC, limit=2)
     second = engine.search("states", access=PUBLIC, limit=2, offset=2)

@@ -95,6 +95,12 @@ def test_search_finds_a_paragraph_marks_the_words_and_names_its_sponsors(add: An
     assert reverse("library:source", args=[source.pk]) in html
 
 
+def test_search_marks_the_words_themselves_in_a_paragraph_with_non_ascii_letters(add: Any) -> None:
+    add(text="Réaffirme que les droits « offline » sont aussi protégés online, sans préjudice de la sécurité.")
+    html = search(client_for(None), q="offline online").content.decode()
+    assert "« <mark>offline</mark> »" in html and "protégés <mark>online</mark>," in html
+
+
 def test_filters_narrow_the_results_by_forum_year_kind_and_signer(add: Any) -> None:
     estonia, ghana = government("EE"), government("GH")
     add(forum="HRC", date=dt.date(2012, 7, 5), endorsed_by=[estonia])
