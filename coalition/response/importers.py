@@ -3,8 +3,9 @@
 One entry point, `import_file`, takes a file as it was downloaded and applies it whole or not at all. Each format has
 a parser that yields a `Row` (a normalised signal), a `Skip` (a row that is legitimately not a signal, reported in
 `ImportBatch.skipped`) or a `RowError` (a data error: the whole file is refused with a per-row list). A file that
-cannot be read at all (truncated JSON, not a CSV, not a workbook, columns renamed or missing) is refused with one
-message. Imports are idempotent: `(source, external_id)` already present counts as `unchanged` and is left alone.
+cannot be read at all (truncated JSON, not a CSV, not a workbook or a workbook whose sheet is cut off, columns
+renamed or missing) is refused with one message: whatever a reader raises is a refusal, never a server error.
+Imports are idempotent: `(source, external_id)` already present counts as `unchanged` and is left alone.
 
 Row numbers are what a person sees: for a sheet, the spreadsheet row (the header is row 1, the first event row 2);
 for JSON, the position of the item in its list (1-based: the measurement, annotation or series).
@@ -75,6 +76,7 @@ import logging
 import re
 import statistics
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,9 +94,15 @@ from coalition.directory.models import Country
 from coalition.response import detection
 from coalition.response.models import ImportBatch, Signal, SignalKind, Source
 
+log = logging.getLogger(__name__)
+
 MAX_ROWS = 100_000
 MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024  # checked in the zip directory before a cell is read
 MAX_ERRORS_SHOWN = 20
+# What a damaged workbook raises while it is opened or read: XML that does not parse (the standard library's
+# ParseError and lxml's XMLSyntaxError are both SyntaxErrors), a member that does not inflate or fails its CRC, a part
+# that is missing or holds a value openpyxl cannot convert.
+XLSX_READ_ERRORS = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError)
 IMPORTABLE = (Source.STOP, Source.OONI, Source.IODA, Source.CLOUDFLARE)
 
 OONI_PLATFORM_TESTS = frozenset(
@@ -455,7 +463,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+    except (*XLSX_READ_ERRORS, InvalidFileException) as error:
         raise InvalidInput(f"The file is not an Excel workbook that can be read ({error}).", field="file") from None
     try:
         if not workbook.worksheets:
@@ -465,8 +473,18 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             raise InvalidInput(
                 f"The sheet has {sheet.max_row:,} rows; one import takes up to {MAX_ROWS:,}.", field="file"
             )
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+        # A read-only sheet is parsed as it is iterated: a zip that is whole around a sheet cut short (an interrupted
+        # save or copy) opens fine and fails only here, part-way through the rows.
+        number = 0
+        try:
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(cells)
+        except XLSX_READ_ERRORS as error:
+            raise InvalidInput(
+                f"The workbook's sheet cannot be read: its XML is cut off or damaged after row {number} ({error}). "
+                "Save the workbook again, or download it again.",
+                field="file",
+            ) from None
     finally:
         workbook.close()
 
@@ -1047,7 +1065,19 @@ def parse_file(
         parsed = parse_cloudflare(file_name, data, countries=countries, now=now)
     else:
         raise InvalidInput("Choose the source of the file: STOP, OONI, IODA or Cloudflare Radar.", field="source")
-    return list(parsed)
+    try:
+        return list(parsed)
+    except InvalidInput:
+        raise
+    except Exception as error:
+        # The parsers turn what they expect of a bad file into a reason; whatever else a reader raises on some file
+        # nobody foresaw is still that file's refusal, never a server error or a stopped ingestion run. Logged with
+        # its traceback, as it may also be a fault of ours.
+        log.exception("Signal file %s (%s) could not be read", file_name, source)
+        raise InvalidInput(
+            f"The file cannot be read as a {Source(source).label} file ({type(error).__name__}: {error}).",
+            field="file",
+        ) from None
 
 
 def _refusal(errors: Sequence[RowError]) -> InvalidInput:
@@ -1083,8 +1113,30 @@ def import_file(
 
 def ingest_file(*, source: str, file_name: str, data: bytes) -> ImportBatch:
     """The scheduled ingestion's import (`coalition.response.tasks`): the same checks and all-or-nothing apply, with
-    no person behind it (the batch and the ledger record name none)."""
-    return _import(by=None, source=source, file_name=file_name, data=data, dataset_year=None, country=None)
+    no person behind it (the batch and the ledger record name none).
+
+    A refused file is recorded as a batch with its reason and nothing created, then the refusal is raised: the file
+    is known by its SHA-256, so the next cycle passes it by instead of failing on it again (a corrected file has new
+    bytes and comes in on its own)."""
+    try:
+        return _import(by=None, source=source, file_name=file_name, data=data, dataset_year=None, country=None)
+    except InvalidInput as error:
+        _record_refusal(source=source, file_name=file_name, data=data, reason=error.message)
+        raise
+
+
+def _record_refusal(*, source: str, file_name: str, data: bytes, reason: str) -> ImportBatch:
+    file_name = (file_name or "upload").strip()[:300]
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            source=source, file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), refusal=reason
+        )
+        ledger.record(
+            "response.signals_refused",
+            subject=batch,
+            data={"source": source, "file_name": file_name, "sha256": batch.sha256, "reason": reason[:1000]},
+        )
+    return batch
 
 
 def _import(

@@ -40,7 +40,8 @@ class SignalKind(models.TextChoices):
 
 class ImportBatch(models.Model):
     """One file (or one fetch) brought in: what it added, what it found already there, and each row it skipped and
-    why. A file is applied whole or not at all."""
+    why. A file is applied whole or not at all. Scheduled ingestion also records a file it refused, with the reason
+    and nothing created, so that the next cycle passes it by instead of failing on it again."""
 
     fixed_classification: ClassVar[str] = Classification.MEMBERS
 
@@ -50,6 +51,7 @@ class ImportBatch(models.Model):
     created = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list)  # [{"row": 12, "reason": "…"}]
+    refusal = models.TextField(blank=True)  # why the file was refused (scheduled ingestion); empty: applied
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -57,6 +59,8 @@ class ImportBatch(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
+        if self.refusal:
+            return f"{self.get_source_display()}: {self.file_name} (refused)"
         return f"{self.get_source_display()}: {self.file_name} ({self.created} new)"
 
 

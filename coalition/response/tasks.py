@@ -2,8 +2,10 @@
 deployment lists them, from configured addresses; then it raises the alerts the new signals corroborate.
 
 Run it on a schedule (cron or a systemd timer) with `manage.py ingest_signals`, which enqueues `ingest_signals` for
-the worker (or `--now` to run it in place). Each file is taken once, by its SHA-256; a file that is refused is
-reported and tried again next time (nothing of it is saved).
+the worker (or `--now` to run it in place). Each file is taken once, by its SHA-256. A file that is refused is
+reported and recorded as a refused batch with its reason (none of its signals is saved), so later cycles pass it by;
+a corrected file has new bytes and comes in on its own. One file never stops the run: whatever goes wrong with it,
+the other files are still taken and the alerts still raised.
 """
 
 from __future__ import annotations
@@ -47,9 +49,13 @@ def _take(report: IngestReport, source: str, name: str, data: bytes) -> None:
         return
     try:
         batch = importers.ingest_file(source=source, file_name=name, data=data)
-    except InvalidInput as error:
+    except InvalidInput as error:  # recorded by ingest_file: not tried again
         report.refused.append(f"{source}/{name}: {error.message}")
         log.warning("Signal file refused: %s/%s: %s", source, name, error.message)
+        return
+    except Exception:  # not the file's fault as far as we know (the database, a fault of ours): tried next cycle
+        report.refused.append(f"{source}/{name}: could not be imported this time (see the worker's log)")
+        log.exception("Signal file %s/%s could not be imported", source, name)
         return
     report.imported.append(f"{source}/{name}: {batch.created} new, {len(batch.skipped)} skipped")
 

@@ -1,5 +1,6 @@
-"""Scheduled ingestion: new files in the configured folder come in once, a refused file saves nothing and is named,
-and signals that corroborate each other raise an alert. Nothing is fetched unless an address is configured."""
+"""Scheduled ingestion: new files in the configured folder come in once, a refused file saves no signal and is named
+and recorded so that it is not tried again, one bad file does not stop the others, and signals that corroborate each
+other raise an alert. Nothing is fetched unless an address is configured."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from coalition.directory.models import Country
 from coalition.directory.services import load_countries
-from coalition.response import tasks
+from coalition.response import importers, tasks
 from coalition.response.models import Alert, ImportBatch, Signal
+from coalition.response.tests.workbooks import stop_event, stop_workbook, with_cut_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +68,35 @@ def test_new_files_come_in_once_and_corroborating_sources_raise_an_alert(folder:
     assert ImportBatch.objects.count() == 2 and Signal.objects.count() == 2
 
 
-def test_a_refused_file_is_named_and_saves_nothing(folder: Path) -> None:
+def test_a_refused_file_is_named_saves_no_signal_and_is_recorded_with_its_reason(folder: Path) -> None:
     (folder / "cloudflare" / "cut.json").write_bytes(radar("IR", timezone.now(), "r1")[:40])
     (folder / "stop" / "notes.txt").write_text("not a signal file")
     report = tasks.ingest()
     assert report.imported == [] and len(report.refused) == 1 and "cut.json" in report.refused[0]
-    assert Signal.objects.count() == 0 and ImportBatch.objects.count() == 0
+    assert Signal.objects.count() == 0
+    assert ImportBatch.objects.get().refusal.startswith("The JSON cannot be read at line 1")
+
+
+def test_a_cut_workbook_is_recorded_as_refused_and_does_not_stop_the_other_sources_or_the_alerts(
+    folder: Path, monkeypatch: Any
+) -> None:
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    Signal.objects.create(source="ooni", external_id="earlier", country=Country.objects.get(code="IR"),
+                          kind="platform_block", starts_at=start + dt.timedelta(minutes=30))  # fmt: skip
+    workbook = with_cut_sheet(stop_workbook(*(stop_event(area=f"A{i}") for i in range(20))))
+    (folder / "stop" / "stop_2021.xlsx").write_bytes(workbook)  # "stop" is read before "cloudflare"
+    (folder / "cloudflare" / "radar.json").write_bytes(radar("IR", start, "r1"))
+    report = tasks.ingest()
+    assert report.imported == ["cloudflare/radar.json: 1 new, 0 skipped"]
+    assert len(report.refused) == 1 and report.refused[0].startswith("stop/stop_2021.xlsx: The workbook's sheet")
+    assert report.alerts == 1 and Alert.objects.get().country.code == "IR"
+    refused = ImportBatch.objects.get(source="stop")
+    assert (refused.file_name, refused.created) == ("stop_2021.xlsx", 0)
+    assert "XML is cut off or damaged" in refused.refusal and not refused.signals.exists()
+    tried: list[str] = []
+    monkeypatch.setattr(importers, "ingest_file", lambda **kwargs: tried.append(kwargs["file_name"]))
+    again = tasks.ingest()
+    assert (tried, again.imported, again.refused) == ([], [], [])
 
 
 def test_only_configured_https_addresses_are_fetched(folder: Path, settings: Any, monkeypatch: Any) -> None:

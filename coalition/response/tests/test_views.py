@@ -32,6 +32,7 @@ from coalition.response.models import (
     Situation,
     Tool,
 )
+from coalition.response.tests.workbooks import stop_event, stop_workbook, with_cut_sheet
 from coalition.statements.tests.test_services import member as statements_member
 
 pytestmark = pytest.mark.django_db
@@ -497,6 +498,21 @@ def test_a_refused_import_names_the_row_and_saves_nothing(support: Any) -> None:
     assert refused.status_code == 400
     assert "Atlantis" in text_of(refused)
     assert not Signal.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_a_workbook_whose_sheet_is_cut_is_refused_naming_the_problem_not_a_server_error(support: Any) -> None:
+    workbook = with_cut_sheet(stop_workbook(*(stop_event(area=f"A{i}") for i in range(20))))
+    upload = SimpleUploadedFile("stop_2021_data.xlsx", workbook, content_type="application/octet-stream")
+    refused = client_for(support).post(reverse("response:import"), {"file": upload, "source": "auto"})
+    assert refused.status_code == 400
+    assert "sheet cannot be read: its XML is cut off or damaged after row" in text_of(refused)
+    assert not Signal.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_the_signals_page_shows_a_file_scheduled_ingestion_refused_with_its_reason(support: Any) -> None:
+    ImportBatch.objects.create(source="stop", file_name="stop_2021.xlsx", sha256="0" * 64, refusal="Row 2: bad date")
+    body = text_of(client_for(support).get(reverse("response:signals")))
+    assert "stop_2021.xlsx" in body and "Refused by scheduled ingestion" in body and "Row 2: bad date" in body
 
 
 def test_only_the_support_unit_imports(make_user: Any) -> None:
