@@ -51,6 +51,10 @@ DEFAULT_CODELISTS = IATI_DATA / "codelists"
 DEFAULT_SCHEMAS = IATI_DATA / "schema"
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SCHEMA_PROBLEMS = 200
+# No real budget or transaction reaches a thousand million million in any currency (the yen or rupiah amounts of the
+# largest programmes stay below it); the money columns hold 18 digits before the point, so an amount below this limit
+# can still be converted at a rate of up to 1,000, or summed over a thousand such lines, without overflowing them.
+MAX_AMOUNT = Decimal(10) ** 15
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -619,7 +623,9 @@ class _ActivityReader:
 
     # -- values
 
-    def decimal(self, element: Any, text: str | None, what: str, *, required: bool = False) -> Decimal | None:
+    def decimal(
+        self, element: Any, text: str | None, what: str, *, required: bool = False, money: bool = False
+    ) -> Decimal | None:
         text = (text or "").strip()
         if not text:
             if required:
@@ -631,6 +637,9 @@ class _ActivityReader:
             number = None
         if number is None or not number.is_finite():
             self.content(element, f"{what} “{text}” is not a number")
+            return None
+        if money and abs(number) >= MAX_AMOUNT:
+            self.content(element, f"{what} “{text}” is beyond any real amount ({amount_limit_text()} or more)")
             return None
         return number
 
@@ -682,7 +691,7 @@ class _ActivityReader:
         if value_element is None:
             self.content(element, f"{what} has no <value>")
             return None, self.default_currency, None
-        value = self.decimal(value_element, value_element.text, f"{what} value", required=True)
+        value = self.decimal(value_element, value_element.text, f"{what} value", required=True, money=True)
         currency = _attribute(value_element, "currency")
         self.code("Currency", currency, f"{what} currency", value_element)
         currency = currency or self.default_currency
@@ -912,3 +921,8 @@ def _check_identifiers(activities: Iterable[Activity], *, report: Report) -> Non
             report.errors.append(Problem(message, "identifier", activity.line, activity.identifier))
         else:
             first_seen[activity.identifier] = (position, activity.line)
+
+
+def amount_limit_text() -> str:
+    """The largest-amount limit as people write it: 1,000,000,000,000,000."""
+    return f"{MAX_AMOUNT:,.0f}"

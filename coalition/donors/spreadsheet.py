@@ -1052,6 +1052,10 @@ class _RowReader:
             message = f"{AMOUNT} {_number_text(number)} is negative: amounts are zero or more"
             self.error(AMOUNT, message)
             return None
+        if number >= iati.MAX_AMOUNT:
+            message = f"{AMOUNT} {_number_text(number)} is beyond any real amount ({iati.amount_limit_text()} or more)"
+            self.error(AMOUNT, message)
+            return None
         return number
 
     def build(

@@ -580,3 +580,17 @@ def test_a_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
 def test_a_file_without_activities_is_invalid() -> None:
     report = read(b'<iati-activities version="2.03"></iati-activities>')
     assert not report.valid
+
+
+def test_the_largest_amount_accepted_still_fits_the_money_columns_after_conversion_and_summing() -> None:
+    """Issue 15 item 11: what the readers accept, the database can store, even converted at a rate of 1,000 (or
+    summed over a thousand lines of that size)."""
+    from coalition.donors.models import Allocation, FundingActivity, FundingLine
+
+    for field in (
+        FundingLine._meta.get_field("value"),
+        FundingLine._meta.get_field("converted"),
+        FundingActivity._meta.get_field("total"),
+        Allocation._meta.get_field("amount"),
+    ):
+        assert Decimal(10) ** (field.max_digits - field.decimal_places) >= iati.MAX_AMOUNT * 1000, field

@@ -358,6 +358,8 @@ def test_identical_rows_are_both_read_with_a_warning() -> None:
         ({"amount": "-5"}, "Amount", "negative"),
         ({"amount": "a lot"}, "Amount", "not a number"),
         ({"amount": "1,5"}, "Amount", "not a number"),  # a decimal comma only in a ";" CSV
+        ({"amount": "12345678901234567890"}, "Amount", "beyond any real amount"),  # issue 15 item 11: 20 digits
+        ({"amount": "1000000000000000"}, "Amount", "beyond any real amount"),
         ({"amount": ""}, "Amount", "missing"),
         ({"currency": ""}, "Currency", "missing"),
         ({"currency": "EURO"}, "Currency", "not an ISO 4217"),

@@ -318,6 +318,25 @@ def test_a_bad_file_is_refused_whole_with_its_reasons_and_nothing_is_saved(membe
     assert ImportBatch.objects.get().outcome == ImportBatch.Outcome.REFUSED
 
 
+@pytest.mark.parametrize("amount", ["12345678901234567890", "-99999999999999999999.5"])
+def test_an_amount_too_large_to_be_real_is_refused_with_its_activity_and_line(member: Any, amount: str) -> None:
+    """Issue 15 item 11: an amount of 20 digits answered 500 when the database refused to store it."""
+    nl = member("NL")
+    data = iati_file(funding("NL-1"), funding("NL-2", budget=amount))
+    done = browser(nl).post(reverse("donors:import"), {"file": upload(data), "tier": Tier.MECHANISM}, follow=True)
+    assert done.status_code == 200
+    body = text_of(done)
+    assert "Refused: nothing from this file was saved." in body
+    assert f"budget value “{amount}” is beyond any real amount (1,000,000,000,000,000 or more)" in body
+    errors = ImportBatch.objects.get().errors
+    assert [(error["identifier"], error["message"].split(" “")[0]) for error in errors] == [
+        ("NL-2", "budget value"),
+        ("NL-2", "transaction value"),
+    ]
+    assert all(error["line"] for error in errors)
+    assert not FundingActivity.objects.exists()
+
+
 def test_a_file_with_the_wrong_root_element_is_refused_with_its_reason(member: Any) -> None:
     nl = member("NL")
     data = b'<?xml version="1.0"?>\n<iati-organisations version="2.03"></iati-organisations>\n'
