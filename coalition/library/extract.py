@@ -9,6 +9,7 @@ numbered operative paragraphs and their lettered sub-paragraphs, and headings.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -25,6 +26,11 @@ from coalition.core.errors import InvalidInput
 MAX_TEXT_CHARS = 5_000_000
 MAX_PDF_PAGES = 2_000
 LONG_PARAGRAPH_WORDS = 200
+# A paragraph longer than this has lost its paragraph marks (a speech pasted as one line), and `split_long` cuts it.
+# The paragraphs of the General Debate speeches run to 1,800 characters at most and long operative paragraphs to a
+# few thousand, so none of them is cut; the pieces, of about LONG_PARAGRAPH_WORDS words, are paragraph-sized
+# passages for search and reuse, far below the library's limit (LIBRARY_MAX_PARAGRAPH_CHARS, 20,000).
+SPLIT_PARAGRAPH_CHARS = 5_000
 # Uncompressed size of a Word file's parts; a larger file is a decompression bomb, not a resolution.
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_DOCX_BODY_BYTES = 30 * 1024 * 1024  # word/document.xml alone: some ten thousand pages of text
@@ -468,6 +474,64 @@ def segment(text: str, *, markdown: bool = False) -> list[Segment]:
             if joined:
                 paragraphs.append((joined, False))
     return _classify(paragraphs)
+
+
+def split_long(segments: Sequence[Segment], *, limit: int) -> list[Segment]:
+    """`segments` with every paragraph longer than SPLIT_PARAGRAPH_CHARS (or `limit`, if lower) cut at sentence ends
+    into pieces of about LONG_PARAGRAPH_WORDS words, none longer than that; a sentence longer than that alone is cut
+    at the last space before it. A piece continues its paragraph: it keeps the kind, the first keeps the number.
+    Only a run of characters without a space can still be longer than `limit`."""
+    longest = min(SPLIT_PARAGRAPH_CHARS, limit)
+    result: list[Segment] = []
+    for segment in segments:
+        if len(segment.text) <= longest:
+            result.append(segment)
+            continue
+        for index, piece in enumerate(_pieces(segment.text, longest)):
+            result.append(dataclasses.replace(segment, text=piece, number=segment.number if index == 0 else ""))
+    return result
+
+
+# A sentence ends at a full stop, question or exclamation mark before a capital letter, but not after an initial or a
+# title ("U.S. Government", "Mr. President"); not before a number either, which follows "para.", "p." or "No." far
+# more often than it opens a sentence.
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?]" + _END + r" (?=[\"“‘«(\[]?[A-ZÀ-ÖØ-Þ])"
+)
+
+
+def _pieces(text: str, longest: int) -> Iterator[str]:
+    """`text` (single-spaced, as segments are) in pieces joined by single spaces; see `split_long`."""
+    piece: list[str] = []
+    size = words = 0
+    start = 0
+    ends = [match.end() - 1 for match in _SENTENCE_BREAK.finditer(text)]  # the space after each sentence
+    for end in [*ends, len(text)]:
+        for part in _cut_at_spaces(text[start:end], longest):
+            if piece and size + 1 + len(part) > longest:
+                yield " ".join(piece)
+                piece, size, words = [], 0, 0
+            size += len(part) + (1 if piece else 0)
+            words += part.count(" ") + 1
+            piece.append(part)
+        if words >= LONG_PARAGRAPH_WORDS:
+            yield " ".join(piece)
+            piece, size, words = [], 0, 0
+        start = end + 1
+    if piece:
+        yield " ".join(piece)
+
+
+def _cut_at_spaces(sentence: str, longest: int) -> Iterator[str]:
+    while len(sentence) > longest:
+        at = sentence.rfind(" ", 0, longest + 1)
+        if at < 0:  # a word longer than `longest`: kept whole, for the import to refuse if it is over the limit
+            at = sentence.find(" ", longest)
+            if at < 0:
+                break
+        yield sentence[:at]
+        sentence = sentence[at + 1 :]
+    yield sentence
 
 
 def _drop_furniture(lines: list[str]) -> list[str]:

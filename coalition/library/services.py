@@ -35,8 +35,8 @@ def _check_paragraphs(segments: Sequence[extract.Segment]) -> None:
     for position, segment in enumerate(segments, start=1):
         if len(segment.text) > limit:
             raise InvalidInput(
-                f"Paragraph {position} is {len(segment.text):,} characters long; the library takes paragraphs of up "
-                f"to {limit:,}. Check that the text has line breaks between its paragraphs.",
+                f"Paragraph {position} is {len(segment.text):,} characters long without a space to cut it at; the "
+                f"library takes paragraphs of up to {limit:,}. Check that the text has spaces between its words.",
                 field="file",
             )
     if len(segments) > settings.LIBRARY_MAX_PARAGRAPHS:
@@ -108,6 +108,7 @@ def import_text(
         raise InvalidInput("Give a file or paste the text.", field="file")
     text = text.replace("\x00", "")  # PostgreSQL refuses NUL in text; some PDF text layers carry them
     segments = extract.segment(text, markdown=file_name.lower().endswith((".md", ".markdown")))
+    segments = extract.split_long(segments, limit=settings.LIBRARY_MAX_PARAGRAPH_CHARS)
     _check_paragraphs(segments)
     with transaction.atomic():
         source = Source.objects.create(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.utils import timezone
@@ -117,7 +118,7 @@ def test_syntax_characters_among_words_are_plain_characters(add: Any) -> None:
     [
         ({"text": ""}, "empty"),
         ({"text": "   \n\n  "}, "empty"),
-        ({"text": "word " * 250_000}, "characters long"),
+        ({"text": "x" * 20_001}, "characters long"),  # no space to cut it at
         ({"file_name": "a.pdf", "data": b"%PDF-1.4 garbage"}, "PDF"),
         ({"file_name": "a.docx", "data": b"PK\x03\x04 not really a document"}, ""),
         ({"file_name": "big.txt", "data": b"a" * (16 * 1024 * 1024)}, "MB"),
@@ -133,6 +134,44 @@ def test_bad_input_leaves_the_library_unchanged(
     assert message in error.value.message
     assert Source.objects.count() == 0 and Paragraph.objects.count() == 0
     assert indexing.engine().size == 0
+
+
+def test_a_speech_written_as_one_long_line_is_imported_as_paragraphs_cut_at_sentence_ends(add: Any) -> None:
+    speech = " ".join(
+        f"In {year} Mr. President, our delegation spoke again about access to information online and about "
+        f"the safety of journalists in the U.S. and elsewhere (see para. {year - 1990})!"
+        for year in range(1800, 1950)
+    )
+    assert len(speech) > settings.LIBRARY_MAX_PARAGRAPH_CHARS
+
+    source = add(text=speech, kind=Source.Kind.SPEECH, detect=False)
+
+    texts = [p.text for p in source.paragraphs.order_by("position")]
+    assert " ".join(texts) == speech
+    assert len(texts) > 5 and all(len(text) <= 3_000 for text in texts)  # about the length of a speech's paragraph
+    assert all(text.startswith("In ") and text.endswith(")!") for text in texts)  # never inside a sentence
+
+
+def test_a_sentence_longer_than_the_limit_is_cut_at_spaces_and_nothing_is_lost(add: Any) -> None:
+    sentence = "freedom of expression online and offline " * 600 + "matters."
+    assert len(sentence) > settings.LIBRARY_MAX_PARAGRAPH_CHARS
+
+    source = add(text=sentence, kind=Source.Kind.SPEECH, detect=False)
+
+    texts = [p.text for p in source.paragraphs.order_by("position")]
+    assert " ".join(texts) == sentence
+    assert len(texts) > 1 and all(len(text) < settings.LIBRARY_MAX_PARAGRAPH_CHARS for text in texts)
+    assert all(text.strip() == text for text in texts)
+
+
+def test_a_numbered_paragraph_cut_in_pieces_keeps_its_number_on_the_first(add: Any) -> None:
+    long_paragraph = "5. Calls upon all States " + "to refrain from shutting down the Internet. Also " * 500 + "to act."
+    source = add(text=f"{RESOLUTION}\n{long_paragraph}\n", detect=False)
+
+    pieces = list(source.paragraphs.filter(text__contains="refrain from shutting").order_by("position"))
+    assert len(pieces) > 1
+    assert pieces[0].text.startswith("Calls upon all States") and pieces[0].number == "5"
+    assert all(p.number == "" and p.kind == pieces[0].kind for p in pieces[1:])
 
 
 def test_the_same_file_is_not_imported_twice(add: Any) -> None:
