@@ -25,9 +25,13 @@ compared without case and surrounding or repeated spaces). Three layouts, told a
   A row whose kind cannot be read is skipped with the values it had.
 - `affected_network` (or, 2016–2018, `shutdown_type`) → network; `area_name` → region; evidence is the first URL of
   `an_link`, else of `news_link` / `info_source_link`. No ASN in STOP.
-- Dates: ISO text, Excel serial numbers and date cells are read. A STOP date is a whole UTC day: `starts_at` is the
-  start day's 00:00 UTC and `ends_at` 00:00 UTC of the day after the end day. An end given as words ("ongoing",
-  "Unknown", "4/1/2018 upon CAF visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
+- Dates: date cells, Excel serial numbers and ISO text (YYYY-MM-DD) are read; text written month first (US) or day
+  first is read where the column's name says so ("start_date (mm/dd/yyyy)", "end_date (dd/mm/yyyy)"), and refused,
+  naming the expected format, where it does not (3/5/2021 is March or May). A number is a serial date only if it
+  lands between 2000 and a year from now, and any day before 2000 is refused: a bare year (2022) in a date column
+  would otherwise read as 1905-07-14. A STOP date is a whole UTC day: `starts_at` is the start day's 00:00 UTC and
+  `ends_at` 00:00 UTC of the day after the end day. An end given as words ("ongoing", "Unknown", "4/1/2018 upon CAF
+  visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
 - Dataset year: the `dataset_year` argument, else the row's `year` column (the 2016–2018 sheet), else the single
   year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). external_id is `"<dataset year>:<id column>"`,
   or, for the 2020+ layout that has no id, `"<dataset year>:<hash of start, end, country, area, type, network,
@@ -262,6 +266,82 @@ def _day(value: Any) -> dt.date | None:
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _serial_day(float(text))
     raise ValueError(f"“{text[:40]}” is not a date (expected YYYY-MM-DD)")
+
+
+EARLIEST_SHUTDOWN_DAY = dt.date(2000, 1, 1)  # STOP begins in 2016: an earlier day is a misread cell
+LATEST_SERIAL_AHEAD = dt.timedelta(days=366)
+SLASHED_DAY = re.compile(rf"^(\d{{1,2}})[/.-](\d{{1,2}})[/.-](\d{{4}}|\d{{2}}){TIME_SUFFIX}$")
+YEAR_FIRST_DAY = re.compile(rf"^(\d{{4}})[/.-](\d{{1,2}})[/.-](\d{{1,2}}){TIME_SUFFIX}$")
+# A date column may say how its text dates are written: "start_date (mm/dd/yyyy)" is month first, as a sheet kept or
+# exported in US settings writes them; "(dd/mm/yyyy)" is day first. The note is taken off the column's name.
+DATE_FORMAT_NOTE = re.compile(r"^(?P<name>.+?)\s*\((?P<note>[dmy]{1,4}[/.-][dmy]{1,4}[/.-][dmy]{1,4})\)$")
+EXPECTED_DATE = "expected YYYY-MM-DD, or month/day/year under a column headed “{column} (mm/dd/yyyy)”"
+
+
+def _sheet_day(value: Any, *, column: str, note: str, now: dt.datetime) -> dt.date | None:
+    """A STOP sheet's date cell: None when blank; ValueError, with the reason, when it is not a plausible day.
+
+    A number is an Excel serial day only where it lands between 2000 and a year from now: a bare year (2022) or
+    another number typed into a date column would otherwise become a day in 1905. Text is ISO (YYYY-MM-DD), a serial
+    number, or, under a column whose name notes its format, month/day/year or day/month/year."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _plausible_serial(f"{value:g}", float(value), now)
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        if re.fullmatch(r"\d{5}(\.\d+)?", text):
+            return _plausible_serial(f"“{text}”", float(text), now)
+        day = _text_day(text, column=column, note=note)
+    if day < EARLIEST_SHUTDOWN_DAY:
+        raise ValueError(f"{day.isoformat()} is before {EARLIEST_SHUTDOWN_DAY.isoformat()}: not a day of shutdown data")
+    return day
+
+
+def _plausible_serial(shown: str, number: float, now: dt.datetime) -> dt.date:
+    try:
+        day = _serial_day(number)
+    except ValueError:
+        raise ValueError(f"{shown} is a number, not an Excel date (expected a date cell or YYYY-MM-DD)") from None
+    if not EARLIEST_SHUTDOWN_DAY <= day <= now.date() + LATEST_SERIAL_AHEAD:
+        raise ValueError(
+            f"{shown} is a number, not a plausible Excel date (as a serial day it is {day.isoformat()}; expected a day "
+            f"from {EARLIEST_SHUTDOWN_DAY.isoformat()} to a year from now, as a date cell or YYYY-MM-DD)"
+        )
+    return day
+
+
+def _text_day(text: str, *, column: str, note: str) -> dt.date:
+    try:
+        match = ISO_DAY.match(text)
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        match = SLASHED_DAY.match(text)
+        if match and note[:1] in ("m", "d"):
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            year += 2000 if year < 100 else 0
+            return dt.date(year, first, second) if note[0] == "m" else dt.date(year, second, first)
+        match = YEAR_FIRST_DAY.match(text)
+        if match and note[:1] == "y":
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        pass
+    if note:
+        raise ValueError(f"“{text[:40]}” is not a date in the column's format {note} (or YYYY-MM-DD)")
+    raise ValueError(f"“{text[:40]}” is not a date ({EXPECTED_DATE.format(column=column)})")
+
+
+def _is_meant_as_date(value: Any) -> bool:
+    """An end cell that holds a number or something shaped like a date is a date, wrong or right; words are a note."""
+    if isinstance(value, int | float | dt.date) and not isinstance(value, bool):
+        return True
+    return bool(DATE_SHAPED.match(_text(value)) or re.fullmatch(r"\d{5}(\.\d+)?", _text(value)))
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -501,6 +581,12 @@ def parse_stop(
             break
     if header is None:
         raise InvalidInput("The sheet is empty: no header row and no events.", field="file")
+    date_notes: dict[str, str] = {}
+    for position, name in enumerate(header):
+        noted = DATE_FORMAT_NOTE.match(name)
+        if noted:
+            header[position] = noted["name"]
+            date_notes[noted["name"]] = noted["note"]
     layout = _choose_layout(header)
     index = {name: position for position, name in reversed(list(enumerate(header))) if name}
     name_year = _year_from_name(file_name)
@@ -527,7 +613,9 @@ def parse_stop(
             continue
         yield from (Skip(blank, "blank row") for blank in blank_rows)  # trailing blank rows are not reported
         blank_rows = []
-        yield from _stop_row(layout, number, cell, countries, dataset_year, name_year, now, seen_ids, seen_events)
+        yield from _stop_row(
+            layout, number, cell, countries, dataset_year, name_year, now, seen_ids, seen_events, date_notes
+        )
 
 
 def _stop_row(
@@ -540,6 +628,7 @@ def _stop_row(
     now: dt.datetime,
     seen_ids: dict[str, int],
     seen_events: dict[str, int],
+    date_notes: dict[str, str],
 ) -> Iterator[Parsed]:
     year = dataset_year
     if year is None and _text(cell("year")):
@@ -549,22 +638,25 @@ def _stop_row(
             yield RowError(number, f"year “{_text(cell('year'))[:20]}” is not a year")
             return
     year = year or name_year
+    errors: list[Parsed] = []
     try:
-        start = _day(cell("start_date"))
+        start = _sheet_day(cell("start_date"), column="start_date", note=date_notes.get("start_date", ""), now=now)
     except ValueError as error:
-        yield RowError(number, f"start date {error}")
+        errors.append(RowError(number, f"start_date {error}"))
+        start = None
+    end_raw, end_note = cell("end_date"), ""
+    try:
+        end = _sheet_day(end_raw, column="end_date", note=date_notes.get("end_date", ""), now=now)
+    except ValueError as error:
+        if _is_meant_as_date(end_raw):
+            errors.append(RowError(number, f"end_date {error}"))
+        end, end_note = None, _text(end_raw)[:200]
+    if errors:
+        yield from errors
         return
     if start is None:
         yield Skip(number, "no start date in the sheet")
         return
-    end_raw, end_note = cell("end_date"), ""
-    try:
-        end = _day(end_raw)
-    except ValueError as error:
-        if DATE_SHAPED.match(_text(end_raw)):
-            yield RowError(number, f"end date {error}")
-            return
-        end, end_note = None, _text(end_raw)[:200]
     country_name = _text(cell("country"))
     if not country_name:
         yield Skip(number, "no country in the sheet")

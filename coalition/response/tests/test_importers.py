@@ -23,6 +23,7 @@ from coalition.core.policy import Role
 from coalition.directory.services import load_countries
 from coalition.response.importers import OONI_PLATFORM_TESTS, detect_source, import_file
 from coalition.response.models import ImportBatch, Signal, SignalKind
+from coalition.response.tests.workbooks import STOP_2020_COLUMNS, stop_event, stop_workbook
 
 DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "shutdowns"
 STOP_SHEETS = ["stop_2016_2017_2018.csv", "stop_2019.csv", "stop_2020_data.csv", "stop_2021_data.csv"]
@@ -337,7 +338,61 @@ def test_an_unknown_country_code_refuses_an_ooni_measurement(importer: Any) -> N
 
 def test_an_unparseable_start_date_refuses_the_file(importer: Any) -> None:
     message = refused(importer, source="stop", data=stop_csv(stop_row(start="yesterday")), file_name="stop_2021.csv")
-    assert "row 2: start date “yesterday” is not a date" in message
+    assert "row 2: start_date “yesterday” is not a date" in message
+
+
+def serial(day: dt.date) -> int:
+    """The number Excel keeps for a day (what a date cell formatted as a number shows)."""
+    return (day - dt.date(1899, 12, 30)).days
+
+
+def test_a_bare_year_in_a_numeric_date_cell_is_refused_naming_the_row_and_column(importer: Any) -> None:
+    data = stop_workbook(stop_event(serial(dt.date(2021, 3, 1)), serial(dt.date(2021, 3, 2))), stop_event(2022, 2022))
+    message = refused(importer, source="stop", data=data, file_name="stop_2022.xlsx")
+    assert "1 row of the file has an error" in message
+    assert "row 3: start_date 2022 is a number, not a plausible Excel date (as a serial day it is 1905-07-14" in message
+    assert "row 3: end_date 2022 is a number" in message
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [(serial(dt.date(1998, 7, 24)), "1998-07-24"), (serial(dt.date(2173, 1, 1)), "2173-01-01"), (-5, "not an Excel")],
+)
+def test_a_numeric_date_cell_before_2000_or_far_in_the_future_is_refused(importer: Any, cell: int, shown: str) -> None:
+    message = refused(importer, source="stop", data=stop_workbook(stop_event(cell, "")), file_name="stop_2021.xlsx")
+    assert f"row 2: start_date {cell} is a number" in message and shown in message
+
+
+def test_a_date_cell_before_2000_is_refused(importer: Any) -> None:
+    data = stop_workbook(stop_event(dt.datetime(1995, 3, 1), dt.datetime(1995, 3, 2)))
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.xlsx")
+    assert "row 2: start_date 1995-03-01 is before 2000-01-01" in message
+
+
+def test_us_month_day_dates_are_read_where_the_column_says_so(importer: Any) -> None:
+    header = ("start_date (mm/dd/yyyy)", "End_Date (MM/DD/YYYY)", *STOP_2020_COLUMNS[2:])
+    data = stop_workbook(
+        stop_event("3/15/2021", "03/16/2021", area="A"),
+        stop_event(serial(dt.date(2021, 4, 1)), dt.datetime(2021, 4, 2), area="B"),  # number and date cells still read
+        header=header,
+    )
+    import_file(by=importer, source="stop", file_name="stop_2021.xlsx", data=data)
+    read = dict(Signal.objects.values_list("region", "starts_at"))
+    assert read == {"A": dt.datetime(2021, 3, 15, tzinfo=dt.UTC), "B": dt.datetime(2021, 4, 1, tzinfo=dt.UTC)}
+    assert Signal.objects.get(region="A").ends_at == dt.datetime(2021, 3, 17, tzinfo=dt.UTC)
+
+
+def test_a_slashed_date_the_column_does_not_explain_is_refused_naming_the_expected_format(importer: Any) -> None:
+    message = refused(importer, source="stop", data=stop_csv(stop_row(start="03/05/2021")), file_name="stop_2021.csv")
+    assert "row 2: start_date “03/05/2021” is not a date" in message
+    assert "expected YYYY-MM-DD, or month/day/year under a column headed “start_date (mm/dd/yyyy)”" in message
+
+
+def test_a_day_that_cannot_be_month_first_is_refused_naming_the_columns_format(importer: Any) -> None:
+    header = ("start_date (mm/dd/yyyy)", *STOP_2020_COLUMNS[1:])
+    data = stop_workbook(stop_event("15/03/2021", ""), header=header)
+    message = refused(importer, source="stop", data=data, file_name="stop_2021.xlsx")
+    assert "row 2: start_date “15/03/2021” is not a date in the column's format mm/dd/yyyy" in message
 
 
 def test_an_end_before_the_start_refuses_an_api_file(importer: Any) -> None:
