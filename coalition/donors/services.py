@@ -523,16 +523,20 @@ def topics_of(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapp
 
 
 def _shares(items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decimal]]:
-    """Each item's share (0–1, adding up to 1): its percentage of the items' percentages where every item has one,
-    else an equal split."""
+    """Each item's share (0–1, adding up to 1), read as IATI means percentages: an item takes its percentage, and
+    what the given percentages leave of 100 is shared equally among the items given none (so a country at 100 %
+    takes everything beside a region named without one; with no percentage at all, every item gets an equal part).
+    The parts are scaled to their whole, so percentages that do not add up to 100 lose or add no money."""
     if not items:
         return []
-    if all(item.get("percentage") not in (None, "") for item in items):
-        given = [(item, Decimal(item["percentage"])) for item in items]
-        whole = sum((percentage for _item, percentage in given), Decimal(0))
-        if whole > 0:  # scaled to the whole: percentages that do not add up to 100 lose or add no money
-            return [(item, percentage / whole) for item, percentage in given]
-    return [(item, Decimal(1) / len(items)) for item in items]
+    given = [Decimal(item["percentage"]) if item.get("percentage") not in (None, "") else None for item in items]
+    unstated = given.count(None)
+    left = max(Decimal(100) - sum((part for part in given if part is not None), Decimal(0)), Decimal(0))
+    parts = [part if part is not None else left / unstated for part in given]
+    whole = sum(parts, Decimal(0))
+    if whole <= 0:
+        return [(item, Decimal(1) / len(items)) for item in items]
+    return [(item, part / whole) for item, part in zip(items, parts, strict=True)]
 
 
 def topic_shares(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapping: Mapping) -> dict[str, Decimal]:
@@ -560,7 +564,7 @@ def country_shares(countries: list[dict[str, Any]], regions: list[dict[str, Any]
     total = sum(shares.values(), Decimal(0))
     if total <= 0:
         return {"": Decimal(1)}
-    return {code: share / total for code, share in shares.items()}
+    return {code: share / total for code, share in shares.items() if share > 0}
 
 
 def _allocate(activity: FundingActivity, mapping: Mapping) -> None:
