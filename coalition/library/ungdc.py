@@ -50,7 +50,7 @@ def import_speeches(path: Path, *, by: Any, detect: bool = False) -> Report:
                     text=text,
                     file_name=origin,
                     kind=Source.Kind.SPEECH,
-                    title=f"{speaker}: General Debate, {session}th session of the General Assembly ({year})",
+                    title=f"{speaker}: General Debate, {ordinal(session)} session of the General Assembly ({year})",
                     forum="UNGA",
                     year=year,
                     author=speaker,
@@ -65,3 +65,14 @@ def import_speeches(path: Path, *, by: Any, detect: bool = False) -> Report:
             known.add(origin)
             report.imported += 1
     return report
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 73rd: the title is English whatever the reader's language, so
+    this is not the translated ordinal of `django.contrib.humanize`."""
+    if number % 100 in (11, 12, 13):
+        return f"{number}th"
+    return f"{number}{_SUFFIXES.get(number % 10, 'th')}"
+
+
+_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}

@@ -5,6 +5,8 @@ as uptake evidence, lineage in time order, and the drafting assistant."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -185,6 +187,31 @@ def test_the_same_file_is_not_imported_twice(add: Any) -> None:
 def test_only_governments_import(make_user: Any, role: Role) -> None:
     with pytest.raises(AccessDenied):
         services.import_text(by=make_user(role), text=RESOLUTION, kind=Source.Kind.RESOLUTION, title="x")
+
+
+def test_a_general_debate_speech_is_titled_with_its_session_as_an_english_ordinal(
+    support: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Issue 15 item 21: titles said "73th session"; they read "73rd", "11th", "21st" as English writes them."""
+    sessions = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 22: "22nd"}
+    sessions |= {23: "23rd", 73: "73rd", 101: "101st", 111: "111th", 112: "112th", 113: "113th"}
+    speeches = tmp_path / "speeches.jsonl"
+    speeches.write_text(
+        "\n".join(
+            json.dumps({"iso3": "EST", "year": 1945 + session % 80, "session": session, "text": f"At {session}."})
+            for session in sessions
+        ),
+        encoding="utf-8",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("library_import_ungdc", str(speeches), "--as", support.email, stdout=io.StringIO())
+
+    titles = set(Source.objects.filter(kind=Source.Kind.SPEECH).values_list("title", flat=True))
+    assert titles == {
+        f"EST: General Debate, {ordinal} session of the General Assembly ({1945 + session % 80})"
+        for session, ordinal in sessions.items()
+    }
 
 
 # --- Who finds what -----------------------------------------------------------------------------------------------
