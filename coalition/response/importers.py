@@ -33,12 +33,15 @@ compared without case and surrounding or repeated spaces). Three layouts, told a
   `ends_at` 00:00 UTC of the day after the end day. An end given as words ("ongoing", "Unknown", "4/1/2018 upon CAF
   visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
 - Dataset year: the `dataset_year` argument, else the row's `year` column (the 2016–2018 sheet), else the single
-  year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). external_id is `"<dataset year>:<id column>"`,
-  or, for the 2020+ layout that has no id, `"<dataset year>:<hash of start, end, country, area, type, network,
-  extent, evidence link>"`; a second row with the same hash is skipped as "same event as row N" (the sheets with an
-  id column are keyed by it: rows 202 and 203 of the 2016–2018 sheet look alike but have their own ids, durations and
-  causes, so both are kept; a repeated id refuses the sheet). The 2020 and 2021 sheets both list long-running
-  events: each sheet's row is its own signal, told apart by `dataset_year`.
+  year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). A sheet lists the events that started in its year
+  and some long-running ones from before, so a given (or named) year that none of the events start in, or that some
+  start after, is refused naming `dataset_year`. The identity never depends on that year: external_id is
+  `"<layout>:<id column>"` ("2016-2018:17", "2019:17": each layout's sheet numbers its own rows), or, for the 2020+
+  layout that has no id, the hash of start, end, country, area, type, network, extent and evidence link; a second
+  row with the same hash is skipped as "same event as row N" (the sheets with an id column are keyed by it: rows 202
+  and 203 of the 2016–2018 sheet look alike but have their own ids, durations and causes, so both are kept; a repeated
+  id refuses the sheet). An event the 2020 and 2021 sheets both list word for word is one signal, of the first sheet
+  imported; one whose end the later sheet filled in is a row of its own.
 - The real sheets are hand-kept. Three rows of the 2020 sheet end before they start; such a STOP row is a reported
   skip, not a refusal of the sheet (the JSON sources, machine-made, are refused for it). Every country in the real
   sheets resolves, so an unknown country refuses a STOP sheet like any other file.
@@ -395,6 +398,7 @@ def _check_times(number: int, starts_at: dt.datetime, ends_at: dt.datetime | Non
 @dataclass(frozen=True)
 class Layout:
     name: str
+    key: str  # prefixes the sheet's own ids in external_id: ids restart in each layout's sheet
     required: tuple[str, ...]
     id_column: str | None
     type_column: str
@@ -407,6 +411,7 @@ class Layout:
 STOP_LAYOUTS = (
     Layout(
         name="2016–2018",
+        key="2016-2018",
         required=("id", "start_date", "end_date", "country", "area_name", "shutdown_type_group", "shutdown_type"),
         id_column="id",
         type_column="shutdown_type_group",
@@ -417,6 +422,7 @@ STOP_LAYOUTS = (
     ),
     Layout(
         name="2019",
+        key="2019",
         required=(
             "id",
             "start_date",
@@ -436,6 +442,7 @@ STOP_LAYOUTS = (
     ),
     Layout(
         name="2020+",
+        key="2020+",
         required=(
             "start_date",
             "end_date",
@@ -597,6 +604,8 @@ def parse_stop(
         )
     seen_ids: dict[str, int] = {}
     seen_events: dict[str, int] = {}
+    start_years: set[int] = set()
+    refused = False
     blank_rows: list[int] = []
     count = 0
     for number, cells in rows:
@@ -613,9 +622,30 @@ def parse_stop(
             continue
         yield from (Skip(blank, "blank row") for blank in blank_rows)  # trailing blank rows are not reported
         blank_rows = []
-        yield from _stop_row(
+        for item in _stop_row(
             layout, number, cell, countries, dataset_year, name_year, now, seen_ids, seen_events, date_notes
-        )
+        ):
+            if isinstance(item, Row):
+                start_years.add(item.starts_at.year)
+            refused = refused or isinstance(item, RowError)
+            yield item
+    sheet_year = dataset_year if dataset_year is not None else None if "year" in index else name_year
+    if sheet_year is not None and start_years and not refused:  # a sheet with bad rows is refused for them
+        _check_sheet_year(sheet_year, start_years, given=dataset_year is not None)
+
+
+def _check_sheet_year(year: int, start_years: set[int], *, given: bool) -> None:
+    """A sheet of year N lists the events that started in N, and some long-running ones from before: a year none of
+    its events start in, or before some of them start, is a wrong year (it used to make a copy of every event)."""
+    if year in start_years and max(start_years) <= year:
+        return
+    said = f"The dataset year {year}" if given else f"The file name's year {year}"
+    span = f"{min(start_years)}–{max(start_years)}" if len(start_years) > 1 else str(max(start_years))
+    raise InvalidInput(
+        f"{said} does not match the sheet: its events start in {span}. Give the year of the sheet, "
+        f"the year its latest events start in ({max(start_years)}).",
+        field="dataset_year",
+    )
 
 
 def _stop_row(
@@ -711,7 +741,7 @@ def _stop_row(
             details[column] = value[:500]
     yield Row(
         number=number,
-        external_id=f"{year}:{row_id}",
+        external_id=row_id if layout.id_column is None else f"{layout.key}:{row_id}",
         country_code=country_code,
         asn=None,
         network=network[:200],
