@@ -78,6 +78,29 @@ _LEGAL_FORMS = frozenset(
     {"inc", "incorporated", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ggmbh", "ev", "bv", "nv", "sa", "sarl"}
     | {"asbl", "vzw", "ag", "co", "corp", "corporation"}
 )
+# What real files put where an implementer should be named, and which names no organisation: two activities are
+# never "the same implementer" because of these (issue 15, item 13). A reference or a name is a placeholder when it
+# is one of `_PLACEHOLDERS`, or a number of fewer than `_MIN_NUMBER_DIGITS` digits (an IATI OrganisationType code
+# such as "21"; a five-digit CRS channel code such as "41301" does name one organisation), or made only of
+# `_CATEGORY_WORDS` ("Other national NGO", "Private Sector in Aid Recipient Country", "Various implementing
+# partners"). A single word outside that list ("Government of Kenya", "National Democratic Institute") makes a name.
+_PLACEHOLDERS = frozenset(
+    {"n a", "na", "none", "null", "nil", "nan", "unknown", "tbd", "tbc", "to be determined", "to be confirmed"}
+    | {"to be decided", "not applicable", "not available", "not known", "not specified", "not provided", "x", "xx"}
+    | {"xxx", "see description", "teaching institutions research institutes or think tanks", "un agencies"}
+)
+_CATEGORY_WORDS = frozenset(
+    {"other", "others", "various", "multiple", "several", "unknown", "unspecified", "undisclosed", "anonymous"}
+    | {"confidential", "misc", "miscellaneous", "implementing", "partner", "partners", "and", "in", "of", "based"}
+    | {"government", "governments", "governmental", "non", "nongovernmental", "local", "national", "international"}
+    | {"regional", "public", "private", "sector", "sectors", "ngo", "ngos", "ingo", "ingos", "cso", "csos"}
+    | {"civil", "society", "multilateral", "multilaterals", "bilateral", "foundation", "foundations", "partnership"}
+    | {"partnerships", "ppp", "network", "networks", "academic", "training", "research", "country", "countries"}
+    | {"provider", "aid", "recipient", "third", "donor", "donors", "developing", "delegated", "co", "operation"}
+    | {"cooperation", "institution", "institutions", "organisation", "organisations", "organization"}
+    | {"organizations", "agency", "agencies", "entity", "entities", "body", "bodies"}
+)
+_MIN_NUMBER_DIGITS = 5
 _WORD = re.compile(r"[^\W_]+")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")  # the same words in a case-folded ASCII text, found faster
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -119,19 +142,21 @@ class Candidate:
 def implementer_key(ref: str, name: str) -> str:
     """The key two mentions of one implementer share: its organisation ref without spaces, upper case
     ("xm-dac-41114 " → "XM-DAC-41114"); without a ref, its name in lower case without accents, punctuation, a
-    leading "the" or trailing legal forms ("The Web Foundation, Inc." → "web foundation"). "" when both are empty.
+    leading "the" or trailing legal forms ("The Web Foundation, Inc." → "web foundation"). "" when both are empty
+    or placeholders ("N/A", "21", "Other national NGO"; see `_PLACEHOLDERS`): a placeholder ref gives way to the
+    name.
 
     A name and a ref of the same organisation give different keys: matching those needs the organisation registry.
     """
-    ref = "".join(ref.split()).upper()
-    if ref:
-        return ref
+    if not _is_placeholder(ref):
+        return "".join(ref.split()).upper()
     words = _words(name.replace(".", ""))
     while words and words[-1] in _LEGAL_FORMS:
         words.pop()
     if len(words) > 1 and words[0] == "the":
         words.pop(0)
-    return " ".join(words)
+    key = " ".join(words)
+    return "" if _is_placeholder(key) else key
 
 
 def find_overlaps(
@@ -183,6 +208,17 @@ def find_overlaps(
 
 # ---------------------------------------------------------------------------------------------------------------
 # Text
+
+
+def _is_placeholder(text: str) -> bool:
+    """Whether an implementer's ref or name names no organisation (empty, "N/A", "21", "Other national NGO")."""
+    words = _words(text)
+    if not words:
+        return True
+    joined = "".join(words)
+    if joined.isdigit() and (len(joined) < _MIN_NUMBER_DIGITS or not int(joined)):
+        return True
+    return " ".join(words) in _PLACEHOLDERS or all(word in _CATEGORY_WORDS for word in words)
 
 
 def _words(text: str) -> list[str]:

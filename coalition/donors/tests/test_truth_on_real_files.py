@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from coalition.donors.models import Allocation, FundingActivity
+from coalition.donors import services
+from coalition.donors.models import Allocation, FundingActivity, Overlap
 from coalition.donors.tests.conftest import funding, imported
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,75 @@ def test_9_places_without_any_percentage_share_the_money_equally(member: Any) ->
     imported(nl, funding("XM-DAC-7-1", currency="USD").replace(ONE_COUNTRY, places))
     activity = FundingActivity.objects.get()
     assert money_by_country(activity) == {"KE": Decimal("500000.00"), "UG": Decimal("500000.00")}
+
+
+PLACEHOLDER_IMPLEMENTERS = [
+    ("", "N/A"),
+    ("", "NA"),
+    ("", "none"),
+    ("", "Unknown"),
+    ("", "TBD"),
+    ("", "-"),
+    ("", "0"),
+    ("", "Other national NGO"),
+    ("", "Private sector"),
+    ("", "Government"),
+    ("", "Multilateral"),
+    ("", "International NGO"),
+    ("", "Academic, Training and Research"),
+    ("", "Various implementing partners"),
+    ("", "The Government"),
+    ("21", "21"),
+    ("N/A", "Other national NGO"),
+    ("-", "Not applicable"),
+    ("0", ""),
+    ("NGO", "National NGO"),
+]
+
+
+@pytest.mark.parametrize(("ref", "name"), PLACEHOLDER_IMPLEMENTERS)
+def test_13_a_placeholder_implementer_gives_no_implementer_key(member: Any, ref: str, name: str) -> None:
+    nl = member("NL")
+    imported(nl, funding("XM-DAC-7-1", implementer=name, implementer_ref=ref))
+    assert FundingActivity.objects.get().implementers == []
+
+
+def test_13_two_members_naming_the_same_category_code_are_not_the_same_implementer(member: Any) -> None:
+    """Real files name "Other national NGO" (an organisation-type label) as the implementer of hundreds of
+    activities; two of them with unrelated descriptions were offered as overlaps for "the same implementer"."""
+    nl, se = member("NL"), member("SE")
+    category = "Other national NGO"
+    imported(nl, funding("NL-1", implementer=category, description="Roads in the north."), file_name="a.xml")
+    imported(se, funding("SE-1", implementer=category, description="Schools for girls."), file_name="b.xml")
+    services.detect_overlaps()
+    assert not Overlap.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("ref", "name", "key"),
+    [
+        ("XM-DAC-41301", "Other multilateral", "XM-DAC-41301"),
+        ("GB-CHC-1234567", "", "GB-CHC-1234567"),
+        ("N/A", "Legal Policy Research Centre", "legal policy research centre"),
+        ("", "National Democratic Institute", "national democratic institute"),
+        ("", "Government of Kenya", "government of kenya"),
+        ("", "Open Society Foundations", "open society foundations"),
+    ],
+)
+def test_13_a_real_identifier_or_name_still_gives_an_implementer_key(
+    member: Any, ref: str, name: str, key: str
+) -> None:
+    nl = member("NL")
+    imported(nl, funding("XM-DAC-7-1", implementer=name, implementer_ref=ref))
+    assert FundingActivity.objects.get().implementers == [key]
+
+
+def test_13_two_members_naming_the_same_real_identifier_are_the_same_implementer(member: Any) -> None:
+    nl, se = member("NL"), member("SE")
+    ref = "GB-CHC-1234567"
+    imported(nl, funding("NL-1", implementer_ref=ref, description="Roads in the north."), file_name="a.xml")
+    imported(se, funding("SE-1", implementer_ref=ref, description="Schools for girls."), file_name="b.xml")
+    services.detect_overlaps()
+    assert [reason["kind"] for reason in Overlap.objects.get().reasons if reason["kind"] == "implementer"] == [
+        "implementer"
+    ]
