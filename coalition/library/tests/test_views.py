@@ -95,6 +95,25 @@ def test_search_finds_a_paragraph_marks_the_words_and_names_its_sponsors(add: An
     assert reverse("library:source", args=[source.pk]) in html
 
 
+def test_a_text_dated_only_to_its_year_shows_the_year_not_undated(add: Any, official: Any) -> None:
+    """Issue 15 item 21: a speech known only by its year (every General Debate speech) was shown as "undated"."""
+    add(date=dt.date(2012, 7, 5))
+    speech = add(text=SPEECH, kind=Source.Kind.SPEECH, title="General Debate speech", year=2016)
+    client = client_for(official)
+    client.post(reverse("library:detect", args=[speech.pk]))
+    pages = {
+        "search": search(client, q="offline online", kind=Source.Kind.SPEECH),
+        "source": client.get(reverse("library:source", args=[speech.pk])),
+        "texts": client.get(reverse("library:sources"), {"kind": Source.Kind.SPEECH}),
+        "lineage": client.get(reverse("library:lineage", args=[speech.paragraphs.get(position=1).pk])),
+    }
+    for name, response in pages.items():
+        assert '<time datetime="2016">2016</time>' in response.content.decode(), name
+        assert "undated" not in text_of(response).casefold(), name
+    reuse_row = text_of(client.get(reverse("library:source", args=[speech.pk]))).split("Reuse found", 1)[1]
+    assert "5 Jul 2012" in reuse_row
+
+
 def test_search_marks_the_words_themselves_in_a_paragraph_with_non_ascii_letters(add: Any) -> None:
     add(text="Réaffirme que les droits « offline » sont aussi protégés online, sans préjudice de la sécurité.")
     html = search(client_for(None), q="offline online").content.decode()
