@@ -49,7 +49,7 @@ def register_funding_note(summarise: Callable[[Any, Any], str]) -> None:
 
 def brief(user: Any, situation: Situation) -> Brief:
     """Who is there (members' embassies and network contacts in the country), what the coalition said before about
-    it, its past situations, and the signals behind this one."""
+    it, its past situations, and the country's recent and ongoing signals, whether an alert or a person opened it."""
     from coalition.statements.models import Statement
 
     on = today()
@@ -75,15 +75,32 @@ def brief(user: Any, situation: Situation) -> Brief:
         .order_by("-created_at")[:10]
     )
     past = situations(user).filter(country=situation.country).exclude(pk=situation.pk).order_by("-opened_at")[:10]
-    signals = (
-        policy.visible_to(user, Signal).filter(alerts__situation=situation).order_by("starts_at")[:50]
-        if situation.alert_id
-        else Signal.objects.none()
-    )
+    signals = policy.visible_to(user, Signal).filter(_recent_or_ongoing(situation)).order_by("starts_at")[:50]
     found = Brief(embassies, list(contacts), list(statements), list(past), list(signals))
     if _funding_note is not None:
         found.funding_note = _funding_note(user, situation.country)
     return found
+
+
+# Signals of the country this long before its first signal (or the opening) are recent; an end left empty is an
+# ongoing event for this long after its start, and beyond it an end the source never recorded (old STOP rows).
+RECENT_SIGNALS = dt.timedelta(days=30)
+ONGOING_SIGNALS = dt.timedelta(days=180)
+
+
+def _recent_or_ongoing(situation: Situation) -> Q:
+    """The country's signals around the situation, whatever opened it (an alert or a person), and its alert's own."""
+    since = (situation.first_signal_at or situation.opened_at) - RECENT_SIGNALS
+    around = Q(country=situation.country_id) & (
+        Q(starts_at__gte=since)
+        | Q(ends_at__gte=since)
+        | Q(ends_at__isnull=True, starts_at__gte=situation.opened_at - ONGOING_SIGNALS)
+    )
+    if situation.closed_at is not None:
+        around &= Q(starts_at__lte=situation.closed_at)
+    if situation.alert_id:
+        around |= Q(pk__in=Signal.objects.filter(alerts=situation.alert_id).values("pk"))
+    return around
 
 
 def timeline(user: Any, situation: Situation) -> QuerySet[Any]:

@@ -553,3 +553,25 @@ def test_each_page_stays_within_the_query_budget(
             with django_assert_max_num_queries(MAX_QUERIES):
                 response = client.get(url)
             assert response.status_code == 200, url
+
+
+def test_a_situation_opened_by_hand_briefs_the_countrys_recent_and_ongoing_signals(support: Any) -> None:
+    """Issue 15 item 6: the brief of a situation opened by hand said "None recorded" beside the country's signals."""
+    now = timezone.now()
+    for external_id, network, starts_at, ends_at in (
+        ("recent", "Recent network", now - dt.timedelta(days=3), now - dt.timedelta(days=2)),
+        ("ongoing", "Ongoing network", now - dt.timedelta(days=60), None),
+        ("long-over", "Long over network", now - dt.timedelta(days=400), now - dt.timedelta(days=399)),
+    ):
+        Signal.objects.create(
+            source="stop", external_id=external_id, country=country("MM"), kind="full_shutdown",
+            network=network, starts_at=starts_at, ends_at=ends_at,
+        )  # fmt: skip
+    Signal.objects.create(
+        source="stop", external_id="elsewhere", country=country("IR"), kind="full_shutdown",
+        network="Another country's network", starts_at=now - dt.timedelta(days=1),
+    )  # fmt: skip
+    situation = open_one(support, "MM")
+    body = text_of(client_for(support).get(reverse("response:situation", args=[situation.pk])))
+    assert "Recent network" in body and "Ongoing network" in body
+    assert "Long over network" not in body and "Another country's network" not in body
