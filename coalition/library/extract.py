@@ -462,7 +462,12 @@ def segment(text: str, *, markdown: bool = False) -> list[Segment]:
     text = text.replace("\u00a0", " ").replace("\t", "    ")
     if not text.strip():
         return []
-    blocks = _markdown_blocks(text) if markdown else [(False, _drop_furniture(text.split("\n")))]
+    if markdown:
+        blocks = _markdown_blocks(text)
+    else:
+        # A separator line ("---", "* * *") marks a break between paragraphs, as a blank line does.
+        lines = ["" if _is_separator(line) else line for line in text.split("\n")]
+        blocks = [(False, _drop_furniture(lines))]
     vocabulary = _Vocabulary(text)
     paragraphs: list[tuple[str, bool]] = []
     for is_heading, lines in blocks:
@@ -474,6 +479,13 @@ def segment(text: str, *, markdown: bool = False) -> list[Segment]:
             if joined:
                 paragraphs.append((joined, False))
     return _classify(paragraphs)
+
+
+def _is_separator(line: str) -> bool:
+    """A line of punctuation only ("---", "***", "* * *", "___", "= = ="): a break, never a paragraph. A single mark
+    ("-", "*") is not one: it may be a list marker standing on its own line above its item."""
+    marks = "".join(line.split())
+    return len(marks) >= 3 and not any(character.isalnum() for character in marks)
 
 
 def split_long(segments: Sequence[Segment], *, limit: int) -> list[Segment]:
@@ -607,10 +619,10 @@ def _markdown_blocks(text: str) -> list[tuple[bool, list[str]]]:
             heading = False
         elif token.type == "inline":
             content = _inline_text(token).strip()
-            if content:
+            if content and not _is_separator(content):
                 blocks.append((heading, [item_marker + content]))
             item_marker = ""
-        elif token.type in ("fence", "code_block") and token.content.strip():
+        elif token.type in ("fence", "code_block") and token.content.strip() and not _is_separator(token.content):
             blocks.append((False, [token.content.strip()]))
     return blocks
 

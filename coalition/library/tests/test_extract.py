@@ -300,6 +300,54 @@ def test_markdown_markup_is_stripped_and_headings_and_numbers_kept():
     ]
 
 
+SEPARATED = [
+    "The coalition affirms that the same rights apply online.",
+    "---",
+    "It calls upon all States to keep networks open.",
+    "***",
+    "It asks companies to publish every restriction.",
+    "* * *",
+    "It welcomes the work of the Special Rapporteur.",
+    "___",
+    "It decides to remain seized of the matter.",
+    "= = =",
+    "———",
+    "It thanks the host country.",
+]
+SEPARATOR_FILES = {
+    "statement.txt": "\n\n".join(SEPARATED).encode(),
+    "statement.md": "\n\n".join(SEPARATED).encode(),
+    "statement.html": "".join(f"<p>{line}</p>" for line in SEPARATED).encode(),
+    "statement.docx": None,  # made below, one Word paragraph per line
+    "statement.pdf": pdf_bytes(*SEPARATED),
+}
+
+
+@pytest.mark.parametrize("name", SEPARATOR_FILES)
+def test_separator_lines_never_become_paragraphs_in_any_file_format(name: str):
+    """Issue 15 item 21: lines of punctuation only ("---", "***", "* * *", "___") came out as paragraphs."""
+    data = SEPARATOR_FILES[name]
+    if data is None:
+        document = docx.Document()
+        for line in SEPARATED:
+            document.add_paragraph(line)
+        data = docx_bytes(document)
+
+    segments = segment(read_file(name, data), markdown=name.endswith(".md"))
+
+    assert [s.text for s in segments] == [line for line in SEPARATED if line[0].isalpha()]
+
+
+def test_a_separator_line_between_lines_without_blank_lines_still_separates_the_paragraphs():
+    """Issue 15 item 21: a separator line marks a break between paragraphs; it is not text of either."""
+    text = "The coalition affirms that the same rights apply online.\n* * *\nIt calls upon all States to act.\n"
+
+    assert [s.text for s in segment(text)] == [
+        "The coalition affirms that the same rights apply online.",
+        "It calls upon all States to act.",
+    ]
+
+
 # --- Files --------------------------------------------------------------------------------------------------------
 
 
