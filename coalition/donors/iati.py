@@ -427,14 +427,51 @@ def _validate(root: Any, *, schemas: Path | None, report: Report, identifier_at:
     authoritative = report.version not in ("2.01", "2.02")
     if schema.validate(root):
         return authoritative
-    target = report.errors if authoritative else report.warnings
     tree = root.getroottree()
     entries = list(schema.error_log)
     for entry in entries[:MAX_SCHEMA_PROBLEMS]:
+        target = report.errors if authoritative and _relied_on(entry.path) else report.warnings
         target.append(Problem(_plain_words(entry, tree), "schema", entry.line, identifier_at(entry.line)))
     if len(entries) > MAX_SCHEMA_PROBLEMS:
+        refused = authoritative and any(problem.kind == "schema" for problem in report.errors)
+        target = report.errors if refused else report.warnings
         target.append(Problem(f"… and {len(entries) - MAX_SCHEMA_PROBLEMS} more schema problems", "schema"))
     return authoritative
+
+
+# What the platform reads and stores of an activity (`services._record_of`): a schema finding in any other child of
+# <iati-activity> (<country-budget-items>, <default-aid-type>, <result>, <location>, an extension…) or in a child
+# of these that is never stored is a warning, so a file is not refused over what the platform never uses.
+RELIED_ON = frozenset(
+    {"iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status"}
+    | {"activity-date", "recipient-country", "recipient-region", "sector", "policy-marker", "budget"}
+    | {"planned-disbursement", "transaction", "related-activity"}
+)
+NEVER_STORED_INSIDE = {
+    "transaction": frozenset(
+        {"description", "provider-org", "receiver-org", "disbursement-channel", "flow-type", "finance-type"}
+        | {"aid-type", "tied-status"}
+    ),
+    "planned-disbursement": frozenset({"provider-org", "receiver-org"}),
+}
+_STEP = re.compile(r"^(?:\*\[local-name\(\)\s*=\s*'(?P<local>[^']*)'\]|(?P<name>[^\[]*))")
+
+
+def _relied_on(path: str | None) -> bool:
+    """Whether a schema finding at `path` (libxml2's XPath of the element) is in what the platform relies on; the
+    file's root, an activity's own attributes and anything whose place is unknown are."""
+    steps = []
+    for step in (path or "").split("/"):
+        found = _STEP.match(step)
+        steps.append((found["local"] or found["name"]) if found else step)
+    if "iati-activity" not in steps:
+        return True
+    inside = steps[steps.index("iati-activity") + 1 :]
+    if not inside:
+        return True
+    if inside[0] not in RELIED_ON:
+        return False
+    return len(inside) < 2 or inside[1] not in NEVER_STORED_INSIDE.get(inside[0], frozenset())
 
 
 _ENTRY = re.compile(r"^Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)$", re.S)
@@ -608,7 +645,9 @@ class _ActivityReader:
     def content(self, element: Any, message: str) -> None:
         self.content_problems.append(Problem(message, "content", element.sourceline, self.identifier))
 
-    def code(self, codelist: str, code: str, what: str, element: Any) -> None:
+    def code(self, codelist: str, code: str, what: str, element: Any, *, stored: bool = True) -> None:
+        """Check a code; an unknown one is an error where the platform stores it, else (`stored=False`: flow,
+        finance and aid types, transactions' organisations) a warning."""
         if not code or self.known is None or codelist not in self.known:
             return
         known = self.known[codelist]
@@ -619,7 +658,8 @@ class _ActivityReader:
             self.warnings.append(Problem(message, "codelist", element.sourceline, self.identifier))
         else:
             message = f"{what} code “{code}” is not in the {codelist} codelist"
-            self.code_errors.append(Problem(message, "codelist", element.sourceline, self.identifier))
+            target = self.code_errors if stored else self.warnings
+            target.append(Problem(message, "codelist", element.sourceline, self.identifier))
 
     # -- values
 
@@ -674,11 +714,13 @@ class _ActivityReader:
         texts = self.narratives(element)
         return texts.get(self.language) or next(iter(texts.values()), "")
 
-    def organisation(self, element: Any, *, activity_id_attribute: str, what: str) -> Organisation | None:
+    def organisation(
+        self, element: Any, *, activity_id_attribute: str, what: str, stored: bool = True
+    ) -> Organisation | None:
         if element is None:
             return None
         org_type = _attribute(element, "type")
-        self.code("OrganisationType", org_type, f"{what} type", element)
+        self.code("OrganisationType", org_type, f"{what} type", element, stored=stored)
         return Organisation(
             ref=_attribute(element, "ref"),
             type=org_type,
@@ -800,7 +842,7 @@ class _ActivityReader:
         if element is None:
             return ""
         code = _attribute(element, "code")
-        self.code(codelist, code, tag, element)
+        self.code(codelist, code, tag, element, stored=False)  # flow and finance types are never stored
         return code
 
     def aid_types(self, parent: Any, tag: str) -> list[tuple[str, str]]:
@@ -808,7 +850,7 @@ class _ActivityReader:
         for element in parent.iterfind(tag):
             vocabulary, code = _attribute(element, "vocabulary") or "1", _attribute(element, "code")
             if vocabulary == "1":
-                self.code("AidType", code, tag, element)
+                self.code("AidType", code, tag, element, stored=False)  # aid types are never stored
             found.append((vocabulary, code))
         return found
 
@@ -840,10 +882,16 @@ class _ActivityReader:
             currency=currency,
             value_date=value_date,
             provider=self.organisation(
-                element.find("provider-org"), activity_id_attribute="provider-activity-id", what="provider-org"
+                element.find("provider-org"),
+                activity_id_attribute="provider-activity-id",
+                what="provider-org",
+                stored=False,
             ),
             receiver=self.organisation(
-                element.find("receiver-org"), activity_id_attribute="receiver-activity-id", what="receiver-org"
+                element.find("receiver-org"),
+                activity_id_attribute="receiver-activity-id",
+                what="receiver-org",
+                stored=False,
             ),
         )
 
@@ -871,10 +919,16 @@ class _ActivityReader:
             currency=currency,
             value_date=value_date,
             provider=self.organisation(
-                element.find("provider-org"), activity_id_attribute="provider-activity-id", what="provider-org"
+                element.find("provider-org"),
+                activity_id_attribute="provider-activity-id",
+                what="provider-org",
+                stored=False,
             ),
             receiver=self.organisation(
-                element.find("receiver-org"), activity_id_attribute="receiver-activity-id", what="receiver-org"
+                element.find("receiver-org"),
+                activity_id_attribute="receiver-activity-id",
+                what="receiver-org",
+                stored=False,
             ),
             description=self.first_narrative(element.find("description")),
             sectors=tuple(self.sector(sector, percentage=False) for sector in element.iterfind("sector")),

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from coalition.donors import services
-from coalition.donors.models import Allocation, FundingActivity, Overlap
-from coalition.donors.tests.conftest import funding, imported
+from coalition.donors.models import Allocation, FundingActivity, ImportBatch, Overlap
+from coalition.donors.tests.conftest import funding, iati_file, imported
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,62 @@ def test_13_two_members_naming_the_same_real_identifier_are_the_same_implementer
     assert [reason["kind"] for reason in Overlap.objects.get().reasons if reason["kind"] == "implementer"] == [
         "implementer"
     ]
+
+
+def refused_or_accepted(user: Any, activity: str) -> Any:
+    return services.import_file(
+        iati_file(activity), file_name="activities.xml", reporter=user.organisation, by=user, tier="mechanism"
+    )
+
+
+BUDGET_ITEM = (
+    '<country-budget-items vocabulary="4"><budget-item code="1.1.1" percentage="half"/></country-budget-items>'
+)
+
+
+def test_15_a_bad_attribute_on_a_budget_item_is_a_warning_and_the_file_is_imported(member: Any) -> None:
+    """The platform never stores <country-budget-items>: a finding inside it must not refuse a whole file."""
+    nl = member("NL")
+    batch = refused_or_accepted(nl, funding("XM-DAC-7-1").replace(ONE_SECTOR, ONE_SECTOR + BUDGET_ITEM))
+    assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors
+    assert any("budget-item" in warning["message"] for warning in batch.warnings)
+    assert FundingActivity.objects.filter(identifier="XM-DAC-7-1").exists()
+
+
+def test_15_an_aid_type_of_another_vocabulary_is_a_warning_and_the_file_is_imported(member: Any) -> None:
+    nl = member("NL")
+    aid_type = '<default-aid-type code="B01" vocabulary="2" share="all"/>'
+    batch = refused_or_accepted(nl, funding("XM-DAC-7-1").replace(ONE_SECTOR, ONE_SECTOR + aid_type))
+    assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors
+    assert any("default-aid-type" in warning["message"] for warning in batch.warnings)
+
+
+def test_15_codes_the_platform_never_stores_are_warnings(member: Any) -> None:
+    """Flow, finance and aid types are read but never stored; an unknown one is reported, not refused."""
+    nl = member("NL")
+    codes = '<default-flow-type code="999"/><default-finance-type code="999"/><default-aid-type code="Z99"/>'
+    batch = refused_or_accepted(nl, funding("XM-DAC-7-1").replace(ONE_SECTOR, ONE_SECTOR + codes))
+    assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors
+    found = {warning["message"] for warning in batch.warnings}
+    assert "default-flow-type code “999” is not in the FlowType codelist" in found
+    assert "default-aid-type code “Z99” is not in the AidType codelist" in found
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('<recipient-country code="KE"', '<recipient-country code="XX"'),
+        ('<sector vocabulary="1" code="15160"', '<sector vocabulary="1" code="99999"'),
+        ('<value value-date="2024-01-01">1000000</value>', "<value>a lot</value>"),
+        ('<transaction-date iso-date="2024-01-01"/>', '<transaction-date iso-date="first of January"/>'),
+        ('<participating-org role="4" type="21"', '<participating-org role="4" type="99"'),
+        ('default-currency="EUR"', 'default-currency="EUROS"'),
+    ],
+)
+def test_15_a_problem_in_what_the_platform_relies_on_still_refuses_the_file(member: Any, old: str, new: str) -> None:
+    nl = member("NL")
+    activity = funding("XM-DAC-7-1")
+    assert old in activity
+    batch = refused_or_accepted(nl, activity.replace(old, new, 1))
+    assert batch.outcome == ImportBatch.Outcome.REFUSED
+    assert not FundingActivity.objects.exists()
