@@ -30,7 +30,8 @@ compared without case and surrounding or repeated spaces). Three layouts, told a
   naming the expected format, where it does not (3/5/2021 is March or May). A number is a serial date only if it
   lands between 2000 and a year from now, and any day before 2000 is refused: a bare year (2022) in a date column
   would otherwise read as 1905-07-14. A STOP date is a whole UTC day: `starts_at` is the start day's 00:00 UTC and
-  `ends_at` 00:00 UTC of the day after the end day. An end given as words ("ongoing", "Unknown", "4/1/2018 upon CAF
+  `ends_at` 00:00 UTC of the day after the end day, and `whole_days` tells pages to show those days (so do OONI
+  daily aggregates). An end given as words ("ongoing", "Unknown", "4/1/2018 upon CAF
   visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
 - Dataset year: the `dataset_year` argument, else the row's `year` column (the 2016–2018 sheet), else the single
   year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). A sheet lists the events that started in its year
@@ -148,6 +149,7 @@ class Row:
     evidence_url: str
     details: dict[str, Any] = field(default_factory=dict)
     dataset_year: int | None = None
+    whole_days: bool = False  # dated by the day: starts_at and ends_at are UTC midnights
 
 
 @dataclass(frozen=True)
@@ -752,6 +754,7 @@ def _stop_row(
         evidence_url=evidence,
         details=details,
         dataset_year=year,
+        whole_days=True,
     )
 
 
@@ -945,6 +948,7 @@ def _ooni_aggregate(
             "confirmed_count": confirmed,
             "measurement_count": measurements,
         },
+        whole_days=True,
     )
 
 
@@ -1331,6 +1335,7 @@ def _apply(
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
                 dataset_year=row.dataset_year,
+                whole_days=row.whole_days,
                 evidence_url=row.evidence_url,
                 details=row.details,
                 batch=batch,

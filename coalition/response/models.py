@@ -9,6 +9,7 @@ after-action review when it closes. Situations are members-only unless the Suppo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -79,6 +80,9 @@ class Signal(models.Model):
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"), null=True, blank=True)  # empty: ongoing or unknown
     dataset_year = models.PositiveSmallIntegerField(null=True, blank=True)  # the STOP sheet's year
+    # The source dates it in whole UTC days (STOP, OONI daily aggregates): `starts_at` is the first day's 00:00 UTC
+    # and `ends_at` 00:00 UTC after the last day, which pages show as those days, not as instants in a reader's zone.
+    whole_days = models.BooleanField(default=False)
     evidence_url = models.URLField(_("evidence"), max_length=1000, blank=True)
     details = models.JSONField(default=dict, blank=True)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
@@ -97,6 +101,15 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} in {self.country} from {self.starts_at:%Y-%m-%d %H:%M} ({self.source})"
+
+    @property
+    def start_on(self) -> dt.date:
+        return self.starts_at.astimezone(dt.UTC).date()
+
+    @property
+    def end_on(self) -> dt.date | None:
+        """The last day of a whole-day signal (its `ends_at` is the midnight after it)."""
+        return (self.ends_at - dt.timedelta(days=1)).astimezone(dt.UTC).date() if self.ends_at else None
 
     @property
     def evidence_link(self) -> str:
@@ -118,6 +131,9 @@ class Alert(models.Model):
     first_signal_at = models.DateTimeField()
     last_signal_at = models.DateTimeField()
     sources = models.JSONField(default=list)  # the distinct sources that agree
+    # Whether the first signal's start, or the last signal's end, is a whole-day signal's day (`Signal.whole_days`)
+    first_signal_whole_day = models.BooleanField(default=False)
+    last_signal_whole_day = models.BooleanField(default=False)
     signals = models.ManyToManyField(Signal, related_name="alerts")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
@@ -176,6 +192,7 @@ class Situation(Classified):
     alert = models.OneToOneField(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="situation")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     first_signal_at = models.DateTimeField(_("first signal"), null=True, blank=True)
+    first_signal_whole_day = models.BooleanField(default=False)  # its alert's first signal is dated by the day
     opened_at = models.DateTimeField(default=timezone.now)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     brief = models.JSONField(default=dict, blank=True)  # the pre-filled brief, as it stood when opened

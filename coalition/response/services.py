@@ -86,21 +86,42 @@ def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
                 if s.starts_at <= found.last_seen + window and (s.ends_at or now) >= found.first_seen - window
             ]
             country_id = int(found.country)
+            # A day-dated first start (or last end) is shown as its day; an instant of another source is not.
+            first_day = any(s.whole_days and s.starts_at == found.first_seen for s in members)
+            last_day = any(s.whole_days and s.ends_at == found.last_seen for s in members)
             alert = Alert.objects.filter(country_id=country_id, status=Alert.Status.OPEN).first()
             if alert is None:
                 alert = Alert.objects.create(
                     country_id=country_id,
                     first_signal_at=found.first_seen,
                     last_signal_at=found.last_seen,
+                    first_signal_whole_day=first_day,
+                    last_signal_whole_day=last_day,
                     sources=sorted(found.sources),
                 )
                 raised.append(alert)
                 ledger.record("response.alert_raised", subject=alert, data={"sources": sorted(found.sources)})
             else:
+                if found.first_seen <= alert.first_signal_at:
+                    alert.first_signal_whole_day = first_day or (
+                        found.first_seen == alert.first_signal_at and alert.first_signal_whole_day
+                    )
+                if found.last_seen >= alert.last_signal_at:
+                    alert.last_signal_whole_day = last_day or (
+                        found.last_seen == alert.last_signal_at and alert.last_signal_whole_day
+                    )
                 alert.first_signal_at = min(alert.first_signal_at, found.first_seen)
                 alert.last_signal_at = max(alert.last_signal_at, found.last_seen)
                 alert.sources = sorted(set(alert.sources) | set(found.sources))
-                alert.save(update_fields=["first_signal_at", "last_signal_at", "sources"])
+                alert.save(
+                    update_fields=[
+                        "first_signal_at",
+                        "last_signal_at",
+                        "first_signal_whole_day",
+                        "last_signal_whole_day",
+                        "sources",
+                    ]
+                )
             alert.signals.add(*members)
     return raised
 
@@ -171,6 +192,7 @@ def _open_situation(
             summary=summary.strip(),
             alert=alert,
             first_signal_at=first_signal_at,
+            first_signal_whole_day=alert is not None and alert.first_signal_whole_day,
             opened_by=by,
             classification=Classification.MEMBERS,
         )

@@ -210,10 +210,13 @@ def _alert(request: HttpRequest, pk: int) -> Alert:
 
 def _from_alert(found: Alert) -> dict[str, Any]:
     sources = ", ".join(sorted(found.sources))
+    since = f"{found.first_signal_at:%Y-%m-%d}" + (
+        "" if found.first_signal_whole_day else f" {found.first_signal_at:%H:%M} UTC"
+    )
     return {
         "alert": found.pk,
         "title": f"{found.country.name}: network disruption",
-        "summary": f"Signals from {sources} since {found.first_signal_at:%Y-%m-%d %H:%M} UTC.",
+        "summary": f"Signals from {sources} since {since}.",
     }
 
 

@@ -575,3 +575,28 @@ def test_a_situation_opened_by_hand_briefs_the_countrys_recent_and_ongoing_signa
     body = text_of(client_for(support).get(reverse("response:situation", args=[situation.pk])))
     assert "Recent network" in body and "Ongoing network" in body
     assert "Long over network" not in body and "Another country's network" not in body
+
+
+def test_a_day_dated_signal_shows_its_days_to_a_reader_west_of_utc(support: Any) -> None:
+    """Issue 15 item 5: a STOP event of 1–2 March showed as 28 Feb 19:00 to a reader in New York, on every page."""
+    support.person.time_zone = "America/New_York"
+    support.person.save(update_fields=["time_zone"])
+    client = client_for(support)
+    sheet = stop_sheet(stop_row("2021-03-01", "2021-03-02", "Myanmar", "Yangon"))
+    client.post(reverse("response:import"), {"file": SimpleUploadedFile("stop_2021.csv", sheet), "source": "stop"})
+    day_start = dt.datetime(2021, 3, 1, tzinfo=dt.UTC)
+    Signal.objects.create(
+        source="ioda", external_id="ioda-mm", country=country("MM"), kind="outage",
+        starts_at=day_start + dt.timedelta(hours=12), ends_at=day_start + dt.timedelta(hours=20),
+    )  # fmt: skip
+    [alert] = services.raise_alerts(now=day_start + dt.timedelta(days=3))
+    bodies = {page: text_of(client.get(reverse(page, args=args))) for page, args in (
+        ("response:signals", []), ("response:index", []), ("response:alert", [alert.pk]),
+    )}  # fmt: skip
+    situation = services.open_situation(by=support, country=alert.country, alert=alert)
+    bodies["situation"] = text_of(client.get(reverse("response:situation", args=[situation.pk])))
+    for page, body in bodies.items():
+        assert "1 Mar 2021" in body, page
+        assert "28 Feb 2021" not in body and "19:00" not in body, page
+    signals = text_of(client.get(reverse("response:signals")))
+    assert re.search(r"1 Mar 2021\s+2 Mar 2021", signals)  # the end is the last day, not the next midnight
