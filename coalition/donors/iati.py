@@ -12,8 +12,11 @@ Checks, in order:
    the parser itself never expands entities, loads DTDs, touches the network or accepts huge text nodes, and the
    parsed tree is checked once more for declared entities.
 3. The root element must be `<iati-activities>` (an organisation file or any other XML is refused).
-4. Version (`iati-activities/@version`): 1.0x files are refused. 2.03 files are validated against the 2.03 schema and
-   every schema error is an error. **2.01 and 2.02 files are also validated against the 2.03 schema, but its errors
+4. Version (`iati-activities/@version`): 1.0x files are refused. 2.03 files are validated against the 2.03 schema;
+   a schema finding is an error where it concerns what the platform keeps (the activity's identifier, organisations,
+   texts, status, dates, places, sectors, markers, budgets, planned disbursements, transactions, related
+   activities) and a warning where it concerns what the platform never stores (budget items, results, locations,
+   aid types and the like, issue 15 item 15), so a file is not refused over a field nobody reads. **2.01 and 2.02 files are also validated against the 2.03 schema, but its errors
    are reported as warnings**: 2.03 is a superset of 2.01/2.02 for almost everything, yet not exactly, and refusing a
    valid 2.01 file for a 2.03-only rule would be wrong. What the app relies on is still enforced for them: the
    reader's own checks (an identifier, budget/transaction values that are numbers, dates that are dates, periods
@@ -22,8 +25,9 @@ Checks, in order:
 5. Codes the app uses are checked against the IATI codelists (Country, Region, Sector/SectorCategory,
    SectorVocabulary, PolicyMarker, PolicySignificance, ActivityStatus, Currency, TransactionType, OrganisationRole,
    OrganisationType, BudgetType, BudgetStatus, ActivityDateType, AidType, FinanceType, FlowType,
-   RelatedActivityType). An unknown code is an error; a withdrawn code is a warning. Codes under vocabularies other
-   than the DAC ones (e.g. sector vocabulary 99) are not checked.
+   RelatedActivityType). An unknown code is an error where the platform uses it, a warning in a field it never
+   stores (flow, finance and aid types, provider and receiver organisation types); a withdrawn code is a warning.
+   Codes under vocabularies other than the DAC ones (e.g. sector vocabulary 99) are not checked.
 6. Each `iati-identifier` may appear once per file; an empty identifier is a warning (the schema allows it and the
    standard's own should-pass files use it), which the importer may promote to a refusal.
 
