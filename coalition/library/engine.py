@@ -473,7 +473,8 @@ def classify(
 ) -> Verdict | None:
     """Whether `target` reuses `source`, and how:
 
-    - verbatim: the one contains the other word for word (the whole paragraph, or the whole of a quoted part);
+    - verbatim: the same words in the same order (case, spacing and punctuation aside); a paragraph that holds the
+      whole of the other plus a clause of its own is not verbatim, since its comparison shows the insertion;
     - edited: in the same order with a few words changed (similarity ≥ 0.8, no gap longer than four words);
     - reordered: the same sentences (each ≥ 0.8 alike) in another order;
     - restructured: in the same order with clauses inserted or removed (≥ 75 % of the shorter text kept).
@@ -492,12 +493,12 @@ def classify(
     # is not, and most candidates fail here.
     if sum((Counter(s) & Counter(t)).values()) * 3 < shorter * 2:
         return None
+    if s == t:
+        return Verdict(VERBATIM, 1.0)
     matcher = _matcher(s, t)
     blocks = [b for b in matcher.get_matching_blocks() if b.size]
     matched = sum(b.size for b in blocks)
     ratio = 2 * matched / (len(s) + len(t))
-    if max((b.size for b in blocks), default=0) == shorter:
-        return Verdict(VERBATIM, 1.0 if len(s) == len(t) else round(shorter / max(len(s), len(t)), 3))
     largest_gap = _largest_gap(matcher)
     if ratio >= 0.8 and largest_gap <= 4:
         return Verdict(EDITED, round(ratio, 3))

@@ -250,9 +250,10 @@ def reuse_of(engine: Engine, text: str, **options: object) -> list[tuple[int, st
     return [(r.pid, r.kind) for r in engine.find_reuse(text, **options)]  # type: ignore[arg-type]
 
 
-def test_a_paragraph_quoted_word_for_word_is_verbatim_reuse(engine: Engine) -> None:
-    assert reuse_of(engine, "As the Council said: " + SHUTDOWNS + " We agree.")[0] == (1, VERBATIM)
+def test_a_paragraph_repeated_word_for_word_is_verbatim_reuse(engine: Engine) -> None:
     assert reuse_of(engine, SHUTDOWNS) == [(1, VERBATIM)]
+    # Quoted inside a paragraph of its own, it is reuse with words added (issue 15 item 21), not verbatim.
+    assert reuse_of(engine, "As the Council said: " + SHUTDOWNS + " We agree.")[0] == (1, EDITED)
 
 
 def test_a_few_words_changed_is_edited_reuse(engine: Engine) -> None:
@@ -290,7 +291,7 @@ def test_a_passage_shorter_than_the_minimum_is_ignored(engine: Engine) -> None:
     short = "prevent or disrupt access to or dissemination of information online"
     assert len(words(short)) < 12
     assert reuse_of(engine, short) == []
-    assert reuse_of(engine, short, min_words=8) == [(1, VERBATIM)]
+    assert reuse_of(engine, short, min_words=8) == [(1, RESTRUCTURED)]  # a passage of the longer paragraph
 
 
 def test_unrelated_text_is_not_reuse(engine: Engine) -> None:
@@ -300,9 +301,33 @@ def test_unrelated_text_is_not_reuse(engine: Engine) -> None:
 
 def test_reuse_respects_the_readers_access_and_excluded_sources(engine: Engine) -> None:
     text = "Access to information online matters, and online access matters most, for every citizen of the world."
-    assert reuse_of(engine, text, min_words=8) == [(4, VERBATIM)]
+    assert reuse_of(engine, text, min_words=8) == [(4, RESTRUCTURED)]
     assert reuse_of(engine, text, min_words=8, access=PUBLIC) == []
     assert reuse_of(engine, SHUTDOWNS, exclude_sids=[1]) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        ("As the Council said: " + SHUTDOWNS + " We agree.", EDITED),
+        (SHUTDOWNS.removesuffix(".") + ", in particular during elections, protests and times of unrest.", RESTRUCTURED),
+        (SHUTDOWNS.removesuffix(".") + " at all times.", EDITED),
+        (SHUTDOWNS.split(", and calls upon")[0] + ".", RESTRUCTURED),  # a clause removed
+    ],
+)
+def test_a_paragraph_with_a_clause_inserted_or_removed_is_never_verbatim(target: str, kind: str) -> None:
+    """Issue 15 item 21: a paragraph holding the whole of another plus an inserted clause was labelled "Verbatim"
+    beside the insertion its comparison underlines."""
+    assert {s.op for s in align(SHUTDOWNS, target)} & {"insert", "delete"}
+    verdict = classify(SHUTDOWNS, target)
+    assert verdict is not None and verdict.kind == kind
+
+
+def test_the_same_words_in_another_case_spacing_and_punctuation_are_verbatim() -> None:
+    """Issue 15 item 21: verbatim means the same text, read as the index reads words."""
+    target = "  " + SHUTDOWNS.upper().replace(",", "").replace(" ", "\n ") + "  "
+    verdict = classify(SHUTDOWNS, target)
+    assert verdict is not None and (verdict.kind, verdict.similarity) == (VERBATIM, 1.0)
 
 
 def test_classify_needs_distinctive_shared_words() -> None:
