@@ -43,6 +43,18 @@ STEMMER = (  # the "en_stem" analyzer of the `text` field, to look up a query wo
     .build()
 )
 
+# French queries lose their function words ("d'", "l'", "et", "de", "la", "les", …: tantivy's French stop words) as
+# very common words are lost in a large library: alone they match every French paragraph and mark every "d'". Only
+# a query that reads as French loses them, so "UN" (French "un") stays a word in English.
+FRENCH_CONTENT_WORDS = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stopword("french"))
+    .build()
+)
+FRENCH_CUES = frozenset({"et", "de", "des", "du", "la", "le", "les", "au", "aux", "une"})
+FRENCH_ELISION_RE = re.compile(r"(?:[cdjlmnst]|qu)['’]\w")
+
 
 class QueryError(ValueError):
     """A search the engine cannot run; the message says why, in words a user can act on."""
@@ -317,7 +329,8 @@ class Engine:
 
         In a large library (with `searcher`), a loose word found in more than a third of all paragraphs ("the",
         "of", "nations") is left out when other words remain: it adds almost nothing to the ranking (BM25 weighs it
-        near zero) but would make every search walk most of the index. Inside a quoted phrase every word counts."""
+        near zero) but would make every search walk most of the index. A French query's function words ("de",
+        "l'") are left out the same way, in a library of any size. Inside a quoted phrase every word counts."""
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"The search is {len(query):,} characters long; keep it under {MAX_QUERY_CHARS}.")
         phrases: list[str] = []
@@ -334,6 +347,10 @@ class Engine:
             raise QueryError("The search has no words to look for: type one or more words.")
         if count > MAX_QUERY_WORDS:
             raise QueryError(f"The search has {count} words; use at most {MAX_QUERY_WORDS}.")
+        if any(w in FRENCH_CUES or FRENCH_ELISION_RE.match(w) for w in loose):
+            content = [token for w in loose for token in FRENCH_CONTENT_WORDS.analyze(w)]
+            if content or phrases:
+                loose = content
         if searcher is not None and searcher.num_docs >= COMMON_WORDS_FROM:
             ceiling = searcher.num_docs // 3
             telling = [w for w in loose if not all(searcher.doc_freq("text", t) > ceiling for t in STEMMER.analyze(w))]

@@ -203,6 +203,47 @@ def test_a_word_with_an_apostrophe_is_a_word(engine: Engine) -> None:
     assert pids(engine.search("world's fisheries", access=PUBLIC)) == [3]
 
 
+FRENCH = [
+    "La liberté d'expression et le droit à la vie privée doivent être protégés en ligne comme hors ligne.",
+    "Les États et la société civile coopèrent pour le développement durable des océans et du littoral.",
+    "Le Conseil des droits de l’homme se réunit à Genève.",
+]
+FRENCH_FUNCTION_WORDS = {"d", "l", "et", "de", "la", "le", "les", "des", "du"}
+
+
+@pytest.mark.parametrize(
+    "query", ["la liberté d'expression et les droits de l'homme", "liberté d’expression, droits de l’homme et la"]
+)
+def test_a_french_query_never_matches_on_its_articles_and_conjunctions_alone(engine: Engine, query: str) -> None:
+    """Issue 15 item 21: a French query found every French paragraph through "d", "et", "de", "la"."""
+    engine.rebuild([paragraph(pid, text) for pid, text in enumerate(FRENCH, start=1)])
+
+    page = engine.search(query, access=PUBLIC)
+
+    assert sorted(pids(page)) == [1, 3]
+    for hit in page.hits:
+        marked = {hit.text[start:end].casefold() for start, end in hit.highlights}
+        assert marked and not marked & FRENCH_FUNCTION_WORDS
+
+
+def test_a_query_of_french_function_words_only_still_searches_them(engine: Engine) -> None:
+    """Issue 15 item 21: the stop words go only when other words remain, as with very common words."""
+    engine.rebuild([paragraph(pid, text) for pid, text in enumerate(FRENCH, start=1)])
+    assert sorted(pids(engine.search("des", access=PUBLIC))) == [2, 3]
+
+
+def test_un_in_an_english_query_is_still_a_word(engine: Engine) -> None:
+    """Issue 15 item 21: French stop words apply to French queries; "UN" in English is the United Nations."""
+    engine.rebuild(
+        [
+            paragraph(1, "The UN Special Rapporteur reported on freedom of expression."),
+            paragraph(2, "The Special Rapporteur reported on freedom of assembly."),
+        ]
+    )
+    [hit, _other] = engine.search("UN rapporteur", access=PUBLIC).hits
+    assert hit.pid == 1 and "UN" in [hit.text[start:end] for start, end in hit.highlights]
+
+
 def test_a_query_longer_than_the_limit_is_refused(engine: Engine) -> None:
     with pytest.raises(QueryError, match="characters long"):
         engine.search("a" * (MAX_QUERY_CHARS + 1), access=PUBLIC)
