@@ -16,9 +16,10 @@ Checks, in order:
    a schema finding is an error where it concerns what the platform keeps (the activity's identifier, organisations,
    texts, status, dates, places, sectors, markers, budgets, planned disbursements, transactions, related
    activities) and a warning where it concerns what the platform never stores (budget items, results, locations,
-   aid types and the like, issue 15 item 15), so a file is not refused over a field nobody reads. **2.01 and 2.02 files are also validated against the 2.03 schema, but its errors
-   are reported as warnings**: 2.03 is a superset of 2.01/2.02 for almost everything, yet not exactly, and refusing a
-   valid 2.01 file for a 2.03-only rule would be wrong. What the app relies on is still enforced for them: the
+   aid types and the like, issue 15 item 15), so a file is not refused over a field nobody reads. **2.01 and 2.02
+   files are also validated against the 2.03 schema, but its errors are reported as warnings**: 2.03 is a superset
+   of 2.01/2.02 for almost everything, yet not exactly, and refusing a valid 2.01 file for a 2.03-only rule would be
+   wrong. What the app relies on is still enforced for them: the
    reader's own checks (an identifier, budget/transaction values that are numbers, dates that are dates, periods
    present) are errors whenever the schema's verdict is not authoritative. Any other version string (the standard's
    own test files say "xx") gets a warning and is checked as 2.03.
