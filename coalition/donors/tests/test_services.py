@@ -36,6 +36,7 @@ SHOULD_PASS = sorted(p for p in (IATI / "schema-tests-should-pass").rglob("*.xml
 SHOULD_FAIL = sorted(p for p in (IATI / "schema-tests-should-fail").rglob("*.xml"))
 # a file whose only finding is in what the platform never stores is imported with a warning (issue 15, item 15)
 SHOULD_BE_REFUSED = [p for p in SHOULD_FAIL if not about_what_is_never_stored(p)]
+ONLY_WARNED = [p for p in SHOULD_FAIL if about_what_is_never_stored(p)]
 REAL_FILES = sorted((IATI / "real-activities").glob("*.xml"))
 
 
@@ -226,6 +227,20 @@ def test_every_should_pass_file_of_the_standard_imports(member, path, schema_tes
 def test_every_should_fail_file_of_the_standard_is_refused_with_the_validators_reason(member, path, schema_tests_only):
     batch = refused(member("NL"), path, file_name=path.name)
     assert batch.errors[0]["kind"] in ("schema", "file") and batch.errors[0]["line"]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("path", ONLY_WARNED, ids=lambda p: p.name)
+def test_a_should_fail_file_about_what_is_never_stored_imports_with_the_validators_reason_as_a_warning(
+    member, path, schema_tests_only
+):
+    """Issue 15 item 15: the standard's files that break a rule only in what the platform never stores are imported,
+    and the report keeps the validator's reason, with its line, as a warning."""
+    nl = member("NL")
+    batch = services.import_file(path, file_name=path.name, reporter=nl.organisation, by=nl)
+    assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors
+    assert FundingActivity.objects.filter(reporter=nl.organisation).count() == batch.activities
+    assert any(problem["kind"] == "schema" and problem["line"] for problem in batch.warnings), batch.warnings
 
 
 @pytest.mark.realdata
