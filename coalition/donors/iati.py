@@ -60,6 +60,7 @@ MAX_SCHEMA_PROBLEMS = 200
 # largest programmes stay below it); the money columns hold 18 digits before the point, so an amount below this limit
 # can still be converted at a rate of up to 1,000, or summed over a thousand such lines, without overflowing them.
 MAX_AMOUNT = Decimal(10) ** 15
+MAX_AMOUNT_TEXT = f"{MAX_AMOUNT:,.0f}"  # as people write it: 1,000,000,000,000,000
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -684,7 +685,7 @@ class _ActivityReader:
             self.content(element, f"{what} “{text}” is not a number")
             return None
         if money and abs(number) >= MAX_AMOUNT:
-            self.content(element, f"{what} “{text}” is beyond any real amount ({amount_limit_text()} or more)")
+            self.content(element, f"{what} “{text}” is beyond any real amount ({MAX_AMOUNT_TEXT} or more)")
             return None
         return number
 
@@ -980,8 +981,3 @@ def _check_identifiers(activities: Iterable[Activity], *, report: Report) -> Non
             report.errors.append(Problem(message, "identifier", activity.line, activity.identifier))
         else:
             first_seen[activity.identifier] = (position, activity.line)
-
-
-def amount_limit_text() -> str:
-    """The largest-amount limit as people write it: 1,000,000,000,000,000."""
-    return f"{MAX_AMOUNT:,.0f}"

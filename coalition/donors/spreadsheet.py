@@ -1053,7 +1053,7 @@ class _RowReader:
             self.error(AMOUNT, message)
             return None
         if number >= iati.MAX_AMOUNT:
-            message = f"{AMOUNT} {_number_text(number)} is beyond any real amount ({iati.amount_limit_text()} or more)"
+            message = f"{AMOUNT} {_number_text(number)} is beyond any real amount ({iati.MAX_AMOUNT_TEXT} or more)"
             self.error(AMOUNT, message)
             return None
         return number
