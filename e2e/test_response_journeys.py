@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 SignIn = Callable[[str], Page]
 COUNTRY = "Ethiopia"
 SITUATION = "Ethiopia: network disruption"
-SOURCES = "ioda, ooni, stop"
+SOURCES = "IODA, OONI, Access Now #KeepItOn STOP"
 STATEMENT_TITLE = "Joint statement on the network disruption in Ethiopia (browser journey)"
 STATEMENT_TEXT = (
     "The coalition is concerned by reports of a network disruption in the Amhara region (fictitious).\n\n"

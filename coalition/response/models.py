@@ -100,7 +100,8 @@ class Signal(models.Model):
         indexes = [models.Index(fields=["country", "starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} in {self.country} from {self.starts_at:%Y-%m-%d %H:%M} ({self.source})"
+        when = f"{self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} in {self.country} from {when} ({self.get_source_display()})"
 
     @property
     def start_on(self) -> dt.date:
@@ -144,6 +145,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert: {self.country} since {self.first_signal_at:%Y-%m-%d %H:%M}"
+
+    def get_sources_display(self) -> str:
+        """The sources that agree by their names (“IODA, OONI”), as `get_FOO_display` names one choice: pages,
+        forms and the timeline show names, never the stored codes."""
+        return ", ".join(str(Source(code).label) if code in Source.values else code for code in self.sources)
 
 
 class Tool(Classified):

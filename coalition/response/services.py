@@ -199,7 +199,7 @@ def _open_situation(
         if alert is not None:
             alert.status = Alert.Status.SITUATION
             alert.save(update_fields=["status"])
-            sources = ", ".join(alert.sources)
+            sources = alert.get_sources_display()
             _timeline(situation, "signal", f"First signal ({sources})", at=alert.first_signal_at)
         elif first_signal_at is not None:
             _timeline(situation, "signal", "First signal", at=first_signal_at)

@@ -209,7 +209,7 @@ def _alert(request: HttpRequest, pk: int) -> Alert:
 
 
 def _from_alert(found: Alert) -> dict[str, Any]:
-    sources = ", ".join(sorted(found.sources))
+    sources = found.get_sources_display()
     since = f"{found.first_signal_at:%Y-%m-%d}" + (
         "" if found.first_signal_whole_day else f" {found.first_signal_at:%H:%M} UTC"
     )

@@ -87,7 +87,7 @@ def test_index_lists_open_alerts_and_situations_for_the_support_unit(support: An
     assert page.status_code == 200
     assert page["Cache-Control"].count("no-store") == 1 and "private" in page["Cache-Control"]
     body = text_of(page)
-    assert "Myanmar" in body and "ioda, ooni" in body
+    assert "Myanmar" in body and "IODA, OONI" in body
     assert f"?alert={alert.pk}" in page.content.decode()
     assert reverse("response:dismiss", args=[alert.pk]) in page.content.decode()
     assert "Shutdown in IR" in body
@@ -136,6 +136,34 @@ def test_an_alert_shows_its_signals_and_a_prefilled_form(support: Any) -> None:
     assert "OONI" in body and "IODA" in body and "Myanma Posts and Telecommunications" in body
     assert 'value="Myanmar: network disruption"' in page.content.decode()
     assert "https://example.org/ioda" in page.content.decode()
+
+
+def test_pages_name_an_alerts_sources_never_their_codes(support: Any, toolkit: Any) -> None:
+    """Issue 15 (8): the list, the alert, the opening form and the room's timeline said “cloudflare, stop”."""
+    now = timezone.now()
+    for source in ("cloudflare", "stop"):
+        Signal.objects.create(
+            source=source,
+            external_id=f"{source}-IR",
+            country=country("IR"),
+            kind="full_shutdown",
+            starts_at=now - dt.timedelta(hours=3),
+            ends_at=now - dt.timedelta(hours=1),
+        )
+    [alert] = services.raise_alerts()
+    names = "Cloudflare Radar, Access Now #KeepItOn STOP"
+    client = client_for(support)
+    pages = [
+        client.get(reverse("response:index")),
+        client.get(reverse("response:alert", args=[alert.pk])),
+        client.get(reverse("response:open") + f"?alert={alert.pk}"),
+    ]
+    situation = services.open_situation(by=support, country=alert.country, alert=alert)
+    pages.append(client.get(reverse("response:situation", args=[situation.pk])))
+    for page in pages:
+        assert names in page.content.decode() and "cloudflare, stop" not in page.content.decode()
+    assert f"First signal ({names})" in text_of(pages[-1])
+    assert str(Signal.objects.get(source="stop")).endswith("(Access Now #KeepItOn STOP)")
 
 
 def test_a_focal_point_opens_a_situation_from_an_alert(support: Any, toolkit: Any) -> None:
@@ -193,7 +221,7 @@ def test_the_room_shows_brief_playbook_pledges_timeline_and_metrics(
         assert heading in body
     assert "Joint démarche" in body and "Members with an embassy there" in body
     assert "Government of NL" in body and "Sign the statement" in body
-    assert "Situation opened" in body and "First signal (ioda, ooni)" in body
+    assert "Situation opened" in body and "First signal (IODA, OONI)" in body
     assert "Myanma Posts and Telecommunications" in body  # the signals in the brief
     assert re.search(r"First signal to situation opened ?5 h 00 min", body)
     assert "Close the situation" in body and "Change who may read it" in body
