@@ -127,12 +127,12 @@ def open_the_situation(support: Page) -> Any:
 
 
 def pledge_for_own_member(page: Page, path: str, code: str, action: str, description: str) -> None:
-    """A member's official pledges from the room: the form offers only their own member."""
+    """A member's official pledges from the room: the form offers only their own member, already chosen."""
     page.goto(path)
     form = page.locator("form").filter(has=page.get_by_role("button", name="Pledge", exact=True))
     name = str(member(code).name)
-    expect(form.get_by_label("Member", exact=True).locator("option")).to_have_text(["---------", name])
-    form.get_by_label("Member", exact=True).select_option(label=name)
+    expect(form.get_by_label("Member", exact=True).locator("option")).to_have_text([name])
+    expect(form.get_by_label("Member", exact=True)).to_have_value(str(member(code).pk))
     form.get_by_label("Action from the toolkit").select_option(label=action)
     form.get_by_label("What the member commits").fill(description)
     form.get_by_role("button", name="Pledge", exact=True).click()

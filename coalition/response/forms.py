@@ -125,7 +125,8 @@ class NoteForm(_OwnIds):
 
 
 class PledgeForm(_OwnIds):
-    """The organisation select offers only the members the viewer may pledge for."""
+    """The organisation select offers only the members the viewer may pledge for (`views._pledgeable`, from the
+    policy); when that is one member, it is chosen already and the select has no empty choice."""
 
     key = "pledge"
 
@@ -149,6 +150,9 @@ class PledgeForm(_OwnIds):
         assert isinstance(organisation, forms.ModelChoiceField) and isinstance(tool, forms.ModelChoiceField)
         organisation.queryset = members
         tool.queryset = tools
+        only = list(members[:2])
+        if len(only) == 1:  # the policy lets this person pledge for one member: choosing it is no choice at all
+            organisation.initial, organisation.empty_label = only[0].pk, None
 
 
 class PledgeStatusForm(ServiceForm):

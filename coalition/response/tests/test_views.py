@@ -275,6 +275,22 @@ def test_two_members_pledge_and_a_focal_point_pledges_only_for_its_own(support: 
     assert "50000.00 JPY" in board and "Sign it" in board
 
 
+def test_the_pledge_form_chooses_the_only_member_a_person_may_pledge_for(support: Any, toolkit: Any) -> None:
+    """Issue 15 (8): a focal point who may pledge for its own member only had to pick it from “---------”; the
+    Support Unit, who may pledge for any member, still chooses."""
+    situation = open_one(support)
+    netherlands, focal = member("NL")
+    member("JP")
+    url = reverse("response:situation", args=[situation.pk])
+    own = re.search(r'<select name="organisation".*?</select>', client_for(focal).get(url).content.decode(), re.S)
+    assert own is not None
+    assert re.findall(r"<option[^>]*>[^<]*</option>", own[0]) == [
+        f'<option value="{netherlands.pk}" selected>Government of NL</option>'
+    ]
+    every = re.search(r'<select name="organisation".*?</select>', client_for(support).get(url).content.decode(), re.S)
+    assert every is not None and "---------" in every[0] and "selected>Government" not in every[0]
+
+
 def test_a_duplicate_pledge_shows_the_message(support: Any, toolkit: Any) -> None:
     situation = open_one(support)
     netherlands, focal = member("NL")
