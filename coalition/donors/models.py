@@ -173,6 +173,7 @@ class FundingActivity(models.Model):
     status = models.CharField(_("status"), max_length=2, choices=Status.choices, blank=True)
     hierarchy = models.PositiveSmallIntegerField(_("hierarchy level"), null=True, blank=True)
     parent_identifier = models.CharField(_("part of"), max_length=200, blank=True)
+    component_identifiers = models.JSONField(default=list, blank=True)  # its parts (IATI related-activity type 2)
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("end"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)  # the activity's default currency
