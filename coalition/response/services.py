@@ -327,7 +327,25 @@ def pledge(
         ledger.record(
             "response.pledged", actor=by, subject=situation, on_behalf_of=organisation, data={"tool": tool.pk}
         )
+        _step_underway(situation, tool, by=by, owner=str(organisation))
     return made
+
+
+def _step_underway(situation: Situation, tool: Tool, *, by: Any, owner: str) -> None:
+    """A pledge means a member is taking the action, so its playbook step moves from proposed to underway (not to
+    done: that is for the delivery, and a joint action may need more members). A step the Support Unit or the Chair
+    already moved (underway, done, not taken) stays as they decided; an action pledged from outside the playbook
+    joins it, underway, with the pledging member as its owner."""
+    step, created = PlaybookStep.objects.select_for_update().get_or_create(
+        situation=situation, tool=tool, defaults={"status": PlaybookStep.Status.UNDERWAY, "owner": owner[:200]}
+    )
+    if not created and step.status != PlaybookStep.Status.PROPOSED:
+        return
+    if not created:
+        step.status = PlaybookStep.Status.UNDERWAY
+        step.save(update_fields=["status"])
+    _timeline(situation, "step", f"{tool}: {step.get_status_display()}", by=by)
+    ledger.record("response.step_updated", actor=by, subject=situation, data={"tool": tool.pk, "status": step.status})
 
 
 def set_pledge_status(item: Pledge, *, by: Any, status: str) -> Pledge:

@@ -513,6 +513,33 @@ def test_two_members_pledge_and_each_pledge_lands_on_the_timeline(situation, est
     assert pledges == [f"{estonia[0]} pledged: Joint démarche", f"{ghana[0]} pledged: Joint démarche"]
 
 
+def test_pledging_an_action_moves_its_proposed_playbook_step_underway(
+    situation, support, estonia, ghana, demarche_tool, statement_tool
+):
+    """Issue 15 (8): the step stayed “Proposed” after a member had pledged to take the action."""
+    services.set_step(situation.steps.get(tool=statement_tool), by=support, status=PlaybookStep.Status.NOT_TAKEN)
+
+    services.pledge(situation, by=estonia[1], organisation=estonia[0], tool=demarche_tool, description="Démarche.")
+    services.pledge(situation, by=ghana[1], organisation=ghana[0], tool=demarche_tool, description="Join it.")
+    services.pledge(situation, by=ghana[1], organisation=ghana[0], tool=statement_tool, description="Sign.")
+
+    steps = {step.tool: step for step in situation.steps.all()}
+    assert steps[demarche_tool].status == PlaybookStep.Status.UNDERWAY
+    assert steps[demarche_tool].owner == "Members with an embassy"  # the owner the Support Unit had, kept
+    assert steps[statement_tool].status == PlaybookStep.Status.NOT_TAKEN  # as the Support Unit decided
+    moves = [entry.text for entry in situation.timeline.filter(kind="step")]
+    assert moves == ["Public statement: Not taken", "Joint démarche: Underway"]
+
+
+def test_an_action_pledged_from_outside_the_playbook_joins_it_underway(situation, support, estonia):
+    extra = tool(support, "Fund circumvention tools", kind=Tool.Kind.DONOR_SUPPORT, in_playbook=False)
+
+    services.pledge(situation, by=estonia[1], organisation=estonia[0], tool=extra, description="Fund VPNs.")
+
+    step = situation.steps.get(tool=extra)
+    assert step.status == PlaybookStep.Status.UNDERWAY and step.owner == str(estonia[0])
+
+
 def test_a_member_pledging_the_same_tool_again_is_told_of_its_existing_pledge(situation, estonia, demarche_tool):
     organisation, account = estonia
     services.pledge(situation, by=account, organisation=organisation, tool=demarche_tool, description="Démarche.")
