@@ -262,6 +262,11 @@ class Engine:
     def size(self) -> int:
         return self.searcher().num_docs
 
+    def count_sources(self, sids: Sequence[int]) -> int:
+        """How many paragraphs the index holds for these sources."""
+        query = tantivy.Query.term_set_query(SCHEMA, "sid", list(sids))
+        return getattr(self.searcher().search(query, limit=1, count=True), "count", 0) or 0
+
     def indexed_pids(self) -> set[int]:
         searcher = self.searcher()
         found = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1), count=False)

@@ -21,6 +21,7 @@ class Report:
     imported: int = 0
     already: int = 0
     skipped: list[str] = field(default_factory=list)  # "line 12: why"
+    sources: list[int] = field(default_factory=list)  # the ids of the speeches imported
 
 
 def import_speeches(path: Path, *, by: Any, detect: bool = False) -> Report:
@@ -45,7 +46,7 @@ def import_speeches(path: Path, *, by: Any, detect: bool = False) -> Report:
             country = countries.get(iso3)
             speaker = country.name if country else iso3
             try:
-                services.import_text(
+                source = services.import_text(
                     by=by,
                     text=text,
                     file_name=origin,
@@ -64,6 +65,7 @@ def import_speeches(path: Path, *, by: Any, detect: bool = False) -> Report:
                 continue
             known.add(origin)
             report.imported += 1
+            report.sources.append(source.pk)
     return report
 
 

@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coalition.accounts.models import User
 from coalition.core.errors import CoalitionError
+from coalition.library import indexing, semantic
+from coalition.library.models import Paragraph
 from coalition.library.ungdc import import_speeches
 
 
@@ -34,3 +36,25 @@ class Command(BaseCommand):
         self.stdout.write(f"Imported {report.imported} speeches; {report.already} were already in the library.")
         for line in report.skipped:
             self.stdout.write(f"Skipped {line}")
+        if report.sources:
+            self.when_searchable(report.sources)
+
+    def when_searchable(self, sources: list[int]) -> None:
+        """Words find a text as soon as it is indexed, here on import; meaning only once the task worker has
+        embedded its paragraphs, which takes far longer."""
+        paragraphs = Paragraph.objects.filter(source__in=sources)
+        waiting = indexing.unindexed(sources)
+        if waiting:
+            self.stdout.write(
+                f"{waiting} paragraphs wait for the task worker to index them (the index could not be written here; "
+                "see the log). `manage.py library_index --check` tells when they are in."
+            )
+        else:
+            self.stdout.write(f"Searchable now by words: {len(sources)} speeches, {paragraphs.count()} paragraphs.")
+        if semantic.enabled():
+            queued = semantic.missing().filter(source__in=sources).count()
+            backlog = semantic.missing().count()
+            self.stdout.write(
+                f"Meaning search after embeddings: {queued} paragraphs queued for the task worker ({backlog} in the "
+                "library in all; `manage.py library_embed` computes them here)."
+            )
