@@ -337,7 +337,7 @@ def test_the_timeline_of_a_situation_from_an_alert_starts_with_the_first_signal_
     entries = list(situation.timeline.all())
     assert [entry.kind for entry in entries] == ["signal", "opened"]
     assert entries[0].at == alert.first_signal_at
-    assert "ioda" in entries[0].text and "ooni" in entries[0].text
+    assert "IODA, OONI" in entries[0].text  # the sources by name
     assert entries[0].at < entries[1].at
     assert entries[1].by == support
 
