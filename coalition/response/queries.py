@@ -144,10 +144,17 @@ def metrics_of(user: Any, situation: Situation, first_pledge_at: dt.datetime | N
 
 @dataclass(frozen=True)
 class Summary:
+    """A year's medians, each over the situations whose time is known (`counted_*` of `count`): a situation opened
+    by hand without a first signal has no time to its opening — counting it as zero would make the coalition look
+    faster than it was — and one without a pledge or a published statement has no time to them yet."""
+
     count: int
     median_to_opened: dt.timedelta | None
     median_to_first_pledge: dt.timedelta | None
     median_to_statement: dt.timedelta | None
+    counted_to_opened: int
+    counted_to_first_pledge: int
+    counted_to_statement: int
 
 
 def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
@@ -166,13 +173,20 @@ def metrics(user: Any) -> tuple[list[Metrics], dict[str, Summary]]:
     by_year: dict[str, list[Metrics]] = {}
     for m in each:
         by_year.setdefault(str(m.situation.opened_at.year), []).append(m)
-    summaries = {
-        year: Summary(
-            count=len(items),
-            median_to_opened=_median([m.to_opened for m in items if m.to_opened is not None]),
-            median_to_first_pledge=_median([m.to_first_pledge for m in items if m.to_first_pledge is not None]),
-            median_to_statement=_median([m.to_statement for m in items if m.to_statement is not None]),
-        )
-        for year, items in by_year.items()
-    }
+    summaries = {year: _summary(items) for year, items in by_year.items()}
     return each, summaries
+
+
+def _summary(items: list[Metrics]) -> Summary:
+    opened = [m.to_opened for m in items if m.to_opened is not None]
+    pledged = [m.to_first_pledge for m in items if m.to_first_pledge is not None]
+    stated = [m.to_statement for m in items if m.to_statement is not None]
+    return Summary(
+        count=len(items),
+        median_to_opened=_median(opened),
+        median_to_first_pledge=_median(pledged),
+        median_to_statement=_median(stated),
+        counted_to_opened=len(opened),
+        counted_to_first_pledge=len(pledged),
+        counted_to_statement=len(stated),
+    )

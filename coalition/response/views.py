@@ -666,6 +666,9 @@ def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summa
             "minutes_to_opened",
             "minutes_to_first_pledge",
             "minutes_to_statement",
+            "situations_to_opened",
+            "situations_to_first_pledge",
+            "situations_to_statement",
         ]
     )
     for m in each:
@@ -682,6 +685,9 @@ def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summa
                 _minutes(m.to_opened),
                 _minutes(m.to_first_pledge),
                 _minutes(m.to_statement),
+                "",
+                "",
+                "",
             ]
         )
     for year, summary in sorted(summaries.items()):
@@ -697,6 +703,9 @@ def _metrics_csv(each: list[queries.Metrics], summaries: dict[str, queries.Summa
                 _minutes(summary.median_to_opened),
                 _minutes(summary.median_to_first_pledge),
                 _minutes(summary.median_to_statement),
+                str(summary.counted_to_opened),
+                str(summary.counted_to_first_pledge),
+                str(summary.counted_to_statement),
             ]
         )
     return response
@@ -712,9 +721,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
         (
             year,
             summary.count,
-            duration(summary.median_to_opened),
-            duration(summary.median_to_first_pledge),
-            duration(summary.median_to_statement),
+            [  # each median with the number of situations it is over
+                (duration(summary.median_to_opened), summary.counted_to_opened),
+                (duration(summary.median_to_first_pledge), summary.counted_to_first_pledge),
+                (duration(summary.median_to_statement), summary.counted_to_statement),
+            ],
         )
         for year, summary in sorted(summaries.items(), reverse=True)
     ]

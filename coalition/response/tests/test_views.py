@@ -456,6 +456,26 @@ def test_metrics_page_and_csv(support: Any, toolkit: Any) -> None:
     assert rows[1]["situations"] == "1"
 
 
+def test_the_median_to_opening_says_it_leaves_out_a_situation_opened_by_hand(support: Any, toolkit: Any) -> None:
+    """Issue 15 (8): a situation opened by hand without a first signal has no time to its opening; the year's median
+    left it out while the row said “2 situations”."""
+    open_one(support, "MM", first_signal_at=timezone.now() - dt.timedelta(hours=5))
+    open_one(support, "IR")  # no first signal
+    client = client_for(support)
+    page = client.get(reverse("response:metrics")).content.decode()
+    year = re.search(r'<tbody><tr><th scope="row">\d{4}</th>.*?</tr>', re.sub(r"\s+", " ", page).replace("> <", "><"))
+    assert year is not None
+    cells = re.findall(r"<td>(.*?)</td>", year[0])
+    assert cells[0] == "2"
+    assert re.fullmatch(r'5 h 00 min <span class="small">\(over 1 of 2\)</span>', cells[1]), cells[1]
+    assert "(over" not in cells[2]  # the hand-opened one counts from its opening there, with no pledge: "—"
+    assert "left out of “To opened”" in text_of(client.get(reverse("response:metrics")))
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("response:metrics") + "?format=csv").content.decode())))
+    [median] = [r for r in rows if r["row"] == "median"]
+    counted = (median["situations"], median["situations_to_opened"], median["situations_to_first_pledge"])
+    assert counted == ("2", "1", "0")
+
+
 def test_metrics_csv_shows_no_members_only_situation_to_the_advisory_network(support: Any, advisory: Any) -> None:
     open_one(support)
     download = client_for(advisory).get(reverse("response:metrics") + "?format=csv")
