@@ -12,8 +12,13 @@ for JSON, the position of the item in its list (1-based: the measurement, annota
 
 Mapping decisions
 -----------------
-Access Now #KeepItOn STOP sheets (CSV or XLSX; first sheet, first non-blank row is the header; header names are
-compared without case and surrounding or repeated spaces). Three layouts, told apart by their columns:
+Access Now #KeepItOn STOP sheets (CSV or XLSX; the first non-blank row is the header; header names are compared
+without case and surrounding or repeated spaces). Three layouts, told apart by their columns. A workbook is read
+sheet by sheet, as the raw #KeepItOn workbook keeps one sheet per year or group of years ("2016+2017+2018 ", "2019",
+"2020 Data", …) beside notes: every sheet whose header has half or more of a layout's columns is read in it (and
+refused, naming the sheet, for the columns it lacks); any other sheet (notes, a summary table, an empty sheet, a
+chart) is reported in `skipped` with the sheet's name and why, without a row. In a workbook of several sheets, rows
+are named by sheet and row ("sheet “2019”, row 12"); a file with no STOP sheet at all is refused.
 
 - 2016–2018 (`id`, `year`, `shutdown_type_group`, `shutdown_type`, …): `shutdown_type_group` decides the kind:
   "Service-based" → platform_block, "Throttling" → throttling, "Full network" / "Mobile Internet" / "Broadband
@@ -34,15 +39,18 @@ compared without case and surrounding or repeated spaces). Three layouts, told a
   daily aggregates). An end given as words ("ongoing", "Unknown", "4/1/2018 upon CAF
   visit") leaves `ends_at` empty and keeps the words in `details["end_note"]`.
 - Dataset year: the `dataset_year` argument, else the row's `year` column (the 2016–2018 sheet), else the single
-  year in the file name (`stop_2019.csv`, `stop_2020_data.csv`). A sheet lists the events that started in its year
+  year in the sheet's name ("2020 Data"), else the single year in the file name (`stop_2019.csv`,
+  `stop_2020_data.csv`). A workbook of several STOP sheets takes each sheet's year from the sheet: a `dataset_year`
+  given for it is refused, and so is a sheet that says no year. A sheet lists the events that started in its year
   and some long-running ones from before, so a given (or named) year that none of the events start in, or that some
   start after, is refused naming `dataset_year`. The identity never depends on that year: external_id is
   `"<layout>:<id column>"` ("2016-2018:17", "2019:17": each layout's sheet numbers its own rows), or, for the 2020+
   layout that has no id, the hash of start, end, country, area, type, network, extent and evidence link; a second
   row with the same hash is skipped as "same event as row N" (the sheets with an id column are keyed by it: rows 202
   and 203 of the 2016–2018 sheet look alike but have their own ids, durations and causes, so both are kept; a repeated
-  id refuses the sheet). An event the 2020 and 2021 sheets both list word for word is one signal, of the first sheet
-  imported; one whose end the later sheet filled in is a row of its own.
+  id refuses the sheet, as does an id two sheets of one layout in a workbook both use). An event the 2020 and 2021
+  sheets both list word for word is one signal, of the first sheet imported (in one workbook, the later row is
+  skipped as the same event); one whose end the later sheet filled in is a row of its own.
 - The real sheets are hand-kept. Three rows of the 2020 sheet end before they start; such a STOP row is a reported
   skip, not a refusal of the sheet (the JSON sources, machine-made, are refused for it). Every country in the real
   sheets resolves, so an unknown country refuses a STOP sheet like any other file.
@@ -74,7 +82,9 @@ GOVERNMENT_DIRECTED → full_shutdown, any other cause → outage; a single list
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -85,7 +95,7 @@ import re
 import statistics
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,14 +160,17 @@ class Row:
     details: dict[str, Any] = field(default_factory=dict)
     dataset_year: int | None = None
     whole_days: bool = False  # dated by the day: starts_at and ends_at are UTC midnights
+    sheet: str = ""  # the workbook's sheet, when it has several; "" for a CSV, JSON or a one-sheet workbook
 
 
 @dataclass(frozen=True)
 class Skip:
-    """A row that is legitimately not a signal; reported, the rest of the file is applied."""
+    """A row that is legitimately not a signal, or (number 0) a whole sheet that is not a STOP table; reported, the
+    rest of the file is applied."""
 
     number: int
     reason: str
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,9 +179,26 @@ class RowError:
 
     number: int
     message: str
+    sheet: str = ""
 
 
 Parsed = Row | Skip | RowError
+
+
+def _place(sheet: str, number: int) -> str:
+    """Where an item is, as a person finds it: "row 12", "sheet “2019”, row 12", or a whole "sheet “Notes”"."""
+    if not sheet:
+        return f"row {number}"
+    return f"sheet “{sheet}”, row {number}" if number else f"sheet “{sheet}”"
+
+
+def describe_skip(skip: dict[str, Any]) -> str:
+    """One entry of `ImportBatch.skipped` as a line of a report."""
+    return f"{_place(skip.get('sheet', ''), skip.get('row', 0))}: {skip['reason']}"
+
+
+def _in_sheet(sheet: str, message: str) -> str:
+    return f"Sheet “{sheet}”: {message}" if sheet else message
 
 
 # --- countries ---------------------------------------------------------------------------------------------------
@@ -464,7 +494,8 @@ STOP_LAYOUTS = (
 )
 
 
-def _choose_layout(header: Sequence[str]) -> Layout:
+def _closest_layout(header: Sequence[str]) -> tuple[Layout, list[str]]:
+    """The layout whose columns the header has most of, and the columns of it the header lacks."""
     present = set(header)
 
     def fit(layout: Layout) -> tuple[float, bool]:
@@ -472,15 +503,19 @@ def _choose_layout(header: Sequence[str]) -> Layout:
         return found / len(layout.required), layout.name == "2020+" and "shutdown_extent" in present
 
     best = max(STOP_LAYOUTS, key=fit)
-    missing = [column for column in best.required if column not in present]
-    if missing:
-        expected = "; ".join(f"{layout.name}: {', '.join(layout.required)}" for layout in STOP_LAYOUTS)
-        raise InvalidInput(
-            f"The sheet looks like the STOP {best.name} layout but has no column "
+    return best, [column for column in best.required if column not in present]
+
+
+def _missing_columns(layout: Layout, missing: Sequence[str], sheet: str) -> InvalidInput:
+    expected = "; ".join(f"{layout.name}: {', '.join(layout.required)}" for layout in STOP_LAYOUTS)
+    return InvalidInput(
+        _in_sheet(
+            sheet,
+            f"The sheet looks like the STOP {layout.name} layout but has no column "
             f"{', '.join(repr(c) for c in missing)} (renamed or missing). Expected columns — {expected}.",
-            field="file",
-        )
-    return best
+        ),
+        field="file",
+    )
 
 
 def _stop_kind(layout: Layout, kind_text: str, extent_text: str, fallback_text: str) -> str | None:
@@ -512,11 +547,25 @@ def _year_from_name(file_name: str) -> int | None:
     return int(years.pop()) if len(years) == 1 else None
 
 
-def _sheet_rows(file_name: str, data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) for a CSV or the first sheet of an XLSX workbook."""
+Table = tuple[str, Iterator[tuple[int, list[Any]]] | None]  # a sheet's name ("" for a CSV) and its rows; None: a chart
+
+
+@contextlib.contextmanager
+def _open_tables(file_name: str, data: bytes) -> Iterator[list[Table]]:
+    """The tables of a file, each with its rows numbered as a spreadsheet shows them: a CSV is one table without a
+    name; a workbook gives every sheet, in the workbook's order, under its name as the workbook spells it."""
     if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        yield from _xlsx_rows(data)
+        with _workbook(data) as workbook:
+            tables: list[Table] = []
+            for name in workbook.sheetnames:
+                sheet = workbook[name]
+                tables.append((name, _worksheet_rows(sheet, name) if hasattr(sheet, "iter_rows") else None))
+            yield tables
         return
+    yield [("", _csv_rows(data))]
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     if b"\x00" in data[:4096]:
         raise InvalidInput("The file is binary, not a CSV sheet or an Excel workbook.", field="file")
     try:
@@ -535,7 +584,8 @@ def _sheet_rows(file_name: str, data: bytes) -> Iterator[tuple[int, list[Any]]]:
         raise InvalidInput(f"Row {number + 1} of the CSV cannot be read: {error}.", field="file") from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+@contextlib.contextmanager
+def _workbook(data: bytes) -> Iterator[Any]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -555,65 +605,159 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     except (*XLSX_READ_ERRORS, InvalidFileException) as error:
         raise InvalidInput(f"The file is not an Excel workbook that can be read ({error}).", field="file") from None
     try:
-        if not workbook.worksheets:
+        if not workbook.sheetnames:
             raise InvalidInput("The workbook has no sheet.", field="file")
-        sheet = workbook.worksheets[0]
-        if (sheet.max_row or 0) > MAX_ROWS + 1:
-            raise InvalidInput(
-                f"The sheet has {sheet.max_row:,} rows; one import takes up to {MAX_ROWS:,}.", field="file"
-            )
-        # A read-only sheet is parsed as it is iterated: a zip that is whole around a sheet cut short (an interrupted
-        # save or copy) opens fine and fails only here, part-way through the rows.
-        number = 0
-        try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(cells)
-        except XLSX_READ_ERRORS as error:
-            raise InvalidInput(
-                f"The workbook's sheet cannot be read: its XML is cut off or damaged after row {number} ({error}). "
-                "Save the workbook again, or download it again.",
-                field="file",
-            ) from None
+        yield workbook
     finally:
         workbook.close()
+
+
+def _worksheet_rows(sheet: Any, name: str) -> Iterator[tuple[int, list[Any]]]:
+    if (sheet.max_row or 0) > MAX_ROWS + 1:
+        raise InvalidInput(
+            f"Sheet “{name}” has {sheet.max_row:,} rows; one import takes up to {MAX_ROWS:,}.", field="file"
+        )
+    # A read-only sheet is parsed as it is iterated: a zip that is whole around a sheet cut short (an interrupted
+    # save or copy) opens fine and fails only here, part-way through the rows.
+    number = 0
+    try:
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
+    except XLSX_READ_ERRORS as error:
+        raise InvalidInput(
+            f"The workbook's sheet cannot be read: its XML is cut off or damaged after row {number} of sheet "
+            f"“{name}” ({error}). Save the workbook again, or download it again.",
+            field="file",
+        ) from None
+
+
+@dataclass(frozen=True)
+class StopTable:
+    """A table with a STOP header, its rows not yet read."""
+
+    sheet: str  # its name in messages and reports: "" when the file is one table
+    layout: Layout
+    index: dict[str, int]  # column name → position
+    date_notes: dict[str, str]  # date column → the format its name notes ("mm/dd/yyyy")
+    rows: Iterator[tuple[int, list[Any]]]
+    year: int | None  # the single year its own name says ("2020 Data"), if any
 
 
 def parse_stop(
     file_name: str, data: bytes, *, countries: Countries, dataset_year: int | None = None, now: dt.datetime
 ) -> Iterator[Parsed]:
-    """Access Now STOP sheet (CSV or XLSX, any of the three layouts)."""
-    rows = _sheet_rows(file_name, data)
-    header: list[str] | None = None
-    for _number, cells in rows:
-        if any(_text(cell) for cell in cells):
-            header = [_name_key(_text(cell)) for cell in cells]
+    """Access Now STOP sheets (CSV or XLSX, any of the three layouts). A workbook is read whole: every sheet whose
+    header is a STOP header, each in its own layout; any other sheet (notes, a summary, an empty sheet, a chart) is
+    reported as skipped with the reason. The raw #KeepItOn workbook keeps one sheet per year or group of years."""
+    with _open_tables(file_name, data) as tables:
+        labelled = len(tables) > 1
+        found: list[StopTable | Skip] = [
+            _stop_table(title, rows, sheet=title if labelled else "", alone=not labelled) for title, rows in tables
+        ]
+        stop_tables = [table for table in found if isinstance(table, StopTable)]
+        if not stop_tables:
+            reasons = "; ".join(f"“{skip.sheet}”: {skip.reason}" for skip in found if isinstance(skip, Skip))
+            raise InvalidInput(
+                f"No sheet of the workbook has a STOP header ({reasons}). A STOP sheet's first row names its "
+                "columns: start_date, end_date, country, area_name, …",
+                field="file",
+            )
+        if dataset_year is not None and len(stop_tables) > 1:
+            names = ", ".join(f"“{table.sheet}”" for table in stop_tables)
+            raise InvalidInput(
+                f"The workbook holds {len(stop_tables)} STOP sheets ({names}); each takes its dataset year from its "
+                "name or its “year” column. Leave the dataset year empty.",
+                field="dataset_year",
+            )
+        file_year = _year_from_name(file_name) if len(stop_tables) == 1 else None
+        for table in stop_tables:
+            if dataset_year is None and "year" not in table.index and (table.year or file_year) is None:
+                if len(stop_tables) == 1:
+                    raise InvalidInput(
+                        _in_sheet(table.sheet, "Give the dataset year of this STOP sheet: neither its name nor a "
+                                  "“year” column says it."),
+                        field="dataset_year",
+                    )  # fmt: skip
+                raise InvalidInput(
+                    _in_sheet(table.sheet, "Neither the sheet's name nor a “year” column says its dataset year: "
+                              "name the sheet by its year (“2021 Data”), as the STOP workbook does."),
+                    field="file",
+                )  # fmt: skip
+        first_read: dict[str, str] = {}  # external id of a sheet keyed by its own ids → where it was read
+        count = 0
+        for item in found:
+            if isinstance(item, Skip):
+                yield item
+                continue
+            count = yield from _stop_rows(
+                item,
+                countries=countries,
+                dataset_year=dataset_year,
+                file_year=file_year,
+                can_give_year=len(stop_tables) == 1,
+                now=now,
+                first_read=first_read,
+                count=count,
+            )
+
+
+def _stop_table(
+    title: str, rows: Iterator[tuple[int, list[Any]]] | None, *, sheet: str, alone: bool
+) -> StopTable | Skip:
+    """A table with a STOP header, read up to its header; otherwise, in a workbook of several sheets, a skip that says
+    why. A file of one table is a STOP sheet or refused."""
+    if rows is None:
+        return Skip(0, "a chart, not a table of events", sheet)
+    cells: list[str] | None = None
+    for _number, row in rows:
+        if any(_text(cell) for cell in row):
+            cells = [_text(cell) for cell in row]
             break
-    if header is None:
-        raise InvalidInput("The sheet is empty: no header row and no events.", field="file")
+    if cells is None:
+        if alone:
+            raise InvalidInput("The sheet is empty: no header row and no events.", field="file")
+        return Skip(0, "empty: no header row and no events", sheet)
+    header = [_name_key(cell) for cell in cells]
     date_notes: dict[str, str] = {}
     for position, name in enumerate(header):
         noted = DATE_FORMAT_NOTE.match(name)
         if noted:
             header[position] = noted["name"]
             date_notes[noted["name"]] = noted["note"]
-    layout = _choose_layout(header)
+    layout, missing = _closest_layout(header)
+    if not alone and len(missing) > len(layout.required) / 2:
+        shown = " | ".join(cell for cell in cells if cell)
+        shown = shown if len(shown) <= 80 else f"{shown[:79]}…"
+        return Skip(0, f"no STOP header (its first row reads “{shown}”)", sheet)
+    if missing:
+        raise _missing_columns(layout, missing, sheet)
     index = {name: position for position, name in reversed(list(enumerate(header))) if name}
-    name_year = _year_from_name(file_name)
-    if dataset_year is None and "year" not in index and name_year is None:
-        raise InvalidInput(
-            "Give the dataset year of this STOP sheet: neither its name nor a “year” column says it.",
-            field="dataset_year",
-        )
+    return StopTable(sheet, layout, index, date_notes, rows, _year_from_name(title) if title else None)
+
+
+def _stop_rows(
+    table: StopTable,
+    *,
+    countries: Countries,
+    dataset_year: int | None,
+    file_year: int | None,
+    can_give_year: bool,
+    now: dt.datetime,
+    first_read: dict[str, str],
+    count: int,
+) -> Generator[Parsed, None, int]:
+    """The rows of one STOP table below its header; returns how many rows of the file have been read so far."""
+    layout, index, sheet = table.layout, table.index, table.sheet
+    fallback_year = table.year or file_year
     seen_ids: dict[str, int] = {}
     seen_events: dict[str, int] = {}
     start_years: set[int] = set()
     refused = False
     blank_rows: list[int] = []
-    count = 0
-    for number, cells in rows:
+    for number, cells in table.rows:
         count += 1
         if count > MAX_ROWS:
-            raise InvalidInput(f"The sheet has more than {MAX_ROWS:,} rows; one import takes up to that.", field="file")
+            raise InvalidInput(f"The file has more than {MAX_ROWS:,} rows; one import takes up to that.", field="file")
 
         def cell(column: str, cells: list[Any] = cells) -> Any:
             position = index.get(column)
@@ -622,31 +766,47 @@ def parse_stop(
         if not any(_text(value) for value in cells):
             blank_rows.append(number)
             continue
-        yield from (Skip(blank, "blank row") for blank in blank_rows)  # trailing blank rows are not reported
+        yield from (Skip(blank, "blank row", sheet) for blank in blank_rows)  # trailing blank rows are not reported
         blank_rows = []
         for item in _stop_row(
-            layout, number, cell, countries, dataset_year, name_year, now, seen_ids, seen_events, date_notes
+            layout, number, cell, countries, dataset_year, fallback_year, now, seen_ids, seen_events, table.date_notes
         ):
+            if isinstance(item, Row) and layout.id_column is not None:
+                # Each layout's sheet numbers its own rows; two sheets of one layout in a workbook must not share one.
+                first = first_read.setdefault(item.external_id, _place(sheet, number))
+                if first != _place(sheet, number):
+                    own_id = item.external_id.removeprefix(f"{layout.key}:")
+                    item = RowError(number, f"{layout.id_column} {own_id} is already used by {first}")
             if isinstance(item, Row):
                 start_years.add(item.starts_at.year)
             refused = refused or isinstance(item, RowError)
-            yield item
-    sheet_year = dataset_year if dataset_year is not None else None if "year" in index else name_year
-    if sheet_year is not None and start_years and not refused:  # a sheet with bad rows is refused for them
-        _check_sheet_year(sheet_year, start_years, given=dataset_year is not None)
+            yield dataclasses.replace(item, sheet=sheet) if sheet else item
+    if dataset_year is not None:
+        year, said, field_name = dataset_year, "The dataset year", "dataset_year"
+    elif "year" in index:  # each row says its own year
+        year, said, field_name = None, "", ""
+    elif table.year is not None:
+        year, said, field_name = table.year, "The sheet name's year", "dataset_year" if can_give_year else "file"
+    else:
+        year, said, field_name = file_year, "The file name's year", "dataset_year"
+    if year is not None and start_years and not refused:  # a sheet with bad rows is refused for them
+        _check_sheet_year(year, start_years, said=said, field_name=field_name, sheet=sheet)
+    return count
 
 
-def _check_sheet_year(year: int, start_years: set[int], *, given: bool) -> None:
+def _check_sheet_year(year: int, start_years: set[int], *, said: str, field_name: str, sheet: str) -> None:
     """A sheet of year N lists the events that started in N, and some long-running ones from before: a year none of
     its events start in, or before some of them start, is a wrong year (it used to make a copy of every event)."""
     if year in start_years and max(start_years) <= year:
         return
-    said = f"The dataset year {year}" if given else f"The file name's year {year}"
     span = f"{min(start_years)}–{max(start_years)}" if len(start_years) > 1 else str(max(start_years))
     raise InvalidInput(
-        f"{said} does not match the sheet: its events start in {span}. Give the year of the sheet, "
-        f"the year its latest events start in ({max(start_years)}).",
-        field="dataset_year",
+        _in_sheet(
+            sheet,
+            f"{said} {year} does not match the sheet: its events start in {span}. Give the year of the sheet, "
+            f"the year its latest events start in ({max(start_years)}).",
+        ),
+        field=field_name,
     )
 
 
@@ -1207,10 +1367,10 @@ def parse_file(
 
 
 def _refusal(errors: Sequence[RowError]) -> InvalidInput:
-    lines = [f"row {error.number}: {error.message}" for error in errors[:MAX_ERRORS_SHOWN]]
+    lines = [f"{_place(error.sheet, error.number)}: {error.message}" for error in errors[:MAX_ERRORS_SHOWN]]
     if len(errors) > MAX_ERRORS_SHOWN:
         lines.append(f"… and {len(errors) - MAX_ERRORS_SHOWN} more.")
-    rows = len({error.number for error in errors})
+    rows = len({(error.sheet, error.number) for error in errors})
     return InvalidInput(
         f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of the file "
         f"{'have errors' if rows != 1 else 'has an error'}.\n" + "\n".join(lines),
@@ -1294,17 +1454,24 @@ def _import(
         raise _refusal(errors)
     rows: list[Row] = []
     skipped: list[dict[str, Any]] = []
-    first_row: dict[str, int] = {}
+    first_rows: dict[str, Row] = {}
     for item in parsed:
         if isinstance(item, Skip):
-            skipped.append({"row": item.number, "reason": item.reason})
+            skipped.append(_skipped(item.sheet, item.number, item.reason))
         elif isinstance(item, Row):
-            if item.external_id in first_row:  # an API listing that repeats a measurement
-                skipped.append({"row": item.number, "reason": f"same event as row {first_row[item.external_id]}"})
+            # An API listing that repeats a measurement; a STOP workbook whose next year's sheet lists an event again
+            first = first_rows.setdefault(item.external_id, item)
+            if first is not item:
+                where = _place(first.sheet if first.sheet != item.sheet else "", first.number)
+                skipped.append(_skipped(item.sheet, item.number, f"same event as {where}"))
                 continue
-            first_row[item.external_id] = item.number
             rows.append(item)
     return _apply(by=by, source=source, file_name=file_name, data=data, rows=rows, skipped=skipped)
+
+
+def _skipped(sheet: str, number: int, reason: str) -> dict[str, Any]:
+    """An entry of `ImportBatch.skipped`: the row, the sheet (of a workbook of several) or both, and the reason."""
+    return {**({"sheet": sheet} if sheet else {}), **({"row": number} if number else {}), "reason": reason}
 
 
 def _apply(

@@ -10,7 +10,7 @@ after-action review when it closes. Situations are members-only unless the Suppo
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -51,7 +51,9 @@ class ImportBatch(models.Model):
     sha256 = models.CharField(max_length=64)
     created = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    skipped = models.JSONField(default=list)  # [{"row": 12, "reason": "…"}]
+    # [{"row": 12, "reason": "…"}]; a workbook of several sheets names the sheet ({"sheet": "2019", "row": 12, …}),
+    # and a sheet not read at all (notes, a summary, an empty sheet) has no row
+    skipped = models.JSONField(default=list)
     refusal = models.TextField(blank=True)  # why the file was refused (scheduled ingestion); empty: applied
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -63,6 +65,15 @@ class ImportBatch(models.Model):
         if self.refusal:
             return f"{self.get_source_display()}: {self.file_name} (refused)"
         return f"{self.get_source_display()}: {self.file_name} ({self.created} new)"
+
+    @property
+    def skipped_rows(self) -> list[dict[str, Any]]:
+        return [skip for skip in self.skipped if "row" in skip]
+
+    @property
+    def skipped_sheets(self) -> list[dict[str, Any]]:
+        """Sheets of a workbook that were not read, each with why."""
+        return [skip for skip in self.skipped if "row" not in skip]
 
 
 class Signal(models.Model):

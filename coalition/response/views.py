@@ -183,8 +183,18 @@ def import_signals(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Imported %(created)d new signals (%(unchanged)d already there, %(skipped)d rows skipped).")
-                % {"created": batch.created, "unchanged": batch.unchanged, "skipped": len(batch.skipped)},
+                % {"created": batch.created, "unchanged": batch.unchanged, "skipped": len(batch.skipped_rows)},
             )
+            if batch.skipped_sheets:  # a workbook's notes or summary sheets: said, so none is thought read
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(n)d sheet of the workbook was not read; the report says why.",
+                        "%(n)d sheets of the workbook were not read; the report says why.",
+                        len(batch.skipped_sheets),
+                    )
+                    % {"n": len(batch.skipped_sheets)},
+                )
             messages.info(
                 request,
                 ngettext("%(n)d alert raised.", "%(n)d alerts raised.", len(raised)) % {"n": len(raised)},

@@ -23,7 +23,20 @@ from coalition.core.policy import Role
 from coalition.directory.services import load_countries
 from coalition.response.importers import OONI_PLATFORM_TESTS, detect_source, import_file
 from coalition.response.models import ImportBatch, Signal, SignalKind
-from coalition.response.tests.workbooks import STOP_2020_COLUMNS, stop_event, stop_workbook
+from coalition.response.tests.workbooks import (
+    LAYOUT_2016_2018,
+    LAYOUT_2019,
+    LAYOUT_2020,
+    STOP_2020_COLUMNS,
+    event_2019,
+    event_2020,
+    old_event,
+    raw_workbook,
+    serial,
+    stop_event,
+    stop_workbook,
+    stop_workbook_of,
+)
 
 DATA = Path(settings.BASE_DIR).parent / "shared" / "data" / "shutdowns"
 STOP_SHEETS = ["stop_2016_2017_2018.csv", "stop_2019.csv", "stop_2020_data.csv", "stop_2021_data.csv"]
@@ -343,11 +356,6 @@ def test_an_unparseable_start_date_refuses_the_file(importer: Any) -> None:
     assert "row 2: start_date “yesterday” is not a date" in message
 
 
-def serial(day: dt.date) -> int:
-    """The number Excel keeps for a day (what a date cell formatted as a number shows)."""
-    return (day - dt.date(1899, 12, 30)).days
-
-
 def test_a_bare_year_in_a_numeric_date_cell_is_refused_naming_the_row_and_column(importer: Any) -> None:
     data = stop_workbook(stop_event(serial(dt.date(2021, 3, 1)), serial(dt.date(2021, 3, 2))), stop_event(2022, 2022))
     message = refused(importer, source="stop", data=data, file_name="stop_2022.xlsx")
@@ -535,3 +543,111 @@ def test_an_event_listed_in_two_years_sheets_is_one_signal(importer: Any) -> Non
     later = import_file(by=importer, source="stop", file_name="upload.csv", data=both, dataset_year=2021)
     assert (later.created, later.unchanged) == (1, 1)
     assert Signal.objects.filter(region="B").count() == 1
+
+
+# --- workbooks of several sheets (issue 15 item 2) -------------------------------------------------------------
+
+
+def test_every_sheet_of_a_stop_workbook_with_a_stop_header_is_read_in_its_layout_and_year(importer: Any) -> None:
+    """Issue 15 item 2: the raw workbook was read from its first sheet only (here the notes), silently."""
+    batch = import_file(by=importer, source="auto", file_name="Keepiton_raw_dataset.xlsx", data=raw_workbook())
+    read = set(Signal.objects.values_list("country__code", "dataset_year", "kind", "starts_at__date"))
+    assert read == {
+        ("IN", 2016, SignalKind.FULL_SHUTDOWN, dt.date(2016, 1, 26)),
+        ("MA", 2018, SignalKind.PLATFORM_BLOCK, dt.date(2018, 4, 2)),
+        ("TD", 2019, SignalKind.PLATFORM_BLOCK, dt.date(2018, 3, 28)),
+        ("ZW", 2019, SignalKind.FULL_SHUTDOWN, dt.date(2019, 1, 15)),
+        ("IN", 2020, SignalKind.FULL_SHUTDOWN, dt.date(2020, 8, 5)),
+        ("IN", 2020, SignalKind.FULL_SHUTDOWN, dt.date(2020, 2, 1)),
+        ("IN", 2021, SignalKind.FULL_SHUTDOWN, dt.date(2021, 1, 4)),
+    }
+    assert (batch.created, batch.unchanged) == (7, 0)
+    assert batch.skipped == [
+        {
+            "sheet": "Read me",
+            "reason": "no STOP header (its first row reads “#KeepItOn STOP data: notes on the method”)",
+        },
+        {"sheet": "2019", "row": 4, "reason": "no start date in the sheet"},
+        {"sheet": "Summary", "reason": "no STOP header (its first row reads “country | shutdowns”)"},
+        {"sheet": "2021 Data", "row": 2, "reason": "same event as sheet “2020 Data”, row 2"},
+        {"sheet": "Sheet1", "reason": "empty: no header row and no events"},
+    ]
+    again = import_file(by=importer, source="stop", file_name="Keepiton_raw_dataset.xlsx", data=raw_workbook())
+    assert (again.created, again.unchanged, again.skipped) == (0, 7, batch.skipped)
+
+
+def test_a_bad_row_in_any_sheet_refuses_the_whole_workbook_naming_the_sheet_and_row(importer: Any) -> None:
+    bad = raw_workbook({"2019": [LAYOUT_2019, event_2019(1, dt.datetime(2019, 1, 15), "Atlantis")]})
+    message = refused(importer, source="stop", data=bad, file_name="Keepiton_raw_dataset.xlsx")
+    assert "sheet “2019”, row 2: unknown country “Atlantis”" in message
+
+
+def test_two_sheets_of_one_layout_may_not_number_two_events_alike(importer: Any) -> None:
+    data = raw_workbook({"2017 ": [LAYOUT_2016_2018, old_event(2017, dt.datetime(2017, 5, 1), "", "India",
+                                                                       "Full network", 2)]})  # fmt: skip
+    message = refused(importer, source="stop", data=data, file_name="Keepiton_raw_dataset.xlsx")
+    assert "sheet “2017 ”, row 2: id 2 is already used by sheet “2016+2017+2018 ”, row 3" in message
+
+
+def test_the_workbook_s_sheets_say_their_years_so_a_dataset_year_is_refused_and_so_is_a_wrong_sheet_name(
+    importer: Any,
+) -> None:
+    before = counts()
+    with pytest.raises(InvalidInput) as caught:
+        import_file(by=importer, source="stop", file_name="raw.xlsx", data=raw_workbook(), dataset_year=2020)
+    assert caught.value.field == "dataset_year" and "holds 4 STOP sheets" in caught.value.message
+    misnamed = raw_workbook({"2019 Data": [LAYOUT_2020, event_2020(dt.datetime(2021, 1, 4), "", "Haryana")]})
+    message = refused(importer, source="stop", data=misnamed, file_name="raw.xlsx")
+    assert "Sheet “2019 Data”: The sheet name's year 2019 does not match the sheet: its events start in 2021" in message
+    unnamed = raw_workbook({"Data": [LAYOUT_2020, event_2020(dt.datetime(2021, 1, 4), "", "Haryana")]})
+    message = refused(importer, source="stop", data=unnamed, file_name="raw.xlsx")
+    assert "Sheet “Data”: Neither the sheet's name nor a “year” column says its dataset year" in message
+    assert counts() == before
+
+
+def test_a_single_stop_sheet_beside_notes_takes_the_year_of_the_file_name_or_the_one_given(importer: Any) -> None:
+    data = stop_workbook_of({"Notes": [["Exported from the STOP tracker"]], "Data": [LAYOUT_2020, event_2020(
+        dt.datetime(2021, 1, 4), dt.datetime(2021, 1, 5), "Haryana")]})  # fmt: skip
+    batch = import_file(by=importer, source="stop", file_name="stop_2021.xlsx", data=data)
+    assert (batch.created, Signal.objects.get().dataset_year) == (1, 2021)
+    assert batch.skipped == [{"sheet": "Notes", "reason": "no STOP header (its first row reads “Exported from the STOP "
+                                                          "tracker”)"}]  # fmt: skip
+    assert "Sheet “Data”: Give the dataset year" in refused(importer, source="stop", data=data, file_name="x.xlsx")
+
+
+def test_a_workbook_without_a_stop_sheet_is_refused_saying_what_each_sheet_is(importer: Any) -> None:
+    data = stop_workbook_of({"Read me": [["Notes"]], "Sheet2": []})
+    message = refused(importer, source="auto", data=data, file_name="raw.xlsx")
+    assert "No sheet of the workbook has a STOP header" in message
+    assert "“Read me”: no STOP header (its first row reads “Notes”)" in message and "“Sheet2”: empty" in message
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data/shutdowns is not here")
+def test_the_raw_workbook_of_the_real_sheets_gives_the_signals_of_its_sheets_one_by_one(importer: Any) -> None:
+    """The four real sheets in one workbook, named as the raw #KeepItOn dataset names them, after a notes sheet."""
+    names = {"2016+2017+2018 ": "stop_2016_2017_2018.csv", "2019": "stop_2019.csv", "2020 Data": "stop_2020_data.csv",
+             "2021 Data": "stop_2021_data.csv"}  # fmt: skip
+
+    def signals() -> set[tuple[Any, ...]]:
+        return set(Signal.objects.values_list("external_id", "kind", "country__code", "starts_at", "ends_at",
+                                              "dataset_year"))  # fmt: skip
+
+    class RollBack(Exception):
+        pass
+
+    with pytest.raises(RollBack), transaction.atomic():
+        for name in names.values():
+            import_file(by=importer, source="stop", file_name=name, data=(DATA / "accessnow-stop" / name).read_bytes())
+        one_by_one = signals()
+        raise RollBack
+    sheets: dict[str, list[list[Any]]] = {"Notes": [["Read-Me: STOP data methodology"]]}
+    for title, name in names.items():
+        header, rows = csv_rows(DATA / "accessnow-stop" / name)
+        sheets[title] = [header, *rows]
+    batch = import_file(by=importer, source="auto", file_name="Keepiton_raw_dataset.xlsx",
+                        data=stop_workbook_of(sheets))  # fmt: skip
+    assert signals() == one_by_one
+    assert batch.skipped[0] == {"sheet": "Notes", "reason": "no STOP header (its first row reads “Read-Me: STOP data "
+                                                            "methodology”)"}  # fmt: skip
+    assert sum(skip["reason"].startswith("same event as sheet “2020 Data”") for skip in batch.skipped) == 7

@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 f"{len(batch.skipped)} skipped"
             )
             for skip in batch.skipped[:SHOWN_SKIPS]:
-                self.stdout.write(f"  row {skip['row']}: {skip['reason']}")
+                self.stdout.write(f"  {importers.describe_skip(skip)}")
             if len(batch.skipped) > SHOWN_SKIPS:
                 self.stdout.write(f"  … and {len(batch.skipped) - SHOWN_SKIPS} more skipped rows")
         if failed:
