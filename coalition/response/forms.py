@@ -220,7 +220,10 @@ class ImportForm(ServiceForm):
 
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A STOP sheet (CSV), or an OONI, IODA or Cloudflare Radar export (CSV or JSON)."),
+        help_text=_(
+            "A STOP sheet (CSV, or an XLSX workbook: each of its sheets with a STOP header is read), or an OONI, IODA "
+            "or Cloudflare Radar export (JSON, as the API returns it)."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_TYPES)}),
     )
     source = forms.ChoiceField(label=_("Source"), choices=IMPORT_SOURCES, initial="auto")

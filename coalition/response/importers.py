@@ -5,6 +5,8 @@ a parser that yields a `Row` (a normalised signal), a `Skip` (a row that is legi
 `ImportBatch.skipped`) or a `RowError` (a data error: the whole file is refused with a per-row list). A file that
 cannot be read at all (truncated JSON, not a CSV, not a workbook or a workbook whose sheet is cut off, columns
 renamed or missing) is refused with one message: whatever a reader raises is a refusal, never a server error.
+STOP sheets are CSV or XLSX; OONI, IODA and Radar files are JSON as their APIs return it, and anything else given as
+one of them is refused as not JSON.
 Imports are idempotent: `(source, external_id)` already present counts as `unchanged` and is left alone.
 
 Row numbers are what a person sees: for a sheet, the spreadsheet row (the header is row 1, the first event row 2);
@@ -1341,6 +1343,13 @@ def parse_file(
 ) -> list[Parsed]:
     """Every row of the file, parsed; raises InvalidInput when the file cannot be read at all."""
     now = now or timezone.now()
+    json_start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    if source in (Source.OONI, Source.IODA, Source.CLOUDFLARE) and not json_start:
+        raise InvalidInput(
+            f"{Source(source).label} files are JSON, as its API returns them, and this file is not JSON. "
+            "Sheets (CSV or XLSX) are read only from STOP.",
+            field="file",
+        )
     if source == Source.STOP:
         parsed: Iterable[Parsed] = parse_stop(file_name, data, countries=countries, dataset_year=dataset_year, now=now)
     elif source == Source.OONI:
