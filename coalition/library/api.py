@@ -113,6 +113,7 @@ class SearchViewSet(viewsets.ViewSet):
                 "count": results.total,
                 "page": results.page,
                 "all_words": results.all_words,
+                "suggestion": results.suggestion or None,
                 "took_ms": round(results.took_ms, 2),
                 "results": HitSerializer(results.results, many=True, context={"user": request.user}).data,
             }

@@ -56,6 +56,11 @@ FRENCH_CUES = frozenset({"et", "de", "des", "du", "la", "le", "les", "au", "aux"
 FRENCH_ELISION_RE = re.compile(r"(?:[cdjlmnst]|qu)['’]\w")
 
 
+def reads_as_french(found: Iterable[str]) -> bool:
+    """Whether these words (as `words` gives them) read as French: a French function word or elision among them."""
+    return any(w in FRENCH_CUES or FRENCH_ELISION_RE.match(w) for w in found)
+
+
 class QueryError(ValueError):
     """A search the engine cannot run; the message says why, in words a user can act on."""
 
@@ -321,6 +326,10 @@ class Engine:
         took_ms = (time.perf_counter() - started) * 1000
         return SearchPage(total=total, hits=hits, took_ms=took_ms, all_words=all_words)
 
+    def within_reach(self, query: tantivy.Query, access: AccessFilter, searcher: tantivy.Searcher) -> tantivy.Query:
+        """`query` narrowed to the paragraphs `access` lets a reader find."""
+        return self._within(query, self._filter_clauses(access, Filters(), searcher))
+
     @staticmethod
     def _within(query: tantivy.Query, clauses: list[tuple[tantivy.Occur, tantivy.Query]]) -> tantivy.Query:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *clauses]) if clauses else query
@@ -352,7 +361,7 @@ class Engine:
             raise QueryError("The search has no words to look for: type one or more words.")
         if count > MAX_QUERY_WORDS:
             raise QueryError(f"The search has {count} words; use at most {MAX_QUERY_WORDS}.")
-        if any(w in FRENCH_CUES or FRENCH_ELISION_RE.match(w) for w in loose):
+        if reads_as_french(loose):
             content = [token for w in loose for token in FRENCH_CONTENT_WORDS.analyze(w)]
             if content or phrases:
                 loose = content

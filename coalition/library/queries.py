@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from coalition.core.errors import InvalidInput
-from coalition.library import extract, indexing
+from coalition.library import extract, indexing, spelling
 from coalition.library.engine import Filters, QueryError, Segment, align, words
 from coalition.library.models import Paragraph, ReuseRecord, Source
 
@@ -40,6 +40,7 @@ class Results:
     took_ms: float
     semantic: bool = False
     all_words: bool = True
+    suggestion: str = ""  # the query with its misspelt words corrected from the library's own words, or ""
 
     @property
     def pages(self) -> int:
@@ -70,10 +71,11 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
     engine cannot run."""
     page = min(max(1, page), MAX_PAGE)
     filters = filters or Filters()
+    access = indexing.access_filter(user)
     try:
         found = indexing.engine().search(
             query,
-            access=indexing.access_filter(user),
+            access=access,
             filters=filters,
             limit=PER_PAGE,
             offset=(page - 1) * PER_PAGE,
@@ -99,7 +101,12 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
         for pid, score, highlights, _text in ranked
         if pid in rows
     ]
-    return Results(query, found.total, results, page, found.took_ms, semantic_used, found.all_words)
+    suggestion = spelling.suggest(indexing.engine(), query, access=access, readable=lambda pids: _readable(user, pids))
+    return Results(query, found.total, results, page, found.took_ms, semantic_used, found.all_words, suggestion)
+
+
+def _readable(user: Any, pids: list[int]) -> set[int]:
+    return set(indexing.visible_paragraphs(user).filter(pk__in=pids).values_list("pk", flat=True))
 
 
 # --- Lineage ----------------------------------------------------------------------------------------------------

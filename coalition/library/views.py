@@ -109,6 +109,11 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             context["results"] = results
             context["first_number"] = (results.page - 1) * queries.PER_PAGE + 1
+            if results.suggestion:  # the same search, filters kept, with the words corrected, from page one
+                corrected = request.GET.copy()
+                corrected["q"] = results.suggestion
+                corrected.pop("page", None)
+                context["suggestion_url"] = f"?{corrected.urlencode()}"
             context["hits"] = [Hit(r, _provenance(request.user, r.source)) for r in results.results]
     if "results" not in context and not form.errors:
         context["stats"] = {
