@@ -76,10 +76,14 @@ IODA API v2 `signals`: each series (entity × datasource) is a row. Reachability
 merit-nt, gtr, gtr-norm) give one `outage` signal per run of points below 50 % of the series' median; other
 datasources (the upstream-delay latency series in the samples) are skipped. Country entities carry their ISO code;
 ASN and region entities have no country in the response, so they use the caller's `country` or are skipped.
+`values` must be a list of numbers and nulls: anything else (a string, an object, a quoted number) refuses the file
+naming the field, never read letter by letter as "no data".
 
 Cloudflare Radar `annotations/outages`: one signal per annotation and location (ISO-2); outageCause
 GOVERNMENT_DIRECTED → full_shutdown, any other cause → outage; a single listed ASN goes to `asn`; `scope` → region;
 `linkedUrl` → evidence; external_id is the annotation's `id`, or a hash of its content, with the location appended.
+`locations` must be a list of codes and `asns` a list of AS numbers; a string there refuses the file naming the field
+and what it should be (it was read letter by letter: "unknown country code “I”").
 """
 
 from __future__ import annotations
@@ -411,6 +415,39 @@ def _asn(value: Any) -> int | None:
         return None
     text = str(value).strip().upper().removeprefix("AS")
     return int(text) if text.isdigit() else None
+
+
+def _json_list(item: dict[str, Any], key: str, what: str, fits: Callable[[Any], bool]) -> list[Any]:
+    """A field of a JSON object that holds a list (absent or null: an empty one). ValueError naming the field, the
+    list it should be and what it holds instead: a string is never read letter by letter, nor an object key by key."""
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"“{key}” must be a list of {what}, not {_json_kind(value)}")
+    for position, element in enumerate(value, start=1):
+        if not fits(element):
+            raise ValueError(f"“{key}” must be a list of {what}; its item {position} is {_json_kind(element)}")
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    """A JSON value in words, for a message about a field that holds the wrong kind."""
+    if isinstance(value, str):
+        return f"text “{value[:40]}”"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return f"the number {value:g}"
+    return "an object" if isinstance(value, dict) else "a list"
+
+
+def _is_number_or_null(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -1157,11 +1194,14 @@ def _ioda_series(
     except (KeyError, TypeError, ValueError, OverflowError):
         yield RowError(number, f"{label}: “from” and “step” must be numbers")
         return
-    values_count = len(item.get("values") or [])
-    if not (0 <= start <= now.timestamp() and 0 < step <= 86_400 and values_count <= MAX_ROWS):
+    try:
+        values = _json_list(item, "values", "numbers (null where there is no data)", _is_number_or_null)
+    except ValueError as error:
+        yield RowError(number, f"{label}: {error}")
+        return
+    if not (0 <= start <= now.timestamp() and 0 < step <= 86_400 and len(values) <= MAX_ROWS):
         yield RowError(number, f"{label}: “from”, “step” or the number of values is out of range")
         return
-    values = item.get("values") or []
     numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     median = statistics.median(numbers) if numbers else 0.0
     if median <= 0:
@@ -1172,7 +1212,7 @@ def _ioda_series(
         yield Skip(number, f"{label}: no drop below {IODA_DROP_RATIO:.0%} of the median")
         return
     fqid = _text(item.get("entityFqid")) or f"{entity_type}.{code}"
-    for first, after in runs:
+    for first, after, long_run_only in runs:
         starts_at = dt.datetime.fromtimestamp(start + first * step, tz=dt.UTC)
         ends_at = dt.datetime.fromtimestamp(start + after * step, tz=dt.UTC)
         errors = _check_times(number, starts_at, ends_at, now)
@@ -1192,30 +1232,42 @@ def _ioda_series(
             ends_at=ends_at,
             evidence_url=f"https://ioda.inetintel.cc.gatech.edu/{entity_type}/{code}"
             f"?from={int(starts_at.timestamp())}&until={int(ends_at.timestamp())}",
-            details={"datasource": datasource, "median": median, "lowest": min(low_values), "entity": name},
+            details={"datasource": datasource, "median": median, "lowest": min(low_values), "entity": name}
+            | ({"below_long_run": True} if long_run_only else {}),
         )
 
 
 IODA_DETECTION_KINDS = {"bgp": "bgp", "ping-slash24": "active_probing", "merit-nt": "telescope"}
 
 
-def _ioda_runs(values: list[Any], *, step: int, datasource: str, median: float, start: int) -> list[tuple[int, int]]:
-    """Where a series is out: with two days or more of a datasource the detector knows, the seasonal detector (each
-    bin against the same time of day before, IODA's threshold for that kind); otherwise runs below half the median."""
+def _ioda_runs(
+    values: list[Any], *, step: int, datasource: str, median: float, start: int
+) -> list[tuple[int, int, bool]]:
+    """Where a series is out, and whether it is only below its long-run level. With two days or more of a datasource
+    the detector knows: the seasonal detector (each bin against the same time of day before, IODA's threshold for
+    that kind), and, flagged, the runs below the series' long-run level that it cannot see (a curfew present from
+    the first day, an outage under way when the series starts: `detection.below_long_run`). Otherwise runs below
+    half the median."""
     kind = IODA_DETECTION_KINDS.get(datasource)
     if kind is not None and step > 0 and 86_400 % step == 0 and len(values) * step >= 2 * 86_400:
         series = np.array(
             [[float(v) if isinstance(v, int | float) and not isinstance(v, bool) else np.nan for v in values]]
         )
-        return [(o.start_bin, o.end_bin) for o in detection.detect(series, kind, bin_seconds=step, start=start)]
-    runs: list[tuple[int, int]] = []
+        found = [(o.start_bin, o.end_bin, False) for o in detection.detect(series, kind, bin_seconds=step, start=start)]
+        unseen = [
+            (o.start_bin, o.end_bin, True)
+            for o in detection.below_long_run(series, kind, bin_seconds=step, start=start)
+            if not any(o.start_bin < after and first < o.end_bin for first, after, _ in found)
+        ]
+        return sorted(found + unseen)
+    runs: list[tuple[int, int, bool]] = []
     run_start: int | None = None
     for position, value in enumerate([*values, None]):
         low = isinstance(value, int | float) and value < IODA_DROP_RATIO * median
         if low and run_start is None:
             run_start = position
         elif not low and run_start is not None:
-            runs.append((run_start, position))
+            runs.append((run_start, position, False))
             run_start = None
     return runs
 
@@ -1239,7 +1291,14 @@ def _cloudflare_annotation(number: int, item: Any, countries: Countries, now: dt
     if not isinstance(item, dict):
         yield RowError(number, "not an annotation object")
         return
-    locations = [_text(code).upper() for code in item.get("locations") or []]
+    try:
+        codes = _json_list(item, "locations", "ISO 3166-1 country codes", _is_text)
+        listed_asns = _json_list(item, "asns", "AS numbers", lambda value: _asn(value) is not None)
+    except ValueError as error:
+        yield RowError(number, str(error))
+        return
+    locations = [code.strip().upper() for code in codes]
+    asns = [asn for asn in map(_asn, listed_asns) if asn is not None]
     if not locations:
         yield Skip(number, "no location: not tied to a country")
         return
@@ -1261,7 +1320,6 @@ def _cloudflare_annotation(number: int, item: Any, countries: Countries, now: dt
         return
     outage: dict[str, Any] = item["outage"] if isinstance(item.get("outage"), dict) else {}
     cause, outage_type = _text(outage.get("outageCause")), _text(outage.get("outageType"))
-    asns = [asn for asn in (_asn(value) for value in item.get("asns") or []) if asn is not None]
     base = _text(item.get("id")) or _fingerprint(
         item.get("startDate"), sorted(locations), sorted(asns), item.get("eventType"), cause, outage_type,
         item.get("linkedUrl"),

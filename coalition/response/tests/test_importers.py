@@ -651,3 +651,68 @@ def test_the_raw_workbook_of_the_real_sheets_gives_the_signals_of_its_sheets_one
     assert batch.skipped[0] == {"sheet": "Notes", "reason": "no STOP header (its first row reads “Read-Me: STOP data "
                                                             "methodology”)"}  # fmt: skip
     assert sum(skip["reason"].startswith("same event as sheet “2020 Data”") for skip in batch.skipped) == 7
+
+
+# --- JSON fields of the wrong kind (issue 15 item 8) -----------------------------------------------------------
+
+
+def ioda_response(values: Any) -> bytes:
+    item = {"entityType": "country", "entityCode": "IR", "entityName": "Iran", "entityFqid": "country.IR",
+            "datasource": "bgp", "from": 1_700_000_000, "until": 1_700_003_000, "step": 300,
+            "values": values}  # fmt: skip
+    return json.dumps({"type": "signals", "error": None, "data": [[item]]}).encode()
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        ("100,101,99,20,10,100", ", not text “100,101,99,20,10,100”"),  # was read letter by letter: "no data", skipped
+        ({"1700000000": 100}, ", not an object"),
+        (100, ", not the number 100"),
+        ([100, 101, "20", 100], "; its item 3 is text “20”"),  # a quoted number was left out of the series unsaid
+    ],
+)
+def test_ioda_values_that_are_not_a_list_of_numbers_are_refused_naming_the_field(
+    importer: Any, values: Any, found: str
+) -> None:
+    message = refused(importer, source="ioda", data=ioda_response(values), file_name="ioda.json")
+    assert f"row 1: Iran (bgp): “values” must be a list of numbers (null where there is no data){found}" in message
+
+
+def test_ioda_values_with_nulls_where_there_is_no_data_are_read(importer: Any) -> None:
+    batch = import_file(by=importer, source="ioda", file_name="ioda.json",
+                        data=ioda_response([100, None, 101, 20, 10, 100]))  # fmt: skip
+    assert batch.created == 1
+
+
+def radar_response(**fields: Any) -> bytes:
+    annotation = {"id": "7", "startDate": "2024-01-01T00:00:00Z", "endDate": None, "locations": ["IR"], "asns": [],
+                  "eventType": "OUTAGE", "outage": {"outageCause": "GOVERNMENT_DIRECTED"}, **fields}  # fmt: skip
+    return json.dumps({"success": True, "result": {"annotations": [annotation]}}).encode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"locations": "IR"}, "“locations” must be a list of ISO 3166-1 country codes, not text “IR”"),
+        ({"locations": "IR,IQ"}, "“locations” must be a list of ISO 3166-1 country codes, not text “IR,IQ”"),
+        ({"locations": {"IR": 1}}, "“locations” must be a list of ISO 3166-1 country codes, not an object"),
+        (
+            {"locations": ["IR", 364]},
+            "“locations” must be a list of ISO 3166-1 country codes; its item 2 is the number 364",
+        ),
+        ({"asns": "44244"}, "“asns” must be a list of AS numbers, not text “44244”"),  # was read as AS 4, 4, 2, 4, 4
+    ],
+)
+def test_a_radar_field_of_the_wrong_kind_is_refused_naming_the_field_and_what_it_should_be(
+    importer: Any, fields: dict[str, Any], expected: str
+) -> None:
+    """Issue 15 item 8: a `locations` string was read letter by letter ("unknown country code “I”")."""
+    message = refused(importer, source="cloudflare", data=radar_response(**fields), file_name="radar.json")
+    assert f"row 1: {expected}" in message
+    assert "“I”" not in message
+
+
+def test_radar_asns_as_numbers_or_as_text_are_read(importer: Any) -> None:
+    import_file(by=importer, source="cloudflare", file_name="radar.json", data=radar_response(asns=["AS44244"]))
+    assert Signal.objects.get().asn == 44244
