@@ -97,7 +97,7 @@ def detect(
     """Outages in a matrix of entities × time bins (NaN = missing) of one kind of signal, ordered by entity and time.
 
     `start` is the time of bin 0: an aware datetime or Unix seconds. Bins are compared with the same bin offset on
-    previous days, counted from bin 0.
+    previous days, counted from bin 0. What that cannot see is found by `below_long_run`.
     """
     matrix = _check_input(values, kind, bin_seconds)
     start_at = _as_utc(start)
@@ -109,6 +109,58 @@ def detect(
         min_baseline=min_baseline,
     )
     return _events(ratio, below, kind, bin_seconds, start_at, min_bins, max_gap)
+
+
+# Fraction of the long-run level below which `below_long_run` flags a run. It ignores the daily cycle, so it must
+# sit under the deepest normal night: BGP has no daily cycle (IODA's 99 %); responsive /24s can lose a third or more
+# at night in networks of phones and homes, so half (the importer's old rule for series too short for the detector);
+# the telescope's IODA threshold, a quarter, is already below its night.
+LONG_RUN_THRESHOLDS: dict[str, float] = {
+    "bgp": 0.99,
+    "active_probing": 0.5,
+    "telescope": 0.25,
+}
+
+
+def below_long_run(
+    values: np.ndarray,
+    kind: str,
+    *,
+    bin_seconds: int = 300,
+    start: datetime | int = 0,
+    min_bins: int = 3,
+    max_gap: int = 2,
+    min_baseline: float = 1.0,
+    min_days: int = 2,
+) -> list[Outage]:
+    """Runs where an entity's signal is below LONG_RUN_THRESHOLDS[kind] of its long-run level — the median of all
+    its values in the matrix, at any time of day — with the count-noise guard and event rules of `detect`.
+
+    They flag what the seasonal baseline of `detect` cannot see: a drop at the same hours every day from the first
+    day on (a nightly curfew) is that time of day's normal to it, and the first day, which has no previous day, is
+    never judged, so an outage already under way when the matrix starts is missed. Only where history allows: an
+    entity with values on fewer than `min_days` days has no long-run level, and a drop that fills most of the matrix
+    (an outage under way for the whole window, a curfew of more than half of each day) is the level itself, so
+    neither method sees it. No daily cycle is allowed for, so a strongly diurnal signal may dip below its long-run
+    level at night: these are flags for a person to check, beside the outages `detect` finds, not instead of them.
+    """
+    matrix = _check_input(values, kind, bin_seconds)
+    entities, bins = matrix.shape
+    per_day = SECONDS_PER_DAY // bin_seconds
+    observed = ~np.isnan(matrix)
+    days_seen = np.zeros(entities, dtype=np.int64)
+    for first in range(0, bins, per_day):
+        days_seen += observed[:, first : first + per_day].any(axis=1)
+    level = np.full(entities, np.nan)
+    known = days_seen >= min_days
+    if known.any():
+        level[known] = np.nanmedian(matrix[known], axis=1)
+    level[~(level >= min_baseline)] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = matrix / level[:, None]
+        shortfall = level[:, None] - matrix
+        below = (ratio < LONG_RUN_THRESHOLDS[kind]) & (shortfall > COUNT_SIGNIFICANCE[kind] * np.sqrt(level[:, None]))
+    return _events(ratio, below, kind, bin_seconds, _as_utc(start), min_bins, max_gap)
 
 
 def _seasonal_scan(

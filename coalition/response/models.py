@@ -124,6 +124,12 @@ class Signal(models.Model):
         return (self.ends_at - dt.timedelta(days=1)).astimezone(dt.UTC).date() if self.ends_at else None
 
     @property
+    def below_long_run(self) -> bool:
+        """Found only below its series' long-run level (`detection.below_long_run`), a drop the seasonal detector
+        cannot see — a curfew present from the series' first day, an outage under way when it starts: to check."""
+        return isinstance(self.details, dict) and self.details.get("below_long_run") is True
+
+    @property
     def evidence_link(self) -> str:
         """The evidence address, only if it is a web address (never `javascript:` or `data:`), for a link."""
         return self.evidence_url if urlsplit(self.evidence_url).scheme in ("http", "https") else ""

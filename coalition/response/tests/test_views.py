@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from typing import Any
 
@@ -577,6 +578,31 @@ def test_the_signals_page_shows_a_file_scheduled_ingestion_refused_with_its_reas
     ImportBatch.objects.create(source="stop", file_name="stop_2021.xlsx", sha256="0" * 64, refusal="Row 2: bad date")
     body = text_of(client_for(support).get(reverse("response:signals")))
     assert "stop_2021.xlsx" in body and "Refused by scheduled ingestion" in body and "Row 2: bad date" in body
+
+
+def test_an_ioda_outage_under_way_when_the_series_starts_is_flagged_below_the_long_run_level(support: Any) -> None:
+    """Issue 15 (8): three days of active probing whose first ten hours are an outage that began before the series
+    did. The detector judges no bin of the first day and learns that day as the next one's normal, so nothing came
+    in; it is now a signal flagged below the long-run level, and the signals page says what the detector misses."""
+    start = int((timezone.now() - dt.timedelta(days=5)).timestamp()) // 86_400 * 86_400
+    values = [1000.0 * (0.05 if b < 120 else 1) for b in range(3 * 288)]
+    item = {"entityType": "country", "entityCode": "IR", "entityName": "Iran", "entityFqid": "country.IR",
+            "datasource": "ping-slash24", "from": start, "until": start + 3 * 86_400, "step": 300,
+            "values": values}  # fmt: skip
+    data = json.dumps({"type": "signals", "error": None, "data": [[item]]}).encode()
+    client = client_for(support)
+    upload = SimpleUploadedFile("ioda-ir.json", data, content_type="application/json")
+    assert client.post(reverse("response:import"), {"file": upload, "source": "ioda"}).status_code == 302
+
+    signal = Signal.objects.get()
+    assert signal.below_long_run
+    assert (signal.starts_at, signal.ends_at) == (
+        dt.datetime.fromtimestamp(start, tz=dt.UTC),
+        dt.datetime.fromtimestamp(start + 120 * 300, tz=dt.UTC),
+    )
+    body = text_of(client.get(reverse("response:signals")))
+    assert "Signal below the long-run level: the detector" in body
+    assert "it misses an outage already under way when the series starts" in body
 
 
 def test_only_the_support_unit_imports(make_user: Any) -> None:
