@@ -88,7 +88,7 @@ CODELISTS = (
     "TransactionType",
 )
 
-Kind = Literal["file", "schema", "content", "codelist", "identifier"]
+Kind = Literal["file", "schema", "content", "codelist", "identifier", "amount"]  # amount: how money counts
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 
 from coalition.core import policy
 from coalition.directory.models import Country
-from coalition.donors import services
+from coalition.donors import amounts, services
 from coalition.donors.models import (
     Allocation,
     FundingActivity,
@@ -97,6 +98,8 @@ class Heatmap:
     activities: int
     without_rate: int  # activities whose amounts could not be converted (not in the totals)
     max_cell: Decimal = Decimal(0)
+    counted_below: int = 0  # programmes whose own amounts are left out: their components report theirs
+    netted: int = 0  # activities with negative amounts (reversals netted, negative budgets left out)
 
     def shade(self, amount: Decimal) -> int:
         """0–5: the cell's colour step, relative to the largest cell."""
@@ -117,6 +120,48 @@ def _lines_by_activity(rows: QuerySet[FundingActivity]) -> dict[int, list[Fundin
     ):
         found[line.activity_id].append(line)
     return found
+
+
+def hierarchy_links(rows: QuerySet[FundingActivity]) -> list[amounts.Link]:
+    """Where each of `rows` stands in its reporter's hierarchy (the rows a reader may see: a component hidden from
+    them never changes what its programme counts for them); none when no row names a parent or a component."""
+    if not rows.filter(~Q(parent_identifier="") | ~Q(component_identifiers=[])).exists():
+        return []  # the usual case, for one query
+    found = rows.order_by().values_list("pk", "reporter_id", "identifier", "parent_identifier", "component_identifiers")
+    return [
+        amounts.Link(pk, reporter, identifier, parent, tuple(components or ()))
+        for pk, reporter, identifier, parent, components in found
+    ]
+
+
+def counted_below(rows: QuerySet[FundingActivity], reporting: Iterable[int] | None = None) -> dict[int, list[int]]:
+    """Of `rows`, the programmes whose amounts are left out because components among `rows` report money, each with
+    those components (`amounts.counted_below`: every amount counted once, at the lowest level that reports it).
+    `reporting` is who reports money in what is summed (a stage, a year); by default, a total above zero."""
+    links = hierarchy_links(rows)
+    if not links:
+        return {}
+    if reporting is None:
+        reporting = rows.filter(total__gt=0).values_list("pk", flat=True)
+    return amounts.counted_below(links, reporting)
+
+
+def counted_level(user: Any, activity: FundingActivity) -> tuple[str, list[FundingActivity]]:
+    """Where the totals count the money of `activity`'s hierarchy, among what `user` reads: "components" (its own
+    amounts are left out; the components returned are counted), "instead" (its own are counted in place of the
+    programmes returned), "own" (a programme none of whose components reports money), or "" (no such question)."""
+    rows = policy.visible_to(user, FundingActivity).filter(reporter_id=activity.reporter_id)
+    has_parts = bool(activity.component_identifiers) or rows.filter(parent_identifier=activity.identifier).exists()
+    if not (has_parts or activity.parent_identifier):
+        return "", []
+    below = counted_below(rows)
+    shown = ("pk", "identifier", "title", "hierarchy")
+    if activity.pk in below:
+        return "components", list(rows.filter(pk__in=below[activity.pk]).only(*shown).order_by("identifier"))
+    instead_of = [programme for programme, parts in below.items() if activity.pk in parts]
+    if instead_of:
+        return "instead", list(rows.filter(pk__in=instead_of).only(*shown).order_by("identifier"))
+    return ("own", []) if has_parts else ("", [])
 
 
 def _amounts(rows: QuerySet[FundingActivity], *, stage: str, year: int | None) -> dict[int, Decimal]:
@@ -144,18 +189,23 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
         )
     cells: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     if stage or year:  # what each activity puts at that stage or in that year, split as its total is
-        amounts = _amounts(visible, stage=stage, year=year)
-        shares = Allocation.objects.filter(activity__in=list(amounts)).values_list(
+        at_stage = _amounts(visible, stage=stage, year=year)
+        below = counted_below(visible, reporting=at_stage)
+        for programme in below:
+            del at_stage[programme]
+        shares = Allocation.objects.filter(activity__in=list(at_stage)).values_list(
             "activity_id", "country", "topic", "share"
         )
         funded: dict[str, set[int]] = defaultdict(set)
         for activity_id, country, topic, share in shares:
-            cells[country][topic] += (amounts[activity_id] * share).quantize(services.CENT)
+            cells[country][topic] += (at_stage[activity_id] * share).quantize(services.CENT)
             funded[country].add(activity_id)
         per_country = {country: len(ids) for country, ids in funded.items()}
     else:
+        below = counted_below(visible)
         rows = (
             Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+            .exclude(activity_id__in=list(below))
             .values("country", "topic")
             .annotate(amount=Sum("amount"))
         )
@@ -163,6 +213,7 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
             cells[row["country"]][row["topic"]] += row["amount"] or Decimal(0)
         per_country = dict(
             Allocation.objects.filter(activity__in=visible.values("pk"), amount__isnull=False)
+            .exclude(activity_id__in=list(below))
             .values("country")
             .annotate(n=Count("activity", distinct=True))
             .values_list("country", "n")
@@ -177,7 +228,8 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
     for r in result:
         for topic, amount in r.cells.items():
             totals[topic] += amount
-    counted = visible.filter(total__isnull=False)
+    counted = visible.filter(total__isnull=False).exclude(pk__in=list(below))
+    negative = FundingLine.objects.filter(value__lt=0).exclude(kind=FundingLine.Kind.OTHER)
     return Heatmap(
         currency=settings.DONORS_CURRENCY,
         topics=topic_columns(),
@@ -187,6 +239,8 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
         activities=counted.count(),
         without_rate=visible.filter(total__isnull=True).exclude(total_basis="").count(),
         max_cell=max((amount for r in result for amount in r.cells.values()), default=Decimal(0)),
+        counted_below=len(below),
+        netted=visible.filter(pk__in=negative.values("activity_id")).count(),
     )
 
 
@@ -212,10 +266,10 @@ def gaps(user: Any) -> list[Gap]:
         why[alert.country.code].append(_("Open alert since %(day)s") % {"day": f"{alert.first_signal_at:%Y-%m-%d}"})
     if not why:
         return []
+    visible = activities(user)
     rows = (
-        Allocation.objects.filter(
-            activity__in=activities(user).values("pk"), country__in=list(why), amount__isnull=False
-        )
+        Allocation.objects.filter(activity__in=visible.values("pk"), country__in=list(why), amount__isnull=False)
+        .exclude(activity_id__in=list(counted_below(visible)))
         .values("country", "topic")
         .annotate(amount=Sum("amount"))
     )
@@ -255,9 +309,18 @@ def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) 
     rows = visible.exclude(starts_on__isnull=True)
     chosen = list(rows.order_by("starts_on", "pk")[:limit])
     by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for lines in _lines_by_activity(visible).values():  # every visible activity's lines, a bar or not
-        for stage in FundingLine.Stage.values:
-            for line in services.stage_lines(lines, stage):
+    links = hierarchy_links(visible)
+    staged = {  # every visible activity's lines, a bar or not
+        activity_id: {stage: services.stage_lines(lines, stage) for stage in FundingLine.Stage.values}
+        for activity_id, lines in _lines_by_activity(visible).items()
+    }
+    for stage in FundingLine.Stage.values:
+        reporting = [key for key, at in staged.items() if sum(line.converted or 0 for line in at[stage]) > 0]
+        below = amounts.counted_below(links, reporting) if links else {}
+        for activity_id, at in staged.items():
+            if activity_id in below:
+                continue  # its components' amounts are counted instead
+            for line in at[stage]:
                 for year, amount in services.by_year(line).items():
                     by_year[year][stage] += amount
     starts = [a.starts_on for a in chosen if a.starts_on]
@@ -296,9 +359,11 @@ def funding_note(user: Any, country: Country) -> str:
         return _("No member shares funding in %(country)s with you through donor coordination.") % {
             "country": country.name
         }
-    sums = Allocation.objects.filter(
-        activity__in=rows.values("pk"), country=country.code, amount__isnull=False
-    ).aggregate(total=Sum("amount"), freedoms=Sum("amount", filter=Q(topic=Topic.FREEDOMS)))
+    sums = (
+        Allocation.objects.filter(activity__in=rows.values("pk"), country=country.code, amount__isnull=False)
+        .exclude(activity_id__in=list(counted_below(activities(user))))
+        .aggregate(total=Sum("amount"), freedoms=Sum("amount", filter=Q(topic=Topic.FREEDOMS)))
+    )
     amount, freedoms = sums["total"], sums["freedoms"]
     money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else _("amounts not converted")
     on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else _("none")

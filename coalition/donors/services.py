@@ -27,7 +27,7 @@ from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
 from coalition.directory.models import Participation as DirectoryParticipation
 from coalition.directory.queries import status_of
-from coalition.donors import iati, overlap, spreadsheet
+from coalition.donors import amounts, iati, overlap, spreadsheet
 from coalition.donors.models import (
     DEFAULT_MAPPING,
     Allocation,
@@ -252,6 +252,7 @@ def import_file(
     records = [] if errors else [_record_of(activity, report) for activity in report.activities]
     if records:
         _name_the_unnamed(records, report.activities, warnings)
+        warnings += _amount_notes(records, report.activities, reporter=reporter)
     for record, activity in zip(records, report.activities, strict=False):
         start, end = record["fields"]["starts_on"], record["fields"]["ends_on"]
         if start and end and end < start:
@@ -364,6 +365,70 @@ def _name_the_unnamed(records: list[dict[str, Any]], activities: list[iati.Activ
         )
 
 
+def _amount_notes(
+    records: list[dict[str, Any]], activities: list[iati.Activity], *, reporter: Organisation
+) -> list[iati.Problem]:
+    """What the report tells of amounts that do not count as written (issue 15): negative lines netted or left out,
+    programmes counted through their components in the file, and parts below the top level that name no parent."""
+    notes: list[iati.Problem] = []
+    links, reporting = [], set()
+    for key, (record, activity) in enumerate(zip(records, activities, strict=True)):
+        lines = [FundingLine(**line) for line in record["lines"]]
+        notes += [
+            iati.Problem(note, "amount", activity.line, record["identifier"]) for note in amounts.negative_notes(lines)
+        ]
+        if sum((line.value for line in counted_lines(lines)[1]), Decimal(0)) > 0:
+            reporting.add(key)
+        fields = record["fields"]
+        links.append(
+            amounts.Link(
+                key,
+                reporter.pk,
+                record["identifier"],
+                fields["parent_identifier"],
+                tuple(fields["component_identifiers"]),
+            )
+        )
+    for key, parts in sorted(amounts.counted_below(links, reporting).items()):
+        names = ", ".join(records[part]["identifier"] for part in parts[:5]) + (", …" if len(parts) > 5 else "")
+        notes.append(
+            iati.Problem(
+                f"its own amounts are not counted in the totals: its components in this file report theirs ({names}), "
+                "and each amount is counted once, at the lowest level of a hierarchy that reports it",
+                "amount",
+                activities[key].line,
+                records[key]["identifier"],
+            )
+        )
+    with_parent = set(amounts.parents(links))
+    orphans = [
+        key
+        for key, activity in enumerate(activities)
+        if (activity.hierarchy or 1) > 1 and key not in with_parent and not records[key]["fields"]["parent_identifier"]
+    ]
+    if orphans:  # a parent imported from an earlier file may name them
+        named = {
+            component
+            for components in FundingActivity.objects.filter(reporter=reporter).values_list(
+                "component_identifiers", flat=True
+            )
+            for component in components
+        }
+        for key in orphans:
+            if records[key]["identifier"] not in named:
+                notes.append(
+                    iati.Problem(
+                        f"it is at hierarchy level {activities[key].hierarchy} but names no parent (related-activity "
+                        "type 1) and no activity names it as a child (type 2): its amounts are counted beside those "
+                        "of any programme it belongs to",
+                        "amount",
+                        activities[key].line,
+                        records[key]["identifier"],
+                    )
+                )
+    return notes
+
+
 def _text(texts: dict[str, str], language: str) -> str:
     for key in (language, "en", ""):
         if texts.get(key):
@@ -436,6 +501,7 @@ def _record_of(activity: iati.Activity, report: iati.Report) -> dict[str, Any]:
         "status": activity.activity_status if activity.activity_status in FundingActivity.Status.values else "",
         "hierarchy": activity.hierarchy,
         "parent_identifier": parent[:200],
+        "component_identifiers": sorted({r.ref[:200] for r in activity.related_activities if r.type == "2" and r.ref}),
         "starts_on": dates.get("2") or dates.get("1"),
         "ends_on": dates.get("4") or dates.get("3"),
         "currency": default_currency.upper(),
@@ -729,9 +795,7 @@ def counted_lines(lines: Iterable[FundingLine]) -> tuple[str, list[FundingLine]]
     lines = list(lines)
     zeros: tuple[str, list[FundingLine]] = ("", [])
     for basis, kinds in TOTAL_BASES:
-        chosen = [line for line in lines if line.kind in kinds]
-        if kinds == ("budget",):
-            chosen = _latest_budgets(chosen)
+        chosen = _counting(lines, kinds)
         if chosen and any(line.value for line in chosen):
             return basis, chosen
         if chosen and not zeros[1]:  # placeholders of 0: the total only where no other kind has an amount
@@ -753,12 +817,19 @@ def stage_lines(lines: Iterable[FundingLine], stage: str) -> list[FundingLine]:
     """The lines of one activity that count at `stage` (never "other" transactions: incoming funds, interest…)."""
     at_stage = [line for line in lines if line.stage == stage and line.kind != FundingLine.Kind.OTHER]
     for kinds in STAGE_BASES[stage]:
-        chosen = [line for line in at_stage if line.kind in kinds]
-        if kinds == ("budget",):
-            chosen = _latest_budgets(chosen)
+        chosen = _counting(at_stage, kinds)
         if chosen:
             return chosen
     return []
+
+
+def _counting(lines: list[FundingLine], kinds: tuple[str, ...]) -> list[FundingLine]:
+    """The lines of `kinds` as they count: negative budgets and forecasts left out, a revised budget in place of the
+    original, reversals netted against the lines they correct (`amounts.net_reversals`: never below zero)."""
+    chosen = [line for line in lines if line.kind in kinds and not amounts.is_negative_forecast(line)]
+    if kinds == ("budget",):
+        chosen = _latest_budgets(chosen)
+    return amounts.net_reversals(chosen).lines
 
 
 def by_year(line: FundingLine) -> dict[int, Decimal]:

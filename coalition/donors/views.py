@@ -37,7 +37,7 @@ from coalition.core.exports import safe_cell
 from coalition.core.forms import attempt
 from coalition.core.policy import Role, Tier
 from coalition.directory.models import Organisation
-from coalition.donors import queries, services, spreadsheet, tasks
+from coalition.donors import amounts, queries, services, spreadsheet, tasks
 from coalition.donors.forms import (
     ActivityFilterForm,
     AssessmentForm,
@@ -300,6 +300,16 @@ def activities(request: HttpRequest) -> HttpResponse:
 class LineRow:
     line: FundingLine
     conversion: str  # how the amount reads in the mechanism's currency, naming the rate, its source and date
+    note: str = ""  # how a negative amount counts
+
+
+def negative_note(line: FundingLine) -> str:
+    """Why a negative line does not count as written (`amounts`: IATI reversals and budgets)."""
+    if line.value >= 0 or line.kind == FundingLine.Kind.OTHER:
+        return ""
+    if amounts.is_negative_forecast(line):
+        return _("Not counted: a budget or forecast is never negative in IATI (a lower budget is a revised one).")
+    return _("A reversal: netted against the activity’s other %(kind)s.") % {"kind": amounts.plural(line.kind, 2)}
 
 
 def conversion_of(line: FundingLine) -> str:
@@ -429,6 +439,7 @@ def _activity_page(
         .exclude(pk=activity.pk)
         .only("pk", "identifier", "title", "parent_identifier")
     )
+    level, level_others = queries.counted_level(user, activity)
     return render(
         request,
         "donors/activity.html",
@@ -437,7 +448,10 @@ def _activity_page(
             "parent": next((a for a in family if a.identifier == activity.parent_identifier), None),
             "parts": [a for a in family if a.parent_identifier == activity.identifier],
             "currency": settings.DONORS_CURRENCY,
-            "lines": [LineRow(line, conversion_of(line)) for line in lines],
+            "lines": [LineRow(line, conversion_of(line), negative_note(line)) for line in lines],
+            "negatives": amounts.negative_notes(lines),
+            "level": level,
+            "level_others": level_others,
             "reported": reported_amounts(lines),
             "allocations": [(a, countries.get(a.country, a.country), _topic(a.topic)) for a in allocations],
             "countries": [(c, countries.get(c["code"], c["code"])) for c in activity.countries],

@@ -101,7 +101,9 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
         for pid, score, highlights, _text in ranked
         if pid in rows
     ]
-    suggestion = spelling.suggest(indexing.engine(), query, access=access, readable=lambda pids: _readable(user, pids))
+    suggestion = ""
+    if not found.all_words:  # ten paragraphs or more holding every word: none of them is misspelt
+        suggestion = spelling.suggest(indexing.engine(), query, access=access, readable=lambda p: _readable(user, p))
     return Results(query, found.total, results, page, found.took_ms, semantic_used, found.all_words, suggestion)
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
-from coalition.donors import services
+from coalition.core.policy import Tier
+from coalition.core.tests.clients import text_of
+from coalition.directory.models import Country
+from coalition.donors import queries, services
 from coalition.donors.models import Allocation, FundingActivity, ImportBatch, Overlap
-from coalition.donors.tests.conftest import funding, iati_file, imported
+from coalition.donors.tests.conftest import IATI, funding, iati_file, imported, needs_standard
+from coalition.donors.tests.test_views import browser
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +204,259 @@ def test_15_a_problem_in_what_the_platform_relies_on_still_refuses_the_file(memb
     batch = refused_or_accepted(nl, activity.replace(old, new, 1))
     assert batch.outcome == ImportBatch.Outcome.REFUSED
     assert not FundingActivity.objects.exists()
+
+
+# --- Item 10: a programme's money counted once across its hierarchy -------------------------------------------------
+
+
+def part_of(parent: str) -> str:
+    return f'<related-activity ref="{parent}" type="1"/>'
+
+
+def with_parts(*components: str) -> str:
+    return "".join(f'<related-activity ref="{component}" type="2"/>' for component in components)
+
+
+def at_level(activity: str, level: int) -> str:
+    return activity.replace("<iati-activity ", f'<iati-activity hierarchy="{level}" ', 1)
+
+
+def programme(
+    parent: str = "NL-P", budget: str = "1000000", parts: str = "500000", *, both_ways: bool = False
+) -> list[str]:
+    """A programme of 1 M with two components of 0.5 M each that name it as their parent (type 1); with
+    `both_ways`, the programme also names them (type 2)."""
+    components = ("NL-P-1", "NL-P-2")
+    top = funding(parent, currency="USD", budget=budget, extra=with_parts(*components) if both_ways else "")
+    return [top] + [
+        at_level(funding(c, currency="USD", budget=parts, title=f"Component {c}", extra=part_of(parent)), 2)
+        for c in components
+    ]
+
+
+def test_10_a_programme_and_its_two_components_count_their_money_once(member: Any) -> None:
+    """A parent of 1 M and two parts of 0.5 M showed 2 M: only the lowest level that reports money counts."""
+    nl = member("NL")
+    imported(nl, *programme())
+    heatmap = queries.heatmap(nl)
+    assert heatmap.total == Decimal("1000000.00")
+    assert [(row.country, row.total, row.activities) for row in heatmap.rows] == [("KE", Decimal("1000000.00"), 2)]
+    assert heatmap.activities == 2 and heatmap.counted_below == 1
+
+
+def test_10_a_programme_naming_its_components_with_type_2_alone_is_counted_once(member: Any) -> None:
+    nl = member("NL")
+    parts = [funding(c, currency="USD", budget="500000") for c in ("NL-P-1", "NL-P-2")]
+    imported(nl, funding("NL-P", currency="USD", extra=with_parts("NL-P-1", "NL-P-2")), *parts)
+    assert queries.heatmap(nl).total == Decimal("1000000.00")
+    assert FundingActivity.objects.get(identifier="NL-P").component_identifiers == ["NL-P-1", "NL-P-2"]
+
+
+def test_10_a_programme_whose_components_report_no_money_is_counted_itself(member: Any) -> None:
+    nl = member("NL")
+    imported(nl, *programme(parts="0", both_ways=True))
+    heatmap = queries.heatmap(nl)
+    assert heatmap.total == Decimal("1000000.00") and heatmap.counted_below == 0
+
+
+def test_10_components_in_a_later_file_take_over_from_their_programme(member: Any) -> None:
+    nl = member("NL")
+    top, *parts = programme()
+    imported(nl, top, file_name="programme.xml")
+    assert queries.heatmap(nl).total == Decimal("1000000.00")
+    imported(nl, parts[0], file_name="component.xml")
+    assert queries.heatmap(nl).total == Decimal("500000.00")  # what the lowest level reports, once
+
+
+def test_10_three_levels_count_only_the_lowest_that_reports_money(member: Any) -> None:
+    nl = member("NL")
+    top = funding("NL-G", currency="USD", budget="2000000")
+    middle = at_level(funding("NL-P", currency="USD", budget="1000000", extra=part_of("NL-G")), 2)
+    lowest = [
+        at_level(funding(c, currency="USD", budget="400000", extra=part_of("NL-P")), 3) for c in ("NL-P-1", "NL-P-2")
+    ]
+    sibling = at_level(funding("NL-Q", currency="USD", budget="300000", extra=part_of("NL-G")), 2)
+    imported(nl, top, middle, *lowest, sibling)
+    heatmap = queries.heatmap(nl)
+    assert heatmap.total == Decimal("1100000.00")  # 0.4 + 0.4 + 0.3: neither NL-P nor NL-G counts
+    assert heatmap.counted_below == 2
+
+
+def test_10_each_stage_and_year_counts_the_lowest_level_reporting_there(member: Any) -> None:
+    """The programme reports a budget and a commitment; its components report commitments only (budget 0 is a
+    placeholder): the planned stage counts the programme, the committed stage the components."""
+    nl = member("NL")
+    imported(nl, *programme())
+    for activity in FundingActivity.objects.exclude(identifier="NL-P"):
+        activity.lines.filter(kind="budget").delete()
+    assert queries.heatmap(nl, stage="committed").total == Decimal("1000000.00")
+    assert queries.heatmap(nl, stage="planned").total == Decimal("1000000.00")
+    assert queries.heatmap(nl, stage="committed", year=2024).total == Decimal("1000000.00")
+    assert queries.heatmap(nl, stage="planned", year=2025).total == Decimal(
+        "499316.01"
+    )  # the programme's 2025 (365 of 731 days)
+
+
+def test_10_the_timeline_and_the_country_note_count_each_amount_once(member: Any) -> None:
+    nl = member("NL")
+    imported(nl, *programme())
+    by_year = queries.timeline(nl).by_year
+    assert sum((stages.get("committed", Decimal(0)) for stages in by_year.values()), Decimal(0)) == Decimal(
+        "1000000.00"
+    )
+    kenya = Country.objects.get(code="KE")
+    assert "(USD 1,000,000)" in queries.funding_note(nl, kenya)
+
+
+def test_10_a_component_a_reader_cannot_see_leaves_the_programme_counted_for_them(member: Any) -> None:
+    """The decision is taken among what each reader may see: a hidden component neither changes nor betrays what
+    its programme counts for them."""
+    nl, de, se = member("NL"), member("DE"), member("SE")
+    for user in (nl, de, se):
+        services.join(organisation=user.organisation, by=user)
+    top, *parts = programme()
+    imported(nl, top, file_name="programme.xml")
+    imported(nl, *parts, tier=Tier.BILATERAL, bilateral_with=[de.organisation], file_name="components.xml")
+    assert queries.heatmap(se).total == Decimal("1000000.00")  # reads the programme alone
+    assert queries.heatmap(de).total == Decimal("1000000.00")  # reads all three: the components count
+    assert queries.heatmap(de).counted_below == 1 and queries.heatmap(se).counted_below == 0
+
+
+def test_10_the_pages_and_the_import_report_say_which_level_was_counted(member: Any) -> None:
+    nl = member("NL")
+    batch = imported(nl, *programme())
+    notes = [w for w in batch.warnings if w["kind"] == "amount"]
+    assert [(w["identifier"], "NL-P-1, NL-P-2" in w["message"]) for w in notes] == [("NL-P", True)]
+    client = browser(nl)
+    parent = text_of(client.get(reverse("donors:activity", args=[FundingActivity.objects.get(identifier="NL-P").pk])))
+    assert "No: its components report their own amounts" in parent
+    assert "Component NL-P-1" in parent and "Component NL-P-2" in parent
+    part = text_of(client.get(reverse("donors:activity", args=[FundingActivity.objects.get(identifier="NL-P-1").pk])))
+    assert "Yes, at this level, in place of the own amounts of:" in part
+    heatmap = text_of(client.get(reverse("donors:heatmap")))
+    assert "1 programme's own amounts are left out: its components report theirs" in heatmap
+
+
+def test_10_a_component_naming_no_parent_is_named_in_the_import_report(member: Any) -> None:
+    nl = member("NL")
+    batch = imported(nl, at_level(funding("NL-P-1", currency="USD"), 2))
+    assert [w["identifier"] for w in batch.warnings if "hierarchy level 2 but names no parent" in w["message"]] == [
+        "NL-P-1"
+    ]
+    imported(nl, funding("NL-P", currency="USD", extra=with_parts("NL-P-9")), file_name="programme.xml")
+    later = imported(nl, at_level(funding("NL-P-9", currency="USD"), 2), file_name="component.xml")
+    assert not [w for w in later.warnings if "names no parent" in w["message"]]  # the programme named it
+
+
+# --- Item 14: negative amounts netted as IATI defines them ---------------------------------------------------------
+
+
+def commitment(value: str, on: str) -> str:
+    return (
+        f'<transaction><transaction-type code="2"/><transaction-date iso-date="{on}"/>'
+        f'<value value-date="{on}">{value}</value></transaction>'
+    )
+
+
+def only_commitments(identifier: str, *values: tuple[str, str]) -> str:
+    """An activity whose budget is a placeholder of 0, so that its total counts its commitments."""
+    activity = funding(identifier, currency="USD", budget="0")
+    return activity.replace(
+        '<value value-date="2024-01-01">0</value>\n    </transaction>',
+        '<value value-date="2024-01-01">0</value>\n    </transaction>' + "".join(commitment(*v) for v in values),
+    )
+
+
+def test_14_a_reversal_beyond_what_was_reported_never_makes_a_country_total_negative(member: Any) -> None:
+    """A file that reports the reversal but not the commitment it reverses made Kenya's total negative."""
+    nl = member("NL")
+    imported(
+        nl,
+        only_commitments("NL-1", ("-250000", "2024-06-01")),
+        only_commitments("NL-2", ("100000", "2024-01-01")),
+    )
+    assert FundingActivity.objects.get(identifier="NL-1").total == 0
+    for stage in ("", "committed"):
+        heatmap = queries.heatmap(nl, stage=stage)
+        assert [(row.country, row.total) for row in heatmap.rows] == [("KE", Decimal("100000.00"))]
+        assert all(amount >= 0 for amount in heatmap.totals.values())
+
+
+def test_14_a_reversal_is_netted_against_the_commitment_it_corrects(member: Any) -> None:
+    """IATI's own example: a commitment of 10,000 lowered to 8,000 is published as 10,000 then -2,000."""
+    nl = member("NL")
+    imported(nl, only_commitments("NL-1", ("10000", "2024-01-01"), ("-2000", "2025-06-01")))
+    assert FundingActivity.objects.get().total == Decimal("8000.00")
+    assert queries.heatmap(nl, stage="committed", year=2024).total == Decimal("8000.00")
+    assert queries.heatmap(nl, stage="committed", year=2025).total == 0  # not -2,000 in the year of the correction
+    assert queries.timeline(nl).by_year[2025].get("committed", Decimal(0)) == 0
+
+
+def test_14_a_negative_budget_is_left_out_and_the_next_kind_counts(member: Any) -> None:
+    """IATI: budget values should not be negative (a lower budget is a revised budget), so none is netted."""
+    nl = member("NL")
+    imported(
+        nl,
+        funding("NL-1", currency="USD", budget="-500000").replace(
+            ">-500000</value>\n    </transaction>", ">300000</value>\n    </transaction>"
+        ),
+    )
+    activity = FundingActivity.objects.get()
+    assert (activity.total, activity.total_basis) == (Decimal("300000.00"), "commitments")
+    assert queries.heatmap(nl, stage="planned").total == 0
+
+
+def test_14_the_import_report_and_the_pages_say_where_negatives_were_netted(member: Any) -> None:
+    nl = member("NL")
+    batch = imported(
+        nl,
+        only_commitments("NL-1", ("10000", "2024-01-01"), ("-2000", "2025-06-01")),
+        funding("NL-2", currency="USD", budget="-5"),
+        only_commitments("NL-3", ("-7", "2024-01-01")),
+    )
+    notes = {(w["identifier"], w["message"]) for w in batch.warnings if w["kind"] == "amount"}
+    assert notes == {
+        ("NL-1", "1 negative commitment (USD -2,000.00) netted against its earlier commitments"),
+        (
+            "NL-2",
+            "1 negative budget (USD -5.00) left out of the totals: IATI budgets and forecasts are never negative "
+            "(a lower budget is reported as a revised budget)",
+        ),
+        (
+            "NL-2",
+            "1 negative commitment (USD -5.00) netted against its earlier commitments; USD 5.00 beyond what it "
+            "reports is not counted, so its commitments count as no less than 0",
+        ),
+        (
+            "NL-3",
+            "1 negative commitment (USD -7.00) netted against its earlier commitments; USD 7.00 beyond what it "
+            "reports is not counted, so its commitments count as no less than 0",
+        ),
+    }
+    client = browser(nl)
+    page = text_of(client.get(reverse("donors:activity", args=[FundingActivity.objects.get(identifier="NL-1").pk])))
+    assert "A reversal: netted against the activity’s other commitments." in page
+    assert "1 negative commitment (USD -2,000.00) netted against its earlier commitments" in page
+    report = text_of(client.get(reverse("donors:batch", args=[batch.pk])))
+    assert "netted against its earlier commitments" in report
+    heatmap = text_of(client.get(reverse("donors:heatmap")))
+    assert "3 activities report negative amounts: reversals are netted" in heatmap
+
+
+@pytest.mark.realdata
+@needs_standard
+def test_14_the_real_dutch_file_nets_its_lowered_commitments_and_names_them(member: Any, support: Any) -> None:
+    """9 of the 13 activities of the Netherlands' file lower a commitment with a negative one; each nets to what it
+    disbursed, and the report names all nine."""
+    path = IATI / "real-activities" / "NL-MFA-XM-DAC-7_13-activities_2.03.xml"
+    nl = member("NL")
+    services.add_rate(by=support, currency="EUR", on=dt.date(2010, 1, 1), rate=Decimal("1"), source="parity")
+    batch = services.import_file(path, file_name=path.name, reporter=nl.organisation, by=nl)
+    assert batch.outcome == ImportBatch.Outcome.ACCEPTED, batch.errors[:3]
+    netted = sorted(w["identifier"] for w in batch.warnings if "netted against its earlier commitments" in w["message"])
+    assert len(netted) == 9 and "NL-1-PPR-28385" in netted
+    for activity in FundingActivity.objects.filter(identifier__in=netted):
+        lines = list(activity.lines.all())
+        committed = sum((line.converted or 0 for line in services.stage_lines(lines, "committed")), Decimal(0))
+        assert committed == sum((line.value for line in lines if line.kind == "commitment"), Decimal(0)) > 0
+    assert all(cell >= 0 for row in queries.heatmap(nl, stage="committed").rows for cell in row.cells.values())
