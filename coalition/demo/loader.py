@@ -13,10 +13,12 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.db import transaction
 
 from coalition.accounts.models import User
 from coalition.core import ledger
+from coalition.core.errors import CoalitionError
 from coalition.core.policy import Classification
 from coalition.demo import data
 from coalition.directory.models import (
@@ -56,7 +58,22 @@ LOGINS = [
 ]
 
 
+class DemoInProduction(CoalitionError):
+    """The demo was asked for where real people sign in."""
+
+
+def refuse_in_production() -> None:
+    """The demo's accounts share a published password and their TOTP secrets are printed: in production they would
+    be open doors, so nothing of the demo is made or shown there."""
+    if settings.PRODUCTION:
+        raise DemoInProduction(
+            "The demo coalition is refused under DJANGO_ENV=production: its accounts share a published password "
+            "and their second factors are printed. Nothing was written."
+        )
+
+
 def demo_logins() -> list[DemoLogin]:
+    refuse_in_production()
     adapter = get_mfa_adapter()
     logins = []
     for role, login, name, _tz in LOGINS:
@@ -67,6 +84,7 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def load_demo() -> list[DemoLogin]:
+    refuse_in_production()  # before anything, countries included, is written
     load_countries()
     if User.objects.filter(email=f"support@{DEMO_DOMAIN}").exists():
         return demo_logins()

@@ -4,7 +4,7 @@ from typing import Any
 from allauth.mfa.totp.internal.auth import hotp_value
 from django.core.management.base import BaseCommand, CommandError
 
-from coalition.demo.loader import demo_logins
+from coalition.demo.loader import DemoInProduction, demo_logins
 
 
 class Command(BaseCommand):
@@ -14,7 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args: Any, email: str, **options: Any) -> None:
-        for login in demo_logins():
+        try:
+            logins = demo_logins()
+        except DemoInProduction as refused:
+            raise CommandError(refused.message) from None
+        for login in logins:
             if login.email == email:
                 code = hotp_value(login.totp_secret, int(time.time()) // 30)
                 self.stdout.write(f"{code:06d}")

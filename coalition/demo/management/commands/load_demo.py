@@ -1,15 +1,18 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from coalition.demo.loader import DEMO_PASSWORD, load_demo
+from coalition.demo.loader import DEMO_PASSWORD, DemoInProduction, load_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo coalition (idempotent) and print one login per role with its TOTP secret."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        logins = load_demo()
+        try:
+            logins = load_demo()
+        except DemoInProduction as refused:
+            raise CommandError(refused.message) from None
         self.stdout.write(self.style.SUCCESS(f"Demo coalition ready. Logins (password for all: {DEMO_PASSWORD}):"))
         width = max(len(login.email) for login in logins)
         for login in logins:
