@@ -26,8 +26,10 @@ Method, per entity and per 5-minute bin (all entities at once, one day at a time
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -56,6 +58,11 @@ COUNT_SIGNIFICANCE: dict[str, float] = {
 
 SECONDS_PER_DAY = 86_400
 
+# Words that say what kind of place an area is, not which: "Rakhine State" and "Rakhine" are one area.
+AREA_FILLER_WORDS = frozenset(
+    "and in of the state states region province district districts city county governorate division".split()  # noqa: SIM905
+)
+
 
 @dataclass(frozen=True)
 class Outage:
@@ -75,13 +82,50 @@ class Outage:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One source's report of a disruption, as corroboration sees it (`key` is the caller's own id for it).
+
+    `family` is the kind of disruption it can confirm: a loss of connectivity and a blocked platform are different
+    events. `area` names the part of the country the source says it touched ("" for the whole country, or not said);
+    `network` is the ASN where the source names one. `ended_at` of an ongoing event is the time of the replay. `alone`
+    marks evidence that may raise an alert for review with no other source (a curated source's nationwide shutdown).
+    """
+
+    key: Hashable
+    source: str
+    country: str
+    family: str
+    began_at: datetime
+    ended_at: datetime
+    area: str = ""
+    network: int | None = None
+    alone: bool = False
+
+    @property
+    def place(self) -> tuple[frozenset[str], int | None]:
+        words = frozenset(re.findall(r"\w+", self.area.casefold())) - AREA_FILLER_WORDS
+        return words, self.network
+
+
+@dataclass(frozen=True)
 class Corroboration:
-    """Overlapping outages of one country seen by several sources: a candidate for an alert."""
+    """One episode of a country's disruption and the evidence that agrees on it: a candidate for an alert.
+
+    `members` are the evidence that makes up the episode and sets its span; `supporters` were under way during it, in
+    a compatible place (an ongoing regional shutdown during a new national outage), and confirm it without widening it.
+    """
 
     country: str
+    family: str
     first_seen: datetime
     last_seen: datetime
     sources: tuple[str, ...]
+    members: tuple[Hashable, ...] = ()
+    supporters: tuple[Hashable, ...] = ()
+
+    @property
+    def single_source(self) -> bool:
+        return len(self.sources) == 1
 
 
 def detect(
@@ -193,43 +237,101 @@ def _seasonal_scan(
     return ratio.reshape(shape)[:, :bins], below.reshape(shape)[:, :bins]
 
 
-def corroborate(
-    outages_by_source: Mapping[str, Sequence[tuple[str, datetime, datetime]]],
-    *,
-    window: timedelta,
-    min_sources: int = 2,
-) -> list[Corroboration]:
-    """Group each country's outages from all sources that overlap or lie within `window` of one another; keep the
-    groups seen by at least `min_sources` distinct sources, ordered by first_seen.
+def corroborate(evidence: Iterable[Evidence], *, window: timedelta, min_sources: int = 2) -> list[Corroboration]:
+    """Episodes of each country's disruptions with the sources that agree on them: those seen by at least
+    `min_sources` distinct sources, or holding evidence that may stand `alone`, ordered by first_seen.
 
-    Grouping chains: A near B and B near C puts A and C in one group even if they are far apart.
+    Per country and family of disruption, in order of start:
+    1. Evidence joins an episode if it starts within `window` of the episode's reach and its place is compatible with
+       a member's: where both name an area, one's words are all in the other's ("Rakhine" and "five townships in
+       Rakhine State"); where both name a network, it is the same. A member reaches at most `window` past its start,
+       so a long or ongoing event does not chain what follows it (routine blocking, a years-long regional shutdown).
+    2. Other evidence that was under way within `window` of an episode's onsets, in a compatible place, supports it:
+       an ongoing regional shutdown confirms a new national outage without stretching it over years.
+    3. Evidence marked `alone` makes its episode an alert with one source, unless it supports a corroborated one.
     """
     if min_sources < 1:
         raise ValueError(f"min_sources must be at least 1, not {min_sources}.")
-    by_country: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
-    for source, outages in outages_by_source.items():
-        for country, began_at, ended_at in outages:
-            if ended_at < began_at:
-                raise ValueError(
-                    f"An outage of {country} from {source} ends ({ended_at}) before it starts ({began_at})."
-                )
-            by_country[country].append((began_at, ended_at, source))
+    groups: dict[tuple[str, str], list[Evidence]] = defaultdict(list)
+    for item in evidence:
+        if item.ended_at < item.began_at:
+            raise ValueError(
+                f"Evidence {item.key!r} of {item.country} from {item.source} ends ({item.ended_at}) before it "
+                f"starts ({item.began_at})."
+            )
+        groups[(item.country, item.family)].append(item)
     found: list[Corroboration] = []
-    for country, intervals in by_country.items():
-        intervals.sort(key=lambda interval: interval[0])
-        group: list[tuple[datetime, datetime, str]] = []
-        group_end: datetime | None = None
-        for interval in [*intervals, None]:
-            if interval is None or (group_end is not None and interval[0] > group_end + window):
-                sources = {source for _, _, source in group}
-                if len(sources) >= min_sources and group_end is not None:
-                    found.append(Corroboration(country, group[0][0], group_end, tuple(sorted(sources))))
-                group, group_end = [], None
-            if interval is not None:
-                group.append(interval)
-                group_end = interval[1] if group_end is None else max(group_end, interval[1])
+    for (country, family), items in groups.items():
+        items.sort(key=lambda item: item.began_at)
+        episodes = [
+            (members, supporters, tuple(sorted({item.source for item in [*members, *supporters]})))
+            for members, supporters in _supported_episodes(items, window)
+        ]
+        # Evidence that confirms a corroborated episode is part of it, not also an alert of its own.
+        confirming = {
+            item.key for _, supporters, sources in episodes if len(sources) >= min_sources for item in supporters
+        }
+        for members, supporters, sources in episodes:
+            if len(sources) >= min_sources or any(item.alone and item.key not in confirming for item in members):
+                found.append(
+                    Corroboration(
+                        country=country,
+                        family=family,
+                        first_seen=min(item.began_at for item in members),
+                        last_seen=max(item.ended_at for item in members),
+                        sources=sources,
+                        members=tuple(item.key for item in members),
+                        supporters=tuple(item.key for item in supporters),
+                    )
+                )
     found.sort(key=lambda alert: (alert.first_seen, alert.country))
     return found
+
+
+def _supported_episodes(items: Sequence[Evidence], window: timedelta) -> list[tuple[list[Evidence], list[Evidence]]]:
+    """Steps 1–2 of `corroborate` for one country and family, `items` in order of start: (members, supporters)."""
+    episodes: list[list[Evidence]] = []
+    reaches: list[datetime] = []
+    places: list[set[tuple[frozenset[str], int | None]]] = []
+    open_episodes: list[int] = []
+    for item in items:  # 1. episodes by start, each member reaching at most a window past its start
+        open_episodes = [index for index in open_episodes if item.began_at <= reaches[index] + window]
+        place = item.place
+        index = next((i for i in open_episodes if any(_compatible(place, other) for other in places[i])), None)
+        if index is None:
+            index = len(episodes)
+            episodes.append([])
+            reaches.append(item.began_at)
+            places.append(set())
+            open_episodes.append(index)
+        episodes[index].append(item)
+        reaches[index] = max(reaches[index], min(item.ended_at, item.began_at + window))
+        places[index].add(place)
+    episode_of = {item.key: index for index, members in enumerate(episodes) for item in members}
+    starts = [item.began_at for item in items]
+    long_ones = [item for item in items if item.ended_at - item.began_at > window]
+    result = []
+    for index, members in enumerate(episodes):  # 2. what was under way around the episode's onsets
+        first = members[0].began_at
+        near = items[
+            bisect.bisect_left(starts, first - 2 * window) : bisect.bisect_right(starts, reaches[index] + window)
+        ]
+        candidates = [*(item for item in long_ones if item.began_at < first - 2 * window), *near]
+        supporters = [
+            item
+            for item in candidates
+            if episode_of[item.key] != index
+            and item.ended_at >= first - window
+            and any(_compatible(item.place, place) for place in places[index])
+        ]
+        result.append((members, supporters))
+    return result
+
+
+def _compatible(place: tuple[frozenset[str], int | None], other: tuple[frozenset[str], int | None]) -> bool:
+    (words, network), (other_words, other_network) = place, other
+    areas = not words or not other_words or words <= other_words or other_words <= words
+    return areas and (network is None or other_network is None or network == other_network)
 
 
 def _check_input(values: np.ndarray, kind: str, bin_seconds: int) -> np.ndarray:
@@ -328,4 +430,4 @@ def _events(
     return found
 
 
-__all__ = ["THRESHOLDS", "Corroboration", "Outage", "corroborate", "detect"]
+__all__ = ["THRESHOLDS", "Corroboration", "Evidence", "Outage", "corroborate", "detect"]

@@ -163,6 +163,11 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"Alert: {self.country} since {self.first_signal_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def single_source(self) -> bool:
+        """Raised by one source alone (a nationwide shutdown in STOP): to be checked before anyone acts on it."""
+        return len(self.sources) == 1
+
     def get_sources_display(self) -> str:
         """The sources that agree by their names (“IODA, OONI”), as `get_FOO_display` names one choice: pages,
         forms and the timeline show names, never the stored codes."""

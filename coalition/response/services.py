@@ -8,8 +8,8 @@ happens in a situation also lands on its timeline.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+import re
+from collections.abc import Hashable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -23,13 +23,16 @@ from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
+from coalition.response.detection import Evidence, corroborate
 from coalition.response.models import (
     Alert,
     CivilSocietyReport,
     PlaybookStep,
     Pledge,
     Signal,
+    SignalKind,
     Situation,
+    Source,
     TimelineEntry,
     Tool,
 )
@@ -56,51 +59,52 @@ def _require_open(situation: Situation, field: str = "situation") -> None:
 # --- Alerts -------------------------------------------------------------------------------------------------------
 
 
-def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
-    """Corroboration: signals about one country from at least two sources, overlapping within the corroboration
-    window, raise one alert. Signals already in an alert are not used again; an ongoing open alert for the country
-    takes the new signals instead of a second alert."""
-    from coalition.response.detection import corroborate
+# Signals live this long before a replay take part in corroboration: recent ones, and older ones still under way.
+CORROBORATION_LOOKBACK = dt.timedelta(days=30)
+# How STOP (and a Radar scope) names the whole country: "Nationwide", "nationwide (except Kurdistan)", "National
+# except Kurdish areas", "Nation wide", "Nationwde", "Entire country", "Countrywide shutdown", "Near country-wide".
+NATIONWIDE = re.compile(r"\s*(near\s+)?(nation\s*-?\s*wi?de|national\b|entire country|country\s*-?\s*wide)", re.I)
 
+
+def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
+    """Corroboration (`detection.corroborate`): an episode of one country's disruption that two sources agree on —
+    the same kind of disruption (connectivity or a blocked platform), in a compatible region and network, within
+    the corroboration window — raises one alert. A nationwide shutdown in Access Now's curated STOP record raises
+    one alone, as a single-source alert for review. Signals live in the last 30 days take part, among them a
+    shutdown its source says is ongoing however long ago it began (a regional shutdown running for years confirms
+    a new national outage there), except signals of alerts that became a situation or were dismissed. An open alert
+    takes a new episode that shares a signal with it instead of a second alert."""
     now = now or timezone.now()
     window = dt.timedelta(hours=settings.RESPONSE_CORROBORATION_HOURS)
-    # An open alert's own signals take part again, so that a new signal from one more source corroborates them and
-    # joins the alert (adding a signal already attached is a no-op); signals of alerts that became a situation or
-    # were dismissed are not used again.
-    fresh = Signal.objects.filter(
-        Q(alerts__isnull=True) | Q(alerts__status=Alert.Status.OPEN), starts_at__gte=now - dt.timedelta(days=30)
-    ).distinct()
-    by_source: dict[str, list[tuple[str, dt.datetime, dt.datetime]]] = defaultdict(list)
-    signals_of: dict[tuple[str, str], list[Signal]] = defaultdict(list)
-    for signal in fresh.order_by("starts_at"):
-        end = max(signal.ends_at or now, signal.starts_at)
-        by_source[signal.source].append((str(signal.country_id), signal.starts_at, end))
-        signals_of[(signal.source, str(signal.country_id))].append(signal)
+    since = now - CORROBORATION_LOOKBACK
+    # An open alert's own signals take part again, so that new evidence of its episode joins it.
+    live = (
+        Signal.objects.exclude(alerts__status__in=[Alert.Status.SITUATION, Alert.Status.DISMISSED])
+        .filter(Q(starts_at__gte=since) | Q(ends_at__gte=since) | Q(ends_at__isnull=True))
+        .distinct()
+    )
+    signals: dict[Hashable, Signal] = {
+        s.pk: s for s in live if s.starts_at >= since or s.ends_at is not None or _said_ongoing(s)
+    }
     raised = []
     with transaction.atomic():
-        for found in corroborate(dict(by_source), window=window, min_sources=2):
-            members = [
-                s
-                for source in found.sources
-                for s in signals_of[(source, found.country)]
-                if s.starts_at <= found.last_seen + window and (s.ends_at or now) >= found.first_seen - window
-            ]
-            country_id = int(found.country)
+        for found in corroborate([_evidence(s, now) for s in signals.values()], window=window):
+            members = [signals[pk] for pk in found.members]
             # A day-dated first start (or last end) is shown as its day; an instant of another source is not.
             first_day = any(s.whole_days and s.starts_at == found.first_seen for s in members)
             last_day = any(s.whole_days and s.ends_at == found.last_seen for s in members)
-            alert = Alert.objects.filter(country_id=country_id, status=Alert.Status.OPEN).first()
+            alert = Alert.objects.filter(status=Alert.Status.OPEN, signals__in=members).order_by("pk").first()
             if alert is None:
                 alert = Alert.objects.create(
-                    country_id=country_id,
+                    country_id=int(found.country),
                     first_signal_at=found.first_seen,
                     last_signal_at=found.last_seen,
                     first_signal_whole_day=first_day,
                     last_signal_whole_day=last_day,
-                    sources=sorted(found.sources),
+                    sources=list(found.sources),
                 )
                 raised.append(alert)
-                ledger.record("response.alert_raised", subject=alert, data={"sources": sorted(found.sources)})
+                ledger.record("response.alert_raised", subject=alert, data={"sources": list(found.sources)})
             else:
                 if found.first_seen <= alert.first_signal_at:
                     alert.first_signal_whole_day = first_day or (
@@ -122,8 +126,34 @@ def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
                         "sources",
                     ]
                 )
-            alert.signals.add(*members)
+            alert.signals.add(*members, *(signals[pk] for pk in found.supporters))
     return raised
+
+
+def _said_ongoing(signal: Signal) -> bool:
+    """An empty end is an ongoing event for a measurement source; a STOP row's empty end is often an end never
+    recorded (140 rows of the 2016–2018 sheet), so only a row that says "ongoing" is."""
+    if signal.source != Source.STOP:
+        return True
+    said = f"{signal.details.get('shutdown_status', '')} {signal.details.get('end_note', '')}"
+    return "ongoing" in said.casefold()
+
+
+def _evidence(signal: Signal, now: dt.datetime) -> Evidence:
+    nationwide = bool(NATIONWIDE.match(signal.region)) or (
+        not signal.region and signal.details.get("geo_scope", "").strip() == "National"
+    )
+    return Evidence(
+        key=signal.pk,
+        source=signal.source,
+        country=str(signal.country_id),
+        family="content" if signal.kind == SignalKind.PLATFORM_BLOCK else "connectivity",
+        began_at=signal.starts_at,
+        ended_at=max(signal.ends_at or now, signal.starts_at),
+        area="" if nationwide else signal.region,
+        network=signal.asn,
+        alone=nationwide and signal.source == Source.STOP and signal.kind == SignalKind.FULL_SHUTDOWN,
+    )
 
 
 def dismiss_alert(alert: Alert, *, by: Any, reason: str) -> Alert:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from coalition.response.detection import THRESHOLDS, corroborate, detect
+from coalition.response.detection import THRESHOLDS, Evidence, corroborate, detect
 
 PER_DAY = 288  # 5-minute bins
 START_AT = datetime(2026, 11, 23, tzinfo=UTC)
@@ -86,34 +86,76 @@ def test_outages_are_reported_per_entity() -> None:
     assert [outage.entity for outage in detect(values, "telescope")] == [1]
 
 
+def outage(key: str, source: str, country: str, began: datetime, hours: float, **fields: object) -> Evidence:
+    fields.setdefault("family", "connectivity")
+    return Evidence(key, source, country, began_at=began, ended_at=began + timedelta(hours=hours), **fields)  # type: ignore[arg-type]
+
+
 def test_corroboration_needs_two_sources_with_overlapping_outages() -> None:
     began = START_AT + timedelta(hours=30)
-    outages = {
-        "bgp": [("IR", began, began + timedelta(hours=3)), ("CU", began, began + timedelta(hours=1))],
-        "active_probing": [
-            ("IR", began + timedelta(minutes=20), began + timedelta(hours=2)),
-            ("CU", began + timedelta(hours=6), began + timedelta(hours=7)),
-        ],
-        "telescope": [("SY", began, began + timedelta(hours=1))],
-    }
+    evidence = [
+        outage("ir-bgp", "bgp", "IR", began, 3),
+        outage("cu-bgp", "bgp", "CU", began, 1),
+        outage("ir-probing", "active_probing", "IR", began + timedelta(minutes=20), 1.67),
+        outage("cu-probing", "active_probing", "CU", began + timedelta(hours=6), 1),
+        outage("sy-telescope", "telescope", "SY", began, 1),
+    ]
 
-    [alert] = corroborate(outages, window=timedelta(minutes=30))
+    [alert] = corroborate(evidence, window=timedelta(minutes=30))
 
     assert alert.country == "IR"
     assert alert.first_seen == began
     assert alert.last_seen == began + timedelta(hours=3)
     assert alert.sources == ("active_probing", "bgp")
+    assert alert.members == ("ir-bgp", "ir-probing")
 
 
 def test_corroboration_accepts_outages_within_the_window() -> None:
-    began = START_AT
-    outages = {
-        "bgp": [("CU", began, began + timedelta(hours=1))],
-        "active_probing": [("CU", began + timedelta(hours=1, minutes=20), began + timedelta(hours=2))],
-    }
+    evidence = [
+        outage("bgp", "bgp", "CU", START_AT, 1),
+        outage("probing", "active_probing", "CU", START_AT + timedelta(hours=1, minutes=20), 0.67),
+    ]
 
-    assert corroborate(outages, window=timedelta(minutes=10)) == []
-    assert len(corroborate(outages, window=timedelta(minutes=30))) == 1
+    assert corroborate(evidence, window=timedelta(minutes=10)) == []
+    assert len(corroborate(evidence, window=timedelta(minutes=30))) == 1
+
+
+def test_a_blocked_platform_does_not_corroborate_a_loss_of_connectivity() -> None:
+    evidence = [
+        outage("shutdown", "stop", "IN", START_AT, 24, area="Pulwama, Jammu and Kashmir"),
+        outage("blocking", "ooni", "IN", START_AT + timedelta(hours=2), 0, family="content", network=55836),
+    ]
+
+    assert corroborate(evidence, window=timedelta(hours=24)) == []
+
+
+def test_areas_corroborate_when_one_names_the_other_and_networks_when_they_are_the_same() -> None:
+    window = timedelta(hours=24)
+    rakhine = outage("stop", "stop", "MM", START_AT, 48, area="five townships in Rakhine State")
+
+    def agree(**fields: object) -> bool:
+        return bool(corroborate([rakhine, outage("ioda", "ioda", "MM", START_AT, 2, **fields)], window=window))
+
+    assert agree(area="Rakhine") and agree(area="") and agree(network=9988)
+    assert not agree(area="Chin")
+    isp = outage("radar", "cloudflare", "MM", START_AT, 2, network=9988)
+    assert corroborate([isp, outage("ioda", "ioda", "MM", START_AT, 2, network=9988)], window=window)
+    assert not corroborate([isp, outage("ioda", "ioda", "MM", START_AT, 2, network=136465)], window=window)
+
+
+def test_an_ongoing_event_supports_new_evidence_without_chaining_it_into_one_episode() -> None:
+    window = timedelta(hours=24)
+    years = outage("tigray", "stop", "ET", START_AT - timedelta(days=700), 24 * 730, area="Tigray")
+    first = outage("first", "ioda", "ET", START_AT, 5)
+    second = outage("second", "ioda", "ET", START_AT + timedelta(days=9), 5)
+
+    found = corroborate([years, first, second], window=window)
+
+    assert [(alert.members, alert.supporters) for alert in found] == [
+        (("first",), ("tigray",)),
+        (("second",), ("tigray",)),
+    ]
+    assert [alert.last_seen - alert.first_seen for alert in found] == [timedelta(hours=5)] * 2
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,7 @@ def widened(situation: Situation, support: Any) -> Situation:
 @pytest.fixture
 def alert(ethiopia: Country, now: dt.datetime) -> Alert:
     signal(Source.IODA, ethiopia, starts_at=now - dt.timedelta(hours=7), ends_at=now - dt.timedelta(hours=1))
-    signal(Source.OONI, ethiopia, starts_at=now - dt.timedelta(hours=6), kind=SignalKind.PLATFORM_BLOCK)
+    signal(Source.CLOUDFLARE, ethiopia, starts_at=now - dt.timedelta(hours=6))
     (raised,) = services.raise_alerts(now=now)
     return raised
 
@@ -147,7 +147,7 @@ def alert(ethiopia: Country, now: dt.datetime) -> Alert:
 
 def test_signals_from_two_sources_overlapping_in_time_raise_one_alert_with_both(ethiopia, now):
     ioda = signal(Source.IODA, ethiopia, starts_at=now - dt.timedelta(hours=7), ends_at=now - dt.timedelta(hours=1))
-    ooni = signal(Source.OONI, ethiopia, starts_at=now - dt.timedelta(hours=6), kind=SignalKind.PLATFORM_BLOCK)
+    radar = signal(Source.CLOUDFLARE, ethiopia, starts_at=now - dt.timedelta(hours=6))
 
     raised = services.raise_alerts(now=now)
 
@@ -155,8 +155,8 @@ def test_signals_from_two_sources_overlapping_in_time_raise_one_alert_with_both(
     alert = raised[0]
     assert alert.country == ethiopia
     assert alert.status == Alert.Status.OPEN
-    assert alert.sources == [Source.IODA, Source.OONI]
-    assert set(alert.signals.all()) == {ioda, ooni}
+    assert alert.sources == [Source.CLOUDFLARE, Source.IODA]
+    assert set(alert.signals.all()) == {ioda, radar}
     assert alert.first_signal_at == ioda.starts_at
     assert Alert.objects.count() == 1
 
@@ -231,7 +231,7 @@ def test_new_corroborating_signals_for_a_country_with_an_open_alert_join_it(aler
     assert Alert.objects.count() == 1
     assert {stop, radar} <= set(alert.signals.all())
     assert alert.signals.count() == 4
-    assert alert.sources == sorted([Source.CLOUDFLARE, Source.IODA, Source.OONI, Source.STOP])
+    assert alert.sources == sorted([Source.CLOUDFLARE, Source.IODA, Source.STOP])
 
 
 def test_a_new_signal_from_one_source_joins_the_open_alert_of_its_country(alert, ethiopia, now):
@@ -337,7 +337,7 @@ def test_the_timeline_of_a_situation_from_an_alert_starts_with_the_first_signal_
     entries = list(situation.timeline.all())
     assert [entry.kind for entry in entries] == ["signal", "opened"]
     assert entries[0].at == alert.first_signal_at
-    assert "IODA, OONI" in entries[0].text  # the sources by name
+    assert "Cloudflare Radar, IODA" in entries[0].text  # the sources by name
     assert entries[0].at < entries[1].at
     assert entries[1].by == support
 

@@ -29,21 +29,6 @@ def radar(location: str, start: dt.datetime, ident: str) -> bytes:
     return json.dumps({"success": True, "result": {"annotations": [annotation]}}).encode()
 
 
-def ooni(country: str, start: dt.datetime) -> bytes:
-    return json.dumps(
-        {
-            "measurement_uid": f"20990101-{country}",
-            "probe_cc": country,
-            "probe_asn": "AS12880",
-            "test_name": "whatsapp",
-            "measurement_start_time": start.strftime("%Y-%m-%d %H:%M:%S"),
-            "anomaly": True,
-            "confirmed": False,
-            "failure": False,
-        }
-    ).encode()
-
-
 @pytest.fixture
 def folder(tmp_path: Path, settings: Any) -> Path:
     load_countries()
@@ -57,12 +42,14 @@ def folder(tmp_path: Path, settings: Any) -> Path:
 def test_new_files_come_in_once_and_corroborating_sources_raise_an_alert(folder: Path) -> None:
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
     (folder / "cloudflare" / "radar.json").write_bytes(radar("IR", start, "r1"))
-    (folder / "ooni" / "m.json").write_bytes(ooni("IR", start + dt.timedelta(minutes=30)))
+    today = timezone.now().date().isoformat()
+    nationwide = [today, today, "Iran", "Nationwide", "Shutdown", "Mobile", "Full network", "https://example.org/ir"]
+    (folder / "stop" / f"stop_{today[:4]}.xlsx").write_bytes(stop_workbook(nationwide))
     report = tasks.ingest()
     assert len(report.imported) == 2 and report.refused == []
     assert report.alerts == 1
     alert = Alert.objects.get()
-    assert alert.country.code == "IR" and sorted(alert.sources) == ["cloudflare", "ooni"]
+    assert alert.country.code == "IR" and sorted(alert.sources) == ["cloudflare", "stop"]
     again = tasks.ingest()
     assert (again.imported, again.alerts) == ([], 0)
     assert ImportBatch.objects.count() == 2 and Signal.objects.count() == 2
@@ -81,8 +68,8 @@ def test_a_cut_workbook_is_recorded_as_refused_and_does_not_stop_the_other_sourc
     folder: Path, monkeypatch: Any
 ) -> None:
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
-    Signal.objects.create(source="ooni", external_id="earlier", country=Country.objects.get(code="IR"),
-                          kind="platform_block", starts_at=start + dt.timedelta(minutes=30))  # fmt: skip
+    Signal.objects.create(source="ioda", external_id="earlier", country=Country.objects.get(code="IR"),
+                          kind="outage", starts_at=start + dt.timedelta(minutes=30))  # fmt: skip
     workbook = with_cut_sheet(stop_workbook(*(stop_event(area=f"A{i}") for i in range(20))))
     (folder / "stop" / "stop_2021.xlsx").write_bytes(workbook)  # "stop" is read before "cloudflare"
     (folder / "cloudflare" / "radar.json").write_bytes(radar("IR", start, "r1"))

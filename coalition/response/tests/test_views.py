@@ -56,9 +56,9 @@ def country(code: str) -> Country:
 
 
 def raise_alert(code: str = "MM") -> Alert:
-    """Two sources agree about a country: an IODA outage and OONI blocking, hours ago."""
+    """Two sources agree about a country: an outage seen by IODA and by Cloudflare Radar, hours ago."""
     now = timezone.now()
-    for source, kind in (("ioda", "outage"), ("ooni", "platform_block")):
+    for source, kind in (("ioda", "outage"), ("cloudflare", "outage")):
         Signal.objects.create(
             source=source,
             external_id=f"{source}-{code}",
@@ -88,7 +88,7 @@ def test_index_lists_open_alerts_and_situations_for_the_support_unit(support: An
     assert page.status_code == 200
     assert page["Cache-Control"].count("no-store") == 1 and "private" in page["Cache-Control"]
     body = text_of(page)
-    assert "Myanmar" in body and "IODA, OONI" in body
+    assert "Myanmar" in body and "Cloudflare Radar, IODA" in body
     assert f"?alert={alert.pk}" in page.content.decode()
     assert reverse("response:dismiss", args=[alert.pk]) in page.content.decode()
     assert "Shutdown in IR" in body
@@ -134,9 +134,22 @@ def test_an_alert_shows_its_signals_and_a_prefilled_form(support: Any) -> None:
     page = client_for(support).get(reverse("response:alert", args=[alert.pk]))
     body = text_of(page)
     assert page.status_code == 200
-    assert "OONI" in body and "IODA" in body and "Myanma Posts and Telecommunications" in body
+    assert "Cloudflare Radar" in body and "IODA" in body and "Myanma Posts and Telecommunications" in body
     assert 'value="Myanmar: network disruption"' in page.content.decode()
     assert "https://example.org/ioda" in page.content.decode()
+
+
+def test_an_alert_from_stop_alone_is_labelled_single_source_on_the_list_and_its_page(support: Any) -> None:
+    """Issue 15 (4): a nationwide shutdown that only STOP records raises an alert for review, which says so."""
+    Signal.objects.create(
+        source="stop", external_id="sd-coup", country=country("SD"), kind="full_shutdown", region="Entire country",
+        starts_at=timezone.now() - dt.timedelta(days=1), whole_days=True, details={"shutdown_status": "Ongoing"},
+    )  # fmt: skip
+    [alert] = services.raise_alerts()
+    client = client_for(support)
+    assert "(single source: check before acting)" in text_of(client.get(reverse("response:index")))
+    page = text_of(client.get(reverse("response:alert", args=[alert.pk])))
+    assert "single source: no other source confirms it yet; check before acting" in page
 
 
 def test_pages_name_an_alerts_sources_never_their_codes(support: Any, toolkit: Any) -> None:
@@ -222,7 +235,7 @@ def test_the_room_shows_brief_playbook_pledges_timeline_and_metrics(
         assert heading in body
     assert "Joint démarche" in body and "Members with an embassy there" in body
     assert "Government of NL" in body and "Sign the statement" in body
-    assert "Situation opened" in body and "First signal (IODA, OONI)" in body
+    assert "Situation opened" in body and "First signal (Cloudflare Radar, IODA)" in body
     assert "Myanma Posts and Telecommunications" in body  # the signals in the brief
     assert re.search(r"First signal to situation opened ?5 h 00 min", body)
     assert "Close the situation" in body and "Change who may read it" in body
@@ -513,9 +526,9 @@ def test_signals_page_filters_and_shows_import_batches_to_the_support_unit(
     raise_alert("MM")
     client = client_for(support)
     with django_assert_max_num_queries(MAX_QUERIES):
-        page = client.get(reverse("response:signals"), {"source": "ooni"})
+        page = client.get(reverse("response:signals"), {"source": "cloudflare"})
     body = text_of(page)
-    assert "1 signal" in body and "OONI Platform block" in body and "IODA" not in body.split("1 signal")[1]
+    assert "1 signal" in body and "Cloudflare Radar Outage" in body and "IODA" not in body.split("1 signal")[1]
     assert "Import a file" in body
     assert "Import a file" not in text_of(client_for(advisory).get(reverse("response:signals")))
     assert client_for(None).get(reverse("response:signals")).status_code == 302
