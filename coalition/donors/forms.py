@@ -233,6 +233,13 @@ class MappingForm(ServiceForm):
     )
     topic = forms.ChoiceField(label=_("Policy topic"), choices=Topic.choices)
     note = forms.CharField(label=_("Why"), max_length=300, required=False)
+    needs_text = forms.BooleanField(
+        label=_("Only where the activity's title or description speaks of the topic"),
+        required=False,
+        help_text=_(
+            "For a code wider than the topic, such as human rights or elections. A policy marker always needs it."
+        ),
+    )
 
 
 class RateForm(ServiceForm):

@@ -27,7 +27,7 @@ from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
 from coalition.directory.models import Participation as DirectoryParticipation
 from coalition.directory.queries import status_of
-from coalition.donors import amounts, iati, overlap, spreadsheet
+from coalition.donors import amounts, iati, overlap, spreadsheet, topic_words
 from coalition.donors.models import (
     DEFAULT_MAPPING,
     Allocation,
@@ -315,7 +315,7 @@ def import_file(
                 FundingActivity.Source.IATI if fmt == ImportBatch.Format.IATI else FundingActivity.Source.SPREADSHEET
             )
             saved.batch, saved.content_hash = batch, record["hash"]
-            saved.topics = sorted(topics_of(saved.sectors, saved.policy_markers, mapping))
+            saved.topics = sorted(topics_of(saved.sectors, saved.policy_markers, mapping, text=words_of(saved)))
             saved.save()
             if is_new and bilateral_with:
                 saved.bilateral_with.set(bilateral_with)
@@ -535,7 +535,7 @@ def _record_of(activity: iati.Activity, report: iati.Report) -> dict[str, Any]:
 
 # --- Topics and allocation ----------------------------------------------------------------------------------------
 
-Mapping = dict[tuple[str, str], frozenset[str]]
+Mapping = dict[tuple[str, str], frozenset[tuple[str, bool]]]  # (kind, code) → {(topic, only where the text says)}
 
 
 def ensure_default_mapping() -> int:
@@ -544,32 +544,41 @@ def ensure_default_mapping() -> int:
     if TopicMapping.objects.exists():
         return 0
     TopicMapping.objects.bulk_create(
-        [TopicMapping(kind=kind, code=code, topic=topic, note=why) for kind, code, topic, why in DEFAULT_MAPPING]
+        [
+            TopicMapping(kind=kind, code=code, topic=topic, note=why, needs_text=needs_text)
+            for kind, code, topic, why, needs_text in DEFAULT_MAPPING
+        ]
     )
     return len(DEFAULT_MAPPING)
 
 
 def load_mapping() -> Mapping:
-    found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for kind, code, topic in TopicMapping.objects.values_list("kind", "code", "topic"):
-        found[(kind, code)].add(topic)
+    """The mapping as rows to apply; a policy marker always needs the activity's words to back it (issue 15, 12)."""
+    found: dict[tuple[str, str], set[tuple[str, bool]]] = defaultdict(set)
+    for kind, code, topic, needs_text in TopicMapping.objects.values_list("kind", "code", "topic", "needs_text"):
+        found[(kind, code)].add((topic, needs_text or kind == TopicMapping.Kind.POLICY_MARKER))
     return {key: frozenset(topics) for key, topics in found.items()}
 
 
-def _sector_topics(sector: dict[str, Any], mapping: Mapping) -> frozenset[str]:
+def _mapped(key: tuple[str, str], mapping: Mapping, spoken: frozenset[str]) -> frozenset[str]:
+    """The topics a code maps to for one activity: a row that needs the text counts where the text speaks of it."""
+    return frozenset(topic for topic, needs_text in mapping.get(key, ()) if not needs_text or topic in spoken)
+
+
+def _sector_topics(sector: dict[str, Any], mapping: Mapping, spoken: frozenset[str]) -> frozenset[str]:
     code, vocabulary = sector["code"], sector["vocabulary"]
-    if vocabulary == "1":
-        return mapping.get(("sector", code)) or mapping.get(("category", code[:3]), frozenset())
-    if vocabulary == "2":
-        return mapping.get(("category", code), frozenset())
+    if vocabulary == "1" and ("sector", code) in mapping:
+        return _mapped(("sector", code), mapping, spoken)
+    if vocabulary in ("1", "2"):
+        return _mapped(("category", code[:3]), mapping, spoken)
     return frozenset()
 
 
-def _marker_topics(markers: list[dict[str, Any]], mapping: Mapping) -> set[str]:
+def _marker_topics(markers: list[dict[str, Any]], mapping: Mapping, spoken: frozenset[str]) -> set[str]:
     topics: set[str] = set()
     for marker in markers:
         if marker.get("vocabulary", "1") in ("1", "") and marker.get("significance") not in ("0", ""):
-            topics |= mapping.get(("marker", marker["code"]), frozenset())
+            topics |= _mapped(("marker", marker["code"]), mapping, spoken)
     return topics
 
 
@@ -581,10 +590,13 @@ def _dac_sectors(sectors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return []
 
 
-def topics_of(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapping: Mapping) -> set[str]:
-    topics = _marker_topics(markers, mapping)
+def topics_of(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapping: Mapping, *, text: str) -> set[str]:
+    """The topics an activity is found under: its sectors', and its markers' where its own words (`text`: title and
+    description) speak of the topic, so that a gender marker does not make bridges "Digital inclusion"."""
+    spoken = topic_words.spoken_of(text)
+    topics = _marker_topics(markers, mapping, spoken)
     for sector in sectors:
-        topics |= _sector_topics(sector, mapping)
+        topics |= _sector_topics(sector, mapping, spoken)
     return topics
 
 
@@ -605,16 +617,20 @@ def _shares(items: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Decimal]]
     return [(item, part / whole) for item, part in zip(items, parts, strict=True)]
 
 
-def topic_shares(sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapping: Mapping) -> dict[str, Decimal]:
+def topic_shares(
+    sectors: list[dict[str, Any]], markers: list[dict[str, Any]], mapping: Mapping, *, text: str
+) -> dict[str, Decimal]:
     """How an activity's money splits across topics: by its DAC sectors' percentages; where no sector maps but a
-    policy marker does, equally across the markers' topics; whatever maps to no topic is ""."""
+    policy marker does (backed by the activity's words), equally across the markers' topics; whatever maps to no
+    topic is ""."""
+    spoken = topic_words.spoken_of(text)
     shares: dict[str, Decimal] = defaultdict(Decimal)
     for sector, share in _shares(_dac_sectors(sectors)):
-        topics = _sector_topics(sector, mapping)
+        topics = _sector_topics(sector, mapping, spoken)
         for topic in topics or {""}:
             shares[topic] += share / max(len(topics), 1)
     if not any(topic for topic in shares):
-        marker_topics = sorted(_marker_topics(markers, mapping))
+        marker_topics = sorted(_marker_topics(markers, mapping, spoken))
         if marker_topics:
             return {topic: Decimal(1) / len(marker_topics) for topic in marker_topics}
     return dict(shares) or {"": Decimal(1)}
@@ -633,13 +649,18 @@ def country_shares(countries: list[dict[str, Any]], regions: list[dict[str, Any]
     return {code: share / total for code, share in shares.items() if share > 0}
 
 
+def words_of(activity: FundingActivity) -> str:
+    """What an activity says it does, where a policy marker or a wide sector must find its topic named."""
+    return f"{activity.title}\n{activity.description}"
+
+
 def _allocate(activity: FundingActivity, mapping: Mapping) -> None:
     activity.allocations.all().delete()
     Allocation.objects.bulk_create(_allocations(activity, mapping))
 
 
 def _allocations(activity: FundingActivity, mapping: Mapping) -> list[Allocation]:
-    by_topic = topic_shares(activity.sectors, activity.policy_markers, mapping)
+    by_topic = topic_shares(activity.sectors, activity.policy_markers, mapping, text=words_of(activity))
     for topic in activity.topics:  # a topic a policy marker names, where the sectors decide the money: a share of 0,
         by_topic.setdefault(topic, Decimal(0))  # so that filtering by topic finds the activity as overlaps do
     by_country = country_shares(activity.countries, activity.regions)
@@ -652,8 +673,9 @@ def _allocations(activity: FundingActivity, mapping: Mapping) -> list[Allocation
     return rows
 
 
-def set_mapping(*, by: Any, kind: str, code: str, topic: str, note: str = "") -> TopicMapping:
-    """Map a sector, sector category or policy marker to a topic, and re-map every activity."""
+def set_mapping(*, by: Any, kind: str, code: str, topic: str, note: str = "", needs_text: bool = False) -> TopicMapping:
+    """Map a sector, sector category or policy marker to a topic, and re-map every activity. With `needs_text` (always
+    for a policy marker) the code counts only where the activity's own words speak of the topic."""
     policy.require(by, "donors.manage")
     code = code.strip()
     if kind not in TopicMapping.Kind.values:
@@ -666,7 +688,12 @@ def set_mapping(*, by: Any, kind: str, code: str, topic: str, note: str = "") ->
             kind=kind,
             code=code,
             topic=topic,
-            defaults={"note": note.strip()[:300], "changed_by": by, "changed_at": timezone.now()},
+            defaults={
+                "note": note.strip()[:300],
+                "needs_text": needs_text or kind == TopicMapping.Kind.POLICY_MARKER,
+                "changed_by": by,
+                "changed_at": timezone.now(),
+            },
         )
         ledger.record("donors.mapping_set", actor=by, subject=mapping)
         remap()
@@ -701,10 +728,12 @@ def remap() -> int:
     """Recompute every activity's topics and allocations after the mapping changed."""
     mapping = load_mapping()
     count = 0
-    fields = ("pk", "sectors", "policy_markers", "countries", "regions", "total")
+    fields = ("pk", "title", "description", "sectors", "policy_markers", "countries", "regions", "total")
     for chunk in _chunks(FundingActivity.objects.only(*fields).order_by("pk").iterator(chunk_size=CHUNK)):
         for activity in chunk:
-            activity.topics = sorted(topics_of(activity.sectors, activity.policy_markers, mapping))
+            activity.topics = sorted(
+                topics_of(activity.sectors, activity.policy_markers, mapping, text=words_of(activity))
+            )
         FundingActivity.objects.bulk_update(chunk, ["topics"])
         _reallocate(chunk, mapping)
         count += len(chunk)

@@ -97,7 +97,7 @@ ROWS = (
     Row("XM-DAC-NL-PUB-UG", "NL", Tier.PUBLIC, "UG", 600_000, "Uganda open internet observatory"),
     Row("XM-DAC-DE-ET-1", "DE", Tier.MECHANISM, "ET", 800_000, "Digital safety for journalists in Ethiopia"),
     Row("XM-DAC-SE-ET-1", "SE", Tier.MECHANISM, "ET", 400_000, "Ethiopia digital defenders support"),
-    Row("XM-DAC-FR-KE-1", "FR", Tier.MECHANISM, "KE", 300_000, "Kenya election monitoring online"),
+    Row("XM-DAC-FR-KE-1", "FR", Tier.MECHANISM, "KE", 300_000, "Kenya election monitoring of online censorship"),
 )
 BY_ID = {row.identifier: row for row in ROWS}
 NL_MECH, NL_PUB, DE_ET, SE_ET, FR_OWN = (row.identifier for row in ROWS[2:])
