@@ -384,6 +384,16 @@ def is_visible(user_or_actor: Any, obj: Any) -> bool:
     return False
 
 
+def name_if_visible(user_or_actor: Any, record: Any) -> str | None:
+    """What a page, an export or an API answer calls a person, organisation or body: its name if the reader may see
+    that record, else None. An account stands for its person, so no one is named by their sign-in address."""
+    if record is not None and hasattr(record, "is_authenticated"):
+        record = getattr(record, "person", None)
+    if record is None or not is_visible(user_or_actor, record):
+        return None
+    return str(record)
+
+
 def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
     """The Q that keeps the rows of a Classified model an actor may read (prefix follows a relation to `model`).
 

@@ -94,11 +94,7 @@ class ParagraphView:
 
 def _name_if_visible(user: Any, record: Any) -> str:
     """A person's or organisation's name, only if the user may see that record (as the `name_if_visible` tag)."""
-    if record is not None and hasattr(record, "is_authenticated"):
-        record = record.person if record.person_id else None
-    if record is None or not policy.is_visible(user, record):
-        return "—"
-    return str(record)
+    return policy.name_if_visible(user, record) or "—"
 
 
 def _heading_levels(rendered: list[str], top: int) -> dict[int, int]:

@@ -102,6 +102,7 @@ class UpdateSerializer(serializers.ModelSerializer):
     programme = serializers.IntegerField(source="activity.objective.goal.programme.year", read_only=True)
     activity = serializers.CharField(source="activity.code", read_only=True)
     author = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
 
     class Meta:
         model = ProgressUpdate
@@ -117,10 +118,16 @@ class UpdateSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    # Names follow the same rule as the activity page's `name_if_visible`: a person or member the caller may not
+    # see in the directory is not named here either, even on an update the caller may read.
     def get_author(self, update: ProgressUpdate) -> str | None:
-        """The author's name as the directory knows it (never their sign-in address)."""
-        person = getattr(update.author, "person", None)
-        return person.full_name if person is not None else None
+        """The author's name as the directory knows it, if the caller may see that person (never an address)."""
+        return policy.name_if_visible(self.context["request"].user, update.author)
+
+    def get_on_behalf_of(self, update: ProgressUpdate) -> int | None:
+        """The member government reported for, if the caller may see it."""
+        member = update.on_behalf_of
+        return member.pk if member is not None and policy.is_visible(self.context["request"].user, member) else None
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -184,7 +191,7 @@ class UpdateViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[ProgressUpdate]:
         qs = (
             visible_updates(self.request.user)
-            .select_related("activity__objective__goal__programme", "author__person")
+            .select_related("activity__objective__goal__programme", "author__person", "on_behalf_of")
             .order_by("-reported_on", "-created_at", "-pk")
         )
         if self.action == "list":

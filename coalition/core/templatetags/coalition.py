@@ -52,10 +52,5 @@ def name_if_visible(context: dict[str, Any], obj: Any, fallback: str = "—") ->
     person's name, never their email)."""
     from coalition.core import policy
 
-    target = obj
-    if obj is not None and hasattr(obj, "is_authenticated"):
-        target = getattr(obj, "person", None)
-    if target is None:
-        return fallback
-    request = context.get("request")
-    return str(target) if policy.is_visible(getattr(request, "user", None), target) else fallback
+    name = policy.name_if_visible(getattr(context.get("request"), "user", None), obj)
+    return fallback if name is None else name

@@ -242,3 +242,51 @@ def test_the_programme_api_is_read_only(programme, client, signed_in_client, rol
     activity.refresh_from_db()
     assert (activity.title, activity.status) == ("Hold quarterly calls with the missions", "not_started")
     assert ProgressUpdate.objects.count() == 4 and EvidenceLink.objects.count() == 3
+
+
+# --- Names: the API names an author or a member only where the page does ----------------------------------------
+
+
+@pytest.fixture
+def update_by_a_members_only_person(programme: Programme) -> ProgressUpdate:
+    """A public update on the public activity 1B.2, written by a person the directory lists as members-only, for a
+    member government that is itself members-only."""
+    from coalition.directory.tests.factories import OrganisationFactory, PersonFactory
+
+    person = PersonFactory.create(full_name="Quiet Diplomat", classification=Classification.MEMBERS)
+    author = User.objects.create_user(email="quiet@example.org", password="x" * 20, person=person)
+    member = OrganisationFactory.create(name="Discreet Republic", classification=Classification.MEMBERS)
+    return ProgressUpdate.objects.create(
+        activity=Activity.objects.get(code="1B.2"),
+        narrative="Public note by a discreet author.",
+        reported_on=dt.date(2023, 9, 1),
+        author=author,
+        on_behalf_of=member,
+        classification=Classification.PUBLIC,
+    )
+
+
+def _api_row(reader: Client, update: ProgressUpdate) -> dict[str, Any]:
+    return next(row for row in results(reader.get(f"{API}/updates/")) if row["id"] == update.pk)
+
+
+@pytest.mark.parametrize("role", [Role.ANONYMOUS, Role.GUEST, Role.ADVISORY_NETWORK])
+def test_the_api_hides_an_author_and_member_the_page_hides(
+    update_by_a_members_only_person, client, signed_in_client, role
+):
+    reader = client_for(role, client, signed_in_client)
+    page = reader.get("/programme/2023/activities/1B.2/")
+    assert "Public note by a discreet author." in page.content.decode()
+    assert "Quiet Diplomat" not in page.content.decode() and "Discreet Republic" not in page.content.decode()
+    row = _api_row(reader, update_by_a_members_only_person)
+    assert row["author"] is None
+    assert row["on_behalf_of"] is None
+    assert "Quiet Diplomat" not in reader.get(f"{API}/updates/{update_by_a_members_only_person.pk}/").content.decode()
+
+
+def test_the_api_names_an_author_and_member_the_reader_may_see(update_by_a_members_only_person, signed_in_client):
+    reader = signed_in_client(Role.MEMBER_OFFICIAL)
+    assert "Quiet Diplomat" in reader.get("/programme/2023/activities/1B.2/").content.decode()
+    row = _api_row(reader, update_by_a_members_only_person)
+    assert row["author"] == "Quiet Diplomat"
+    assert row["on_behalf_of"] == update_by_a_members_only_person.on_behalf_of_id
