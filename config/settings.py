@@ -179,6 +179,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Coalition"
+# TOTP secrets and recovery seeds encrypted at rest with FIELD_ENCRYPTION_KEYS (docs/security.md).
+MFA_ADAPTER = "coalition.accounts.adapters.MFAAdapter"
 MFA_RECOVERY_CODE_COUNT = 10
 COALITION_MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 LOGIN_URL = "account_login"
