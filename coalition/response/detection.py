@@ -430,4 +430,13 @@ def _events(
     return found
 
 
-__all__ = ["THRESHOLDS", "Corroboration", "Evidence", "Outage", "corroborate", "detect"]
+__all__ = [
+    "LONG_RUN_THRESHOLDS",
+    "THRESHOLDS",
+    "Corroboration",
+    "Evidence",
+    "Outage",
+    "below_long_run",
+    "corroborate",
+    "detect",
+]
