@@ -27,7 +27,7 @@ from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
 from coalition.directory.models import Participation as DirectoryParticipation
 from coalition.directory.queries import status_of
-from coalition.donors import amounts, iati, overlap, spreadsheet, topic_words
+from coalition.donors import amounts, iati, import_report, overlap, spreadsheet, topic_words
 from coalition.donors.models import (
     DEFAULT_MAPPING,
     Allocation,
@@ -252,6 +252,7 @@ def import_file(
     records = [] if errors else [_record_of(activity, report) for activity in report.activities]
     if records:
         _name_the_unnamed(records, report.activities, warnings)
+        warnings += _report_warnings(records, report, reporter)
         warnings += _amount_notes(records, report.activities, reporter=reporter)
     for record, activity in zip(records, report.activities, strict=False):
         start, end = record["fields"]["starts_on"], record["fields"]["ends_on"]
@@ -340,6 +341,26 @@ def import_file(
 
             transaction.on_commit(lambda: detect.enqueue(changed))
     return batch
+
+
+def _report_warnings(records: list[dict[str, Any]], report: iati.Report, reporter: Organisation) -> list[iati.Problem]:
+    """What the member should know before relying on an accepted file (issue 15 item 17): currencies no rate
+    converts, a file another publisher reports, the same activity seemingly reported several times."""
+    lines = [activity.line for activity in report.activities]
+    rated = frozenset(ExchangeRate.objects.values_list("currency", flat=True).distinct())
+    country = reporter.country.code if reporter.country is not None else ""
+    return [
+        *import_report.missing_rates(records, lines, own=settings.DONORS_CURRENCY, rated=rated),
+        *import_report.another_publisher(report.activities, member=str(reporter), member_country=country),
+        *import_report.near_duplicates(records, lines, _amount_of),
+    ]
+
+
+def _amount_of(record: dict[str, Any]) -> tuple[str, tuple[str, ...], Decimal] | None:
+    """What an activity of a file amounts to as its total would count it, in the currencies it was reported in."""
+    basis, chosen = counted_lines(FundingLine(**line) for line in record["lines"])
+    total = sum((line.value for line in chosen), Decimal(0))
+    return (basis, tuple(sorted({line.currency for line in chosen})), total) if total else None
 
 
 def _name_the_unnamed(records: list[dict[str, Any]], activities: list[iati.Activity], warnings: list[Any]) -> None:
