@@ -316,6 +316,12 @@ def test_the_library_pages_have_no_axe_violations(sign_in: SignIn, earlier: Any)
         search_for(official, "( ) * :")
         expect(official.get_by_role("alert")).to_contain_text("There is a problem")
 
+    def search_with_a_suggestion() -> None:
+        official.goto("/library/")
+        search_for(official, "encryptoin anonimity tools")
+        expect(official.locator("p.suggestion")).to_have_text(f"Did you mean {SEARCH}?")
+        expect(official.get_by_role("link", name=SEARCH)).to_be_visible()
+
     def import_with_an_error() -> None:
         official.goto("/library/sources/new/")
         official.get_by_label("Title", exact=True).fill("A text without its text")
@@ -333,6 +339,7 @@ def test_the_library_pages_have_no_axe_violations(sign_in: SignIn, earlier: Any)
         [
             ("search with results", search_with_results),
             ("search with an error", search_with_an_error),
+            ("search with a suggestion", search_with_a_suggestion),
             ("sources", go(official, "/library/sources/", "Texts in the library")),
             ("import", go(official, "/library/sources/new/", "Add a text to the library")),
             ("import with an error", import_with_an_error),

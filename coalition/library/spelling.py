@@ -32,6 +32,7 @@ from coalition.library.engine import (
 TOKEN_RE = re.compile(r"\w+")  # as the index splits words: "d'expresion" is "d" and "expresion"
 MIN_LETTERS = 3  # shorter words are too often right to second-guess
 SAMPLE = 32  # paragraphs read per misspelt word for the spellings they hold
+PREFIX_FROM = 7  # from this length, a word's beginning is also looked up, as the beginning of a term
 
 Readable = Callable[[list[int]], set[int]]  # the paragraph ids, of those given, that the reader may see
 
@@ -95,7 +96,9 @@ def _closest(
         return ""
     allowed = 1 if len(word) < 5 else 2
     for edits in range(1, allowed + 1):
-        near = tantivy.Query.fuzzy_term_query(SCHEMA, "text", stems[0], distance=edits, transposition_cost_one=True)
+        near = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, _near(term, edits, prefix=prefix)) for term, prefix in _forms(word, stems[0])]
+        )
         if french:  # paragraphs in French first: the sample is the top of a ranking with French function words in it
             cues = tantivy.Query.term_set_query(SCHEMA, "text", sorted({t for w in FRENCH_CUES for t in _stems(w)}))
             near = tantivy.Query.boolean_query([(tantivy.Occur.Must, near), (tantivy.Occur.Should, cues)])
@@ -109,6 +112,22 @@ def _closest(
         if best:
             return best
     return ""
+
+
+def _forms(word: str, stem: str) -> list[tuple[str, bool]]:
+    """What the index's terms are compared with: the stem of the misspelt word, and the word's beginning as the
+    beginning of a term. A misspelling can keep the stemmer from cutting the ending ("encryptoin" stays whole, far
+    from "encrypt"), but the beginning still finds the term."""
+    forms = [(stem, False)]
+    if len(word) >= PREFIX_FROM:
+        forms.append((word[: max(PREFIX_FROM - 1, len(word) - 3)], True))
+    return forms
+
+
+def _near(term: str, edits: int, *, prefix: bool) -> tantivy.Query:
+    return tantivy.Query.fuzzy_term_query(
+        SCHEMA, "text", term, distance=edits, transposition_cost_one=True, prefix=prefix
+    )
 
 
 def _best(

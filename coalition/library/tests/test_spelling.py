@@ -52,6 +52,7 @@ def test_a_misspelt_search_offers_the_library_spelling_on_the_page(library: None
 def test_the_api_gives_the_corrected_query_and_none_when_every_word_is_found(library: None) -> None:
     assert suggestion("Freedon of EXPRESION onlnie") == "Freedom of EXPRESSION online"
     assert suggestion('"protected onlien" 1/1 of one’s choise') == '"protected online" 1/1 of one’s choice'
+    assert suggestion("freedom of expresison") == "freedom of expression"  # unstemmed: found by its beginning
     assert suggestion("freedom of expression") is None
     assert suggestion("xylophone tapdance") is None  # nothing close in the library: no wild guess
 
