@@ -1,7 +1,7 @@
-""" "Did you mean": a correction for the words of a search that no paragraph the reader may find holds, taken from the
-index's own vocabulary. No dictionary, no model, no network: the index finds the terms within two edits of the
-misspelt word (tantivy's Levenshtein automaton on the stemmed terms), a few paragraphs holding them give the words as
-written, and the closest of those wins, then the one most paragraphs hold.
+"""Did you mean …? A correction for the words of a search that no paragraph the reader may find holds, taken from
+the index's own vocabulary. No dictionary, no model, no network: the index finds the terms within two edits of the
+misspelt word's stem, or of its beginning (tantivy's Levenshtein automaton on the stemmed terms), a few paragraphs
+holding them give the words as written, and the closest of those wins, then the one most paragraphs hold.
 
 Only what the reader may find is vocabulary: the terms are looked up within their access filter, and the paragraphs
 that lend a word pass the policy (`readable`), so a suggestion never spells out a word of a text hidden from them.
