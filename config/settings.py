@@ -171,7 +171,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Failed sign-ins are counted per address here, and per address and account by coalition.accounts.attempts
+    # (`login_failed_here`): never per account alone, which would let anyone lock a person out from anywhere.
+    "login_failed": "20/5m/ip",
+    "login_failed_here": "5/5m/key",
     "reset_password": "5/m/ip,3/h/key",
     "change_password": "5/m/user",
 }
@@ -182,6 +185,11 @@ MFA_TOTP_ISSUER = "Coalition"
 # TOTP secrets and recovery seeds encrypted at rest with FIELD_ENCRYPTION_KEYS (docs/security.md).
 MFA_ADAPTER = "coalition.accounts.adapters.MFAAdapter"
 MFA_RECOVERY_CODE_COUNT = 10
+# The code forms under the per (address, account) limit of coalition.accounts.attempts.
+MFA_FORMS = {
+    "authenticate": "coalition.accounts.forms.SecondFactorForm",
+    "reauthenticate": "coalition.accounts.forms.SecondFactorAgainForm",
+}
 COALITION_MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "directory:home"

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from coalition.accounts import attempts
 from coalition.core import crypto
 
 
@@ -11,6 +16,26 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are opened by the Support Unit for people who hold positions; nobody signs themselves up."""
         return False
+
+    # Failed passwords are limited per address (allauth's `login_failed`) and per address and account (ours), never
+    # per account alone: see coalition.accounts.attempts.
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            attempts.refuse_attempt(request, login=login, stage="password", limit="address")
+            raise
+        self._attempt_here = attempts.consume_attempt(request, login=login)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        user = super().authenticate(request, **credentials)
+        if user is not None:  # the right password does not count against its address
+            self._attempt_here.rollback()
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        attempts.count_failure(login=str(credentials.get("email") or credentials.get("username") or ""))
 
 
 # Fernet tokens are URL-safe base64 of a version byte 0x80 followed by a timestamp: they always begin "gAAAAA".
