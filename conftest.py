@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +12,15 @@ from django.core.cache import cache
 from coalition.core.policy import Role
 
 PASSWORD = "a-long-enough-test-passphrase"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_ledger_guards() -> Iterator[None]:
+    # The ledger's triggers refuse TRUNCATE and DELETE, as they must; only the test flush between tests may pass.
+    from coalition.core.tests.guards import flush_past_ledger_guards
+
+    with flush_past_ledger_guards():
+        yield
 
 
 @pytest.fixture(autouse=True)

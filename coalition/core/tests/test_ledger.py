@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from coalition.core import ledger
-from coalition.core.models import AuditEvent, LedgerAppendOnly
+from coalition.core.models import AuditEvent, LedgerAppendOnly, LedgerHead
 from coalition.core.tests.parallel import run_in_parallel
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,14 @@ def without_guards() -> Iterator[None]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE core_ledgerhead DISABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('core_auditevent', 'core_ledgerhead')"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER "{name}"')
     yield
 
 
@@ -142,13 +149,44 @@ def test_the_database_refuses_a_raw_update(three_events):
     assert ledger.verify_chain().ok
 
 
-@pytest.mark.postgres_only
-def test_postgresql_refuses_a_raw_delete(three_events):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's test flush deletes rows, so only PostgreSQL guards DELETE")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM core_auditevent WHERE seq = %s", [three_events[0].seq])
+def _refused(sql: str, params: list[Any] | None = None, match: str = "append-only") -> None:
+    with pytest.raises(DatabaseError, match=match), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_the_database_refuses_a_raw_delete(three_events):
+    _refused("DELETE FROM core_auditevent WHERE seq = %s", [three_events[0].seq])
     assert AuditEvent.objects.count() == len(three_events)
+
+
+def test_the_database_refuses_emptying_the_ledger(three_events):
+    # PostgreSQL's TRUNCATE fires no DELETE trigger: it has its own. SQLite has no TRUNCATE; its equivalent, a
+    # DELETE without WHERE, fires the DELETE trigger for each row.
+    _refused("TRUNCATE core_auditevent" if connection.vendor == "postgresql" else "DELETE FROM core_auditevent")
+    assert AuditEvent.objects.count() == len(three_events)
+    assert ledger.verify_chain().ok
+
+
+def test_the_database_refuses_removing_the_head(three_events):
+    _refused("DELETE FROM core_ledgerhead", match="head cannot be removed")
+    if connection.vendor == "postgresql":
+        _refused("TRUNCATE core_ledgerhead")
+    assert LedgerHead.objects.get(pk=1).seq == three_events[-1].seq
+
+
+def test_the_database_refuses_moving_the_head_back_over_removed_events(three_events):
+    second = three_events[1]
+    _refused("UPDATE core_ledgerhead SET seq = %s, hash = %s", [second.seq, second.hash], match="one step forward")
+    assert LedgerHead.objects.get(pk=1).seq == three_events[-1].seq
+
+
+def test_the_database_refuses_a_head_that_names_no_appended_event(three_events):
+    last = three_events[-1]
+    _refused("UPDATE core_ledgerhead SET seq = %s, hash = %s", [last.seq + 1, "f" * 64], match="one step forward")
+
+
+def test_the_database_refuses_a_second_head(three_events):
+    _refused("INSERT INTO core_ledgerhead (id, seq, hash) VALUES (2, 0, %s)", ["0" * 64], match="one head")
 
 
 def test_an_event_copies_its_actor_and_subject_as_values(make_user):

@@ -1,0 +1,66 @@
+"""Emptying tables between tests past the ledger's database guards.
+
+Django's test flush empties every table with TRUNCATE (PostgreSQL) or DELETE (SQLite), which the ledger's triggers
+refuse, as they would refuse anyone. For the flush only, the triggers of the tables being emptied are lifted in the
+same transaction and put back after it: on PostgreSQL by disabling and re-enabling them, on SQLite (which cannot
+disable a trigger) by dropping them and creating them again from their own stored SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connections
+
+
+def _guarded(connection: Any, tables: list[str]) -> list[tuple[str, str, str]]:
+    """(table, trigger name, its SQL) for the user-defined triggers on `tables`."""
+    if not tables:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT c.relname, '', '' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND c.relname = ANY(%s)",
+                [list(tables)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+                list(tables),
+            )
+        return list(cursor.fetchall())
+
+
+def _past_guards(original: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    def sql_flush(self: Any, style: Any, tables: Any, **options: Any) -> list[str]:
+        statements = original(self, style, tables, **options)
+        guarded = _guarded(self.connection, list(tables)) if statements else []
+        if not guarded:
+            return statements
+        quote = self.quote_name
+        if self.connection.vendor == "postgresql":
+            names = sorted({table for table, _, _ in guarded})
+            lift = [f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER;" for table in names]
+            restore = [f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER;" for table in names]
+        else:
+            lift = [f"DROP TRIGGER {quote(name)};" for _, name, _ in guarded]
+            restore = [f"{sql};" for _, _, sql in guarded]
+        return lift + statements + restore
+
+    return sql_flush
+
+
+@contextmanager
+def flush_past_ledger_guards() -> Iterator[None]:
+    kinds = {type(connections[alias].ops) for alias in connections}
+    originals = [(operations, operations.sql_flush) for operations in kinds]
+    for operations, original in originals:
+        operations.sql_flush = _past_guards(original)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for operations, original in originals:
+            operations.sql_flush = original  # type: ignore[method-assign]
