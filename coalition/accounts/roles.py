@@ -60,5 +60,12 @@ def resolve_actor(user: Any) -> Actor:
         person_id=user.person_id,
         acts_for=frozenset(acts_for),
         focal_point_for=frozenset(focal_point_for),
-        extra={"acts_for_names": {p.organisation.pk: p.organisation.name for p in positions if p.organisation}},
+        extra={
+            "acts_for_names": {p.organisation.pk: p.organisation.name for p in positions if p.organisation},
+            # Whose positions this person agrees to: the governments they are a focal point of, whatever their
+            # participation, so a candidate or observer can consent before its people act as a member's.
+            "consents_for": frozenset(
+                p.organisation_id for p in positions if p.kind == Position.Kind.FOCAL_POINT and p.organisation_id
+            ),
+        },
     )

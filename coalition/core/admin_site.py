@@ -53,6 +53,17 @@ class LedgeredModelAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class CorrectOnlyAdminMixin:
+    """Rows are created and removed through their app's pages (which check the policy and keep what follows from
+    them); the admin only corrects the fields it leaves editable."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyAdminMixin:
     """An admin page that only shows rows (the ledger; records that change through their app's services)."""
 

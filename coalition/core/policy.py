@@ -228,6 +228,14 @@ def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation.pk in actor.focal_point_for
 
 
+def _consents_for_government(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """Who holds a position on a government's behalf is that government's decision, taken through its focal points:
+    no one else agrees for it (not the Support Unit, which could otherwise give itself the member's voice)."""
+    if organisation is None:
+        return bool(actor.extra.get("consents_for"))
+    return organisation.pk in actor.extra.get("consents_for", frozenset())
+
+
 def _acts_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
     """A member acts through those who hold a position on its behalf (focal points and officials): pledges, joining
     the donor mechanism, reporting its funding, assessing itself. The Support Unit records what reaches it by other
@@ -270,6 +278,10 @@ RULES: dict[str, Rule] = {
     "directory.view_contact": Predicate(_may_see_contact, "Support Unit; governments for government people"),
     "directory.view_coverage": Roles(GOVERNMENTS, "member governments and the Support Unit"),
     "directory.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
+    "directory.consent": Predicate(
+        _consents_for_government,
+        "the government's own focal points, for positions on its behalf (not the Support Unit)",
+    ),
     "accounts.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "audit.view": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "admin.use": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),

@@ -1,6 +1,13 @@
-from django.contrib import admin
+"""The directory in the admin. Who acts for whom is never decided here: positions start through the directory's
+own flow (`services.appoint`, confirmed by the government's focal points) and participation through the
+organisation page; both are shown read-only (docs/security.md lists every model admin and why)."""
 
-from coalition.core.admin_site import LedgeredModelAdmin
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from coalition.core.admin_site import LedgeredModelAdmin, ReadOnlyAdminMixin
 from coalition.directory.models import (
     Body,
     ChairTerm,
@@ -13,7 +20,9 @@ from coalition.directory.models import (
 )
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A member's participation makes its focal points act for it: recorded on the organisation page."""
+
     model = Participation
     extra = 0
 
@@ -37,6 +46,10 @@ class OrganisationAdmin(LedgeredModelAdmin):
     search_fields = ["name", "short_name"]
     inlines = [ParticipationInline, OfficeInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Whether an organisation is a government, and of which country, decides whose consent its positions need.
+        return ["kind", "country"] if obj is not None else []
+
 
 @admin.register(Body)
 class BodyAdmin(LedgeredModelAdmin):
@@ -44,15 +57,20 @@ class BodyAdmin(LedgeredModelAdmin):
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A body's kind gives its members their role (Support Unit, Chair, Advisory Network).
+        return ["kind"] if obj is not None else []
+
 
 @admin.register(ChairTerm)
 class ChairTermAdmin(LedgeredModelAdmin):
     list_display = ["year", "organisation", "starts_on", "ends_on"]
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Position
     extra = 0
+    fields = ["kind", "title", "body", "organisation", "starts_on", "ends_on", "consent"]
 
 
 @admin.register(Person)
@@ -63,6 +81,9 @@ class PersonAdmin(LedgeredModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(LedgeredModelAdmin):
-    list_display = ["person", "kind", "body", "organisation", "starts_on", "ends_on"]
-    list_filter = ["kind", "body"]
+class PositionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a position on a government's behalf carries its voice (signing, its bilateral records), so it starts
+    only through `services.appoint` with the government's consent, and the government is told of every change."""
+
+    list_display = ["person", "kind", "body", "organisation", "starts_on", "ends_on", "consent"]
+    list_filter = ["kind", "consent", "body"]

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.forms import DateField
-from coalition.directory.models import Country, Participation
+from coalition.directory.models import Body, Country, Participation, Person, Position
 
 
 class MemberFilterForm(forms.Form):
@@ -51,3 +51,19 @@ class ParticipationForm(forms.Form):
         if value.year < 2011:
             raise forms.ValidationError(_("The coalition was founded in 2011; give a date from then on."))
         return value
+
+
+class PositionForm(forms.Form):
+    """A position on behalf of the organisation whose page this is; a government's starts once it agrees."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    kind = forms.ChoiceField(label=_("Position"), choices=Position.Kind.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    body = forms.ModelChoiceField(label=_("In the body (optional)"), queryset=Body.objects.none(), required=False)
+    starts_on = DateField(label=_("Starts on"))
+    ends_on = DateField(label=_("Ends on"), required=False)
+
+    def __init__(self, *args: Any, people: Any, bodies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["body"].queryset = bodies  # type: ignore[attr-defined]

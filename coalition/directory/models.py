@@ -309,6 +309,13 @@ class Position(Classified):
         SUPPORT_UNIT_STAFF = "support_unit_staff", _("Support Unit staff")
         GUEST = "guest", _("Invited guest")
 
+    class Consent(models.TextChoices):
+        """A position on behalf of a government starts only once the member agrees (directory.services.appoint)."""
+
+        GIVEN = "given", _("in force")  # agreed by the member, or not held on behalf of a government
+        AWAITED = "awaited", _("awaiting the member's confirmation")
+        DECLINED = "declined", _("declined by the member")
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -330,6 +337,7 @@ class Position(Classified):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    consent = models.CharField(_("member's consent"), max_length=16, choices=Consent.choices, default=Consent.GIVEN)
 
     class Meta(Classified.Meta):
         ordering = ["person", "starts_on"]
@@ -350,10 +358,14 @@ class Position(Classified):
         return f"{self.person}: {self.title or self.get_kind_display()} ({where})"
 
     def is_current(self, on: dt.date) -> bool:
-        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+        in_term = self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+        return in_term and self.consent == self.Consent.GIVEN
 
     @staticmethod
     def current_q(on: dt.date, prefix: str = "") -> Q:
-        return Q(**{f"{prefix}starts_on__lte": on}) & (
-            Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on})
+        """Positions in force on a date: within their term and, on behalf of a government, agreed by it."""
+        return (
+            Q(**{f"{prefix}starts_on__lte": on})
+            & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on}))
+            & Q(**{f"{prefix}consent": Position.Consent.GIVEN})
         )

@@ -11,6 +11,7 @@ from coalition.core import ledger, policy
 from coalition.core.errors import InvalidInput
 from coalition.directory.models import ChairTerm, Country, Organisation, Participation, Person, Position
 from coalition.directory.reference import all_country_facts
+from coalition.directory.tasks import tell_member_of_position
 
 
 def load_countries() -> int:
@@ -65,6 +66,17 @@ def record_participation(
     return step
 
 
+def _speaks_for(by: Any, organisation: Organisation | None) -> bool:
+    return organisation is not None and policy.can(by, "directory.consent", organisation)
+
+
+def _tell_member(position: Position, change: str) -> None:
+    """Queue the notice to the government once the change commits (never for one that rolled back)."""
+    if position.organisation is None or position.organisation.kind != Organisation.Kind.GOVERNMENT:
+        return
+    transaction.on_commit(lambda: tell_member_of_position.enqueue(position_id=position.pk, change=change))
+
+
 def appoint(
     *,
     person: Person,
@@ -77,12 +89,23 @@ def appoint(
     title: str = "",
     classification: str = policy.Classification.COALITION,
 ) -> Position:
-    """A person takes up a position; their roles change with it, so the ledger records it as a role change."""
-    policy.require(by, "directory.manage")
+    """A person takes up a position; their roles change with it, so the ledger records it as a role change.
+
+    A position on behalf of a government speaks for that government (its focal point signs for it, its officials
+    read its bilateral records), so it starts only with the government's consent: given at once when one of its
+    own focal points appoints, otherwise awaited from them (`confirm_position`). The Support Unit proposes; it
+    never agrees for a member, whatever else it may do (PoA 3A.1: positions managed by members' focal points)."""
+    speaks = _speaks_for(by, organisation)
+    if not speaks:
+        policy.require(by, "directory.manage")
     if body is None and organisation is None:
         raise InvalidInput("A position is held in a body or on behalf of an organisation.", field="body")
+    if kind not in Position.Kind.values:
+        raise InvalidInput(f"{kind!r} is not a kind of position.", field="kind")
     if ends_on is not None and ends_on < starts_on:
         raise InvalidInput("The term cannot end before it starts.", field="ends_on")
+    needs_consent = organisation is not None and organisation.kind == Organisation.Kind.GOVERNMENT
+    awaited = needs_consent and not speaks
     with transaction.atomic():
         position = Position.objects.create(
             person=person,
@@ -93,23 +116,64 @@ def appoint(
             ends_on=ends_on,
             title=title,
             classification=classification,
+            consent=Position.Consent.AWAITED if awaited else Position.Consent.GIVEN,
         )
         ledger.record(
-            "role.position_granted",
+            "role.position_proposed" if awaited else "role.position_granted",
             actor=by,
             subject=position,
             on_behalf_of=organisation,
             data={"kind": kind, "starts_on": starts_on, "ends_on": ends_on},
         )
+        _tell_member(
+            position,
+            f"Proposed by {by}; it starts only when one of your focal points confirms it."
+            if awaited
+            else f"Appointed by {by}, a focal point of your government.",
+        )
     return position
 
 
+def _decide(*, position: Position, by: Any, consent: str) -> Position:
+    policy.require(by, "directory.consent", position.organisation)
+    with transaction.atomic():
+        position = Position.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=position.pk)
+        if position.consent != Position.Consent.AWAITED:
+            raise InvalidInput(
+                f"This position is already {position.get_consent_display()}; nothing is awaited.", field="position"
+            )
+        position.consent = consent
+        position.save(update_fields=["consent"])
+        granted = consent == Position.Consent.GIVEN
+        ledger.record(
+            "role.position_granted" if granted else "role.position_declined",
+            actor=by,
+            subject=position,
+            on_behalf_of=position.organisation,
+            data={"kind": position.kind, "consent": consent},
+        )
+        _tell_member(position, f"{'Confirmed' if granted else 'Declined'} by {by}, a focal point of your government.")
+    return position
+
+
+def confirm_position(*, position: Position, by: Any) -> Position:
+    """One of the government's own focal points agrees to a proposed position, which then starts (PoA 3A.1)."""
+    return _decide(position=position, by=by, consent=Position.Consent.GIVEN)
+
+
+def decline_position(*, position: Position, by: Any) -> Position:
+    """One of the government's own focal points refuses a proposed position; it never starts."""
+    return _decide(position=position, by=by, consent=Position.Consent.DECLINED)
+
+
 def end_position(*, position: Position, ends_on: dt.date, by: Any) -> Position:
-    policy.require(by, "directory.manage")
+    """The Support Unit or the government's own focal points end a term; the government is told either way."""
+    if not _speaks_for(by, position.organisation):
+        policy.require(by, "directory.manage")
     if ends_on < position.starts_on:
         raise InvalidInput("The term cannot end before it starts.", field="ends_on")
     with transaction.atomic():
-        position = Position.objects.select_for_update().get(pk=position.pk)
+        position = Position.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=position.pk)
         position.ends_on = ends_on
         position.save(update_fields=["ends_on"])
         ledger.record(
@@ -119,6 +183,7 @@ def end_position(*, position: Position, ends_on: dt.date, by: Any) -> Position:
             on_behalf_of=position.organisation,
             data={"ends_on": ends_on},
         )
+        _tell_member(position, f"Ended on {ends_on} by {by}.")
     return position
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import CoalitionError
 from coalition.directory import queries, services
-from coalition.directory.forms import DateForm, MemberFilterForm, ParticipationForm
-from coalition.directory.models import Body, Country, Office, Organisation, Participation, Person
+from coalition.directory.forms import DateForm, MemberFilterForm, ParticipationForm, PositionForm
+from coalition.directory.models import Body, Country, Office, Organisation, Participation, Person, Position
 from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
 
@@ -67,7 +71,6 @@ def members(request: HttpRequest) -> HttpResponse:
 @access("directory.view")
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(policy.visible_to(request.user, Organisation).select_related("country"), pk=pk)
-    on = queries.today()
     form = ParticipationForm()
     if request.method == "POST":
         form = ParticipationForm(request.POST)
@@ -80,14 +83,34 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Participation recorded."))
                 return redirect("directory:organisation", pk=org.pk)
+    return _organisation_page(request, org, form=form)
+
+
+def _position_form(request: HttpRequest, data: Any = None) -> PositionForm:
+    return PositionForm(
+        data,
+        people=policy.visible_to(request.user, Person).order_by("full_name"),
+        bodies=policy.visible_to(request.user, Body).order_by("name"),
+    )
+
+
+def _organisation_page(
+    request: HttpRequest, org: Organisation, *, form: Any = None, position_form: Any = None
+) -> HttpResponse:
+    on = queries.today()
+    form = form or ParticipationForm()
+    may_appoint = policy.can(request.user, "directory.manage") or policy.can(request.user, "directory.consent", org)
     people = list(queries.people_of(request.user, org, on=on))
     for person in people:
         person.show_contact = policy.can(request.user, "directory.view_contact", person)  # type: ignore[attr-defined]
+    errors = bool(form.errors or (position_form and position_form.errors))
     return render(
         request,
         "directory/organisation.html",
         {
             "org": org,
+            "may_consent": policy.can(request.user, "directory.consent", org),
+            "position_form": (position_form or _position_form(request)) if may_appoint else None,
             "status": queries.status_of(org, on),
             "history": org.participation.order_by("effective_on"),
             "offices": policy.visible_to(request.user, Office)
@@ -99,8 +122,42 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": policy.can(request.user, "directory.manage"),
             "north_south_source": NORTH_SOUTH_SOURCE,
         },
-        status=400 if form.errors else 200,
+        status=400 if errors else 200,
     )
+
+
+@require_POST
+@access("directory.view")
+def appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Support Unit proposes, or the organisation's own focal points appoint, a position on its behalf."""
+    org = get_object_or_404(policy.visible_to(request.user, Organisation), pk=pk)
+    form = _position_form(request, request.POST)
+    if form.is_valid():
+        try:
+            position = services.appoint(organisation=org, by=request.user, **form.cleaned_data)
+        except CoalitionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, position.get_consent_display().capitalize() + ".")
+            return redirect(reverse("directory:organisation", args=[org.pk]) + "#positions")
+    return _organisation_page(request, org, position_form=form)
+
+
+@require_POST
+@access("directory.consent")
+def decide_position(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """A government's focal point confirms or declines a position proposed on its behalf."""
+    position = get_object_or_404(policy.visible_to(request.user, Position).select_related("organisation"), pk=pk)
+    decide = {"confirm": services.confirm_position, "decline": services.decline_position}.get(decision)
+    if decide is None:
+        raise Http404("No such decision.")
+    try:
+        decide(position=position, by=request.user)
+    except CoalitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Position %(state)s.") % {"state": position.get_consent_display()})
+    return redirect(reverse("directory:organisation", args=[position.organisation_id]) + "#positions")
 
 
 @access("directory.view")

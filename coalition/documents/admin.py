@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from coalition.core.admin_site import LedgeredModelAdmin
+from coalition.core.admin_site import CorrectOnlyAdminMixin, LedgeredModelAdmin
 from coalition.documents.models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(LedgeredModelAdmin):
+class DocumentAdmin(CorrectOnlyAdminMixin, LedgeredModelAdmin):
     """Titles are corrected here; text, phases, comments and clause status go through the document pages so that
     every version is kept and every change is in the ledger."""
 

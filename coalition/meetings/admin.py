@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from coalition.core.admin_site import LedgeredModelAdmin
+from coalition.core.admin_site import CorrectOnlyAdminMixin, LedgeredModelAdmin, ReadOnlyAdminMixin
 from coalition.meetings.models import Meeting, MeetingSeries, QuarterlyCall
 
 
 @admin.register(MeetingSeries)
-class MeetingSeriesAdmin(LedgeredModelAdmin):
+class MeetingSeriesAdmin(CorrectOnlyAdminMixin, LedgeredModelAdmin):
     """Titles, locations and templates are corrected here; dates, rotation and meetings come from the series page."""
 
     list_display = ["title", "body", "participation", "frequency", "host_time_zone", "classification"]
@@ -14,7 +14,7 @@ class MeetingSeriesAdmin(LedgeredModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(LedgeredModelAdmin):
+class MeetingAdmin(CorrectOnlyAdminMixin, LedgeredModelAdmin):
     """Times, cancellation and minutes go through the meeting pages, so that invitations and the minutes' approval
     follow; the admin only corrects titles and locations."""
 
@@ -36,7 +36,10 @@ class MeetingAdmin(LedgeredModelAdmin):
 
 
 @admin.register(QuarterlyCall)
-class QuarterlyCallAdmin(LedgeredModelAdmin):
+class QuarterlyCallAdmin(ReadOnlyAdminMixin, LedgeredModelAdmin):
+    """Read-only: a member's quarterly call is recorded by its people or the Support Unit on the meeting pages
+    (meetings.record_call), with the ledger entry naming who did."""
+
     list_display = ["organisation", "held_on", "classification"]
     list_filter = ["classification"]
     readonly_fields = ["recorded_by", "recorded_at"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coalition.core.admin_site import LedgeredModelAdmin
+from coalition.core.admin_site import LedgeredModelAdmin, ReadOnlyAdminMixin
 from coalition.programme.models import (
     Activity,
     Goal,
@@ -64,6 +64,9 @@ class ThematicGoalAdmin(LedgeredModelAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(LedgeredModelAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdminMixin, LedgeredModelAdmin):
+    """Read-only: an update speaks for its author's government (programme.post_update); written here it could be
+    put in a member's name."""
+
     list_display = ["activity", "reported_on", "author", "classification"]
     list_filter = ["classification"]

@@ -63,8 +63,7 @@ def brief(user: Any, situation: Situation) -> Brief:
     present = {office.organisation_id for office in embassies}
     contacts = (
         policy.visible_to(user, Position)
-        .filter(kind=Position.Kind.NETWORK_POC, organisation_id__in=present, starts_on__lte=on)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .filter(Position.current_q(on), kind=Position.Kind.NETWORK_POC, organisation_id__in=present)
         .select_related("person", "organisation", "body")
         .order_by("organisation__name")
     )

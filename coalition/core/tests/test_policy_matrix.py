@@ -81,6 +81,7 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.
 RECORD_RULES = {
     "directory.view_contact",
+    "directory.consent",  # coalition/directory/tests/test_positions.py: a government's own focal points only
     "meetings.rsvp",
     "meetings.record_call",
     "statements.sign",
