@@ -258,8 +258,10 @@ def read(
     codelists: Path | None = DEFAULT_CODELISTS,
     schemas: Path | None = DEFAULT_SCHEMAS,
     max_bytes: int = MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Check and parse an IATI activity file; see the module docstring for what is checked and how strictly."""
+    """Check and parse an IATI activity file; see the module docstring for what is checked and how strictly.
+    `progress(done, total)` is told of each activity read."""
     report = Report()
     content = _load(data, max_bytes=max_bytes, report=report)
     if content is None:
@@ -283,12 +285,14 @@ def read(
     known = _known_codes(codelists, report=report)
 
     content_problems: list[Problem] = []
-    for element in activity_elements:
+    for done, element in enumerate(activity_elements, start=1):
         reader = _ActivityReader(element, known=known, default_language=root.get(XML_LANG) or "")
         report.activities.append(reader.activity)
         report.errors.extend(reader.code_errors)
         report.warnings.extend(reader.warnings)
         content_problems.extend(reader.content_problems)
+        if progress is not None:
+            progress(done, len(activity_elements))
     if not schema_authoritative or not any(problem.kind == "schema" for problem in report.errors):
         report.errors.extend(content_problems)
 

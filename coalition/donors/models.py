@@ -104,8 +104,15 @@ class ImportBatch(models.Model):
         CSV = "csv", _("Spreadsheet template (CSV)")
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the task worker")
+        RUNNING = "running", _("Being imported")
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
+
+    class Step(models.TextChoices):  # where a file the task worker imports has got to (issue 15 item 16)
+        READING = "reading", _("Reading the activities")
+        CHECKING = "checking", _("Checking the activities")
+        SAVING = "saving", _("Saving the activities, all or none")
 
     reporter = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     format = models.CharField(max_length=8, choices=Format.choices)
@@ -122,12 +129,36 @@ class ImportBatch(models.Model):
     warnings = models.JSONField(default=list)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    step = models.CharField(max_length=8, choices=Step.choices, blank=True)  # while the task worker imports it
+    progress = models.PositiveIntegerField(default=0)  # activities done in `step`, of `activities`
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_outcome_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.outcome in (self.Outcome.QUEUED, self.Outcome.RUNNING)
+
+
+class ImportUpload(models.Model):
+    """A file waiting for the task worker, with the sharing chosen for its new activities. Kept in the database, which
+    the web processes and the workers share wherever they run; deleted once the file is imported or refused (its
+    batch keeps its name, size and SHA-256)."""
+
+    visible_through: ClassVar[tuple[str, ...]] = ("batch",)
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="upload")
+    data = models.BinaryField()
+    tier = models.CharField(max_length=12, choices=Tier.choices)
+    group = models.ForeignKey(DonorGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    bilateral_with = models.ManyToManyField(Organisation, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"upload of {self.batch}"
 
 
 class FundingActivity(models.Model):

@@ -525,7 +525,8 @@ def tier(request: HttpRequest, pk: int) -> HttpResponse:
 @personal
 @access("donors.report")
 def import_file(request: HttpRequest) -> HttpResponse:
-    """Upload a file for a member: applied whole or not at all, then the per-file report."""
+    """Upload a file for a member: applied whole or not at all, then the per-file report. A large file goes to the
+    task worker, and its report page shows how far the import has got until the report is there."""
     user = request.user
     reporters = _own_members(user)  # a member reports its own funding (not even the Support Unit for it)
     form = ImportForm(
@@ -540,7 +541,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
         def act() -> ImportBatch:
             data = form.cleaned_data
             upload = data["file"]
-            return services.import_file(
+            large = (upload.size or 0) > settings.DONORS_IMPORT_IN_REQUEST_BYTES
+            return (tasks.queue_import if large else services.import_file)(
                 upload_data(upload),
                 file_name=upload.name or "",
                 reporter=data["reporter"],
@@ -553,7 +555,9 @@ def import_file(request: HttpRequest) -> HttpResponse:
         done = attempt(form, act, catching=InvalidInput)
         if done:
             batch = done.value
-            if batch.outcome == ImportBatch.Outcome.ACCEPTED:
+            if batch.pending:
+                messages.info(request, _("The file is being imported: this page shows how far it has got."))
+            elif batch.outcome == ImportBatch.Outcome.ACCEPTED:
                 messages.success(
                     request,
                     _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
