@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every answer to a signed-in person is `private, no-store`; inside it come the redirects of the session-limit
+    # and MFA middleware, which answer that person too.
+    "coalition.core.middleware.PrivateAnswersMiddleware",
     # Before the session-limit and MFA middleware, which leave a message when they redirect.
     "django.contrib.messages.middleware.MessageMiddleware",
     "coalition.accounts.middleware.SessionLimitsMiddleware",

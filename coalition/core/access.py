@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 
 from coalition.core import policy
 from coalition.core.errors import AccessDenied
@@ -40,16 +39,30 @@ def access(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
 
 def personal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For pages whose content depends on who reads them (drafts, members-only records, restricted reports): for a
-    signed-in person the answer is never stored by a browser or a shared cache."""
+    signed-in person the answer is never stored by a browser or a shared cache. (`PrivateAnswersMiddleware` now
+    does this for every answer to a signed-in person; the decorator stays as a label on the views that had it.)"""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
+            keep_private(response)
         return response
 
     return wrapped
+
+
+# Directives that would let a cache keep or share an answer; `private, no-store` replaces them.
+_REPLACED = {"public", "private", "no-store", "max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"}
+
+
+def keep_private(response: HttpResponse) -> None:
+    """Mark an answer `private, no-store`, keeping the directives that do not let it be stored."""
+    directives = [part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()]
+    kept = [part for part in directives if part.split("=")[0].strip().lower() not in _REPLACED]
+    response["Cache-Control"] = ", ".join(["private", "no-store", *kept])
+    if "Expires" in response:
+        del response["Expires"]
 
 
 # Views we do not write ourselves, and the rule that governs them. The URL-walking test accepts a view from these

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.cache import patch_cache_control
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from coalition.core import policy
+from coalition.core.access import keep_private
 
 
 class PolicyPermission(BasePermission):
@@ -29,5 +29,5 @@ class PersonalAnswers:
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
+            keep_private(response)
         return response

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from coalition.core.access import keep_private
+
 
 class RequestSizeLimitMiddleware:
     """Refuse an oversized body from its Content-Length, before anything reads it (413). A browser gets a short
@@ -43,6 +45,28 @@ def too_large(request: HttpRequest) -> HttpResponse:
     # The CSP middleware has not run for this response: the page allows only our stylesheet.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'"
     return response
+
+
+class PrivateAnswersMiddleware:
+    """Whatever is said to a signed-in person is said to that person alone: every answer to an authenticated
+    request — a page, a redirect, an error, a download, an API answer (a request with an `Authorization` header
+    counts as signed in, whether or not the view got as far as reading the token) — is
+    `private, no-store`, so no browser history, disk cache or shared proxy keeps it. Static files are the only
+    exception (public assets, the same for everyone, served before this runs by WhiteNoise in production).
+
+    One rule here rather than a decorator per view: a view added tomorrow is covered without anyone remembering.
+    The person is asked for both before the view (a session that ends during the request, by sign-out or a
+    session limit, answered its owner) and after it (a sign-in, or an API token read by the view)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not request.path.startswith(settings.STATIC_URL):
+            keep_private(response)
+        return response
 
 
 def viewer_time_zone(request: HttpRequest) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from coalition.core import policy
-from coalition.core.access import access
+from coalition.core.access import access, keep_private
 from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
 from coalition.core.views import error_page
 from coalition.meetings import calendar, services
@@ -266,6 +266,6 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     meetings = calendar.feed_meetings(found.person)
     response = HttpResponse(calendar.feed_ics(found.person, meetings), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
-    response["Cache-Control"] = "private, no-cache"
+    keep_private(response)  # no session, but one person's meetings: the token stands for a sign-in
     response["X-Robots-Tag"] = "noindex"
     return response
