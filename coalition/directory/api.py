@@ -134,6 +134,7 @@ class PositionSerializer(serializers.ModelSerializer):
             "organisation",
             "starts_on",
             "ends_on",
+            "consent",  # "awaited" or "declined": not in force, the government has not agreed (docs/security.md)
             "classification",
         ]
 

@@ -200,3 +200,12 @@ def test_a_proposal_with_a_bad_date_names_the_field_and_saves_nothing(client, su
     assert response.status_code == 400
     assert b"The term cannot end before it starts." in response.content
     assert not Position.objects.filter(person=support.person, organisation=estonia).exists()
+
+
+def test_the_api_says_a_proposed_position_is_not_in_force(client, support, estonia):
+    position = propose_self_as_focal_point(support, estonia)
+    client.force_login(support)
+    rows = client.get("/api/v1/positions/").json()["results"]
+    assert {row["id"]: row["consent"] for row in rows}[position.pk] == "awaited"
+    on = client.get("/api/v1/positions/", {"on": "2024-06-01"}).json()["results"]
+    assert position.pk not in {row["id"] for row in on}
