@@ -59,11 +59,13 @@ participating organisation (role 1); implementing organisations are role 4.
 
 ## Safety
 
-Files over `max_bytes` are refused unread. An XLSX is a zip archive: its central directory is read first, and a
-workbook that would expand beyond `MAX_UNCOMPRESSED_BYTES` (or hold absurdly many parts) is refused before any part
-is decompressed; Python's zipfile never inflates a part past the size its directory declares, so a lying
-directory cannot get round this. More than `max_rows` non-blank rows are refused. Formulas are read by their saved
-result; a formula saved without one (as written by scripts) is an error naming its cell.
+Files over `max_bytes` are refused unread. An XLSX is a zip archive, read within the work limits of
+`coalition.core.limits`: its central directory is read first, and a workbook with too many parts, a part or all parts
+too large unpacked, or a part that inflates like a decompression bomb is refused before any part is decompressed
+(Python's zipfile never inflates a part past the size its directory declares, so a lying directory cannot get round
+this); then the elements of its XML parts are counted before openpyxl parses them, and the cells openpyxl hands over
+(blank rows included) are counted as they are read. More than `max_rows` non-blank rows are refused. Formulas are
+read by their saved result; a formula saved without one (as written by scripts) is an error naming its cell.
 """
 
 from __future__ import annotations
@@ -85,12 +87,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from coalition.core import limits
 from coalition.donors import iati
 
 VERSION = "template-1"
 MAX_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_MEMBERS = 1000
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100
 DATA_SHEET = "Funding lines"
@@ -371,7 +372,7 @@ def _load(data: bytes, *, file_name: str, max_bytes: int, max_rows: int, report:
         return None
     suffix = Path(file_name).suffix.lower()
     if data[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(data, max_rows=max_rows, report=report)
+        rows = _xlsx_rows(data, work=limits.Work(f"the workbook “{file_name}”"), max_rows=max_rows, report=report)
         table = _Table(rows) if rows is not None else None
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix == ".xls":
         report.errors.append(
@@ -386,7 +387,7 @@ def _load(data: bytes, *, file_name: str, max_bytes: int, max_rows: int, report:
         report.errors.append(RowProblem("the file is named .xlsx but is not an Excel workbook", "file"))
         return None
     else:
-        table = _csv_table(data, max_rows=max_rows, report=report)
+        table = _csv_table(data, work=limits.Work(f"the file “{file_name}”"), max_rows=max_rows, report=report)
     if table is None:
         return None
     if not table.rows:
@@ -406,8 +407,8 @@ def _too_many_rows(max_rows: int) -> RowProblem:
     )
 
 
-def _xlsx_rows(data: bytes, *, max_rows: int, report: iati.Report) -> list[_Row] | None:
-    if not _safe_workbook_archive(data, report=report):
+def _xlsx_rows(data: bytes, *, work: limits.Work, max_rows: int, report: iati.Report) -> list[_Row] | None:
+    if not _safe_workbook_archive(data, work=work, report=report):
         return None
     rows: list[_Row] = []
     try:
@@ -425,6 +426,7 @@ def _xlsx_rows(data: bytes, *, max_rows: int, report: iati.Report) -> list[_Row]
                 saved = values[title].iter_rows(max_col=MAX_COLUMNS, values_only=True)
                 written = formulas[title].iter_rows(max_col=MAX_COLUMNS, values_only=True)
                 for number, (results, cells) in enumerate(zip(saved, written, strict=False), start=1):
+                    work.count_cells(len(results))  # blank rows too: a gap of a million rows costs as much
                     row = _Row(
                         number, tuple(_cell_value(result, cell) for result, cell in zip(results, cells, strict=False))
                     )
@@ -437,6 +439,9 @@ def _xlsx_rows(data: bytes, *, max_rows: int, report: iati.Report) -> list[_Row]
             finally:
                 values.close()
                 formulas.close()
+    except limits.WorkLimitExceeded as error:
+        report.errors.append(RowProblem(error.message, "file"))
+        return None
     except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
         report.errors.append(RowProblem(f"the file could not be read as an Excel workbook ({error})", "file"))
         return None
@@ -449,27 +454,21 @@ def _cell_value(result: Any, written: Any) -> Any:
     return result
 
 
-def _safe_workbook_archive(data: bytes, *, report: iati.Report) -> bool:
-    """Refuse zip bombs and non-workbooks from the zip's directory, before anything is decompressed."""
+def _safe_workbook_archive(data: bytes, *, work: limits.Work, report: iati.Report) -> bool:
+    """Refuse zip bombs and non-workbooks: from the zip's directory before anything is decompressed, then by the
+    elements of its XML parts, counted as they are inflated (`coalition.core.limits`)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
+            members = work.check_package(archive)
+            if "[Content_Types].xml" in archive.namelist():
+                work.count_xml_elements(archive)
+    except limits.WorkLimitExceeded as error:
+        report.errors.append(RowProblem(error.message, "file"))
+        return False
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         report.errors.append(
             RowProblem(f"the file is a damaged zip archive, not a readable workbook ({error})", "file")
         )
-        return False
-    if len(members) > MAX_ZIP_MEMBERS:
-        message = f"the workbook has {len(members):,} parts; workbooks with more than {MAX_ZIP_MEMBERS} are refused"
-        report.errors.append(RowProblem(message, "file"))
-        return False
-    expanded = sum(member.file_size for member in members)
-    if expanded > MAX_UNCOMPRESSED_BYTES:
-        message = (
-            f"the workbook would expand to {_megabytes(expanded)}; workbooks that expand beyond "
-            f"{_megabytes(MAX_UNCOMPRESSED_BYTES)} are refused (save the funding lines alone, or as CSV)"
-        )
-        report.errors.append(RowProblem(message, "file"))
         return False
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names:
@@ -491,7 +490,7 @@ def _data_sheet_title(titles: list[str]) -> str | None:
     return titles[0] if titles else None
 
 
-def _csv_table(data: bytes, *, max_rows: int, report: iati.Report) -> _Table | None:
+def _csv_table(data: bytes, *, work: limits.Work, max_rows: int, report: iati.Report) -> _Table | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -520,6 +519,7 @@ def _csv_table(data: bytes, *, max_rows: int, report: iati.Report) -> _Table | N
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         for number, cells in enumerate(reader, start=1):  # Excel hides a "sep=" line, so rows count after it
+            work.count_cells(len(cells))
             if _blank(cells):
                 continue
             if len(rows) > max_rows:
@@ -528,6 +528,9 @@ def _csv_table(data: bytes, *, max_rows: int, report: iati.Report) -> _Table | N
             rows.append(_Row(number, tuple(cells[:MAX_COLUMNS])))
     except csv.Error as error:
         report.errors.append(RowProblem(f"row {number + 1} could not be read as CSV ({error})", "file", number + 1))
+        return None
+    except limits.WorkLimitExceeded as error:
+        report.errors.append(RowProblem(error.message, "file"))
         return None
     return _Table(rows, decimal_comma=delimiter == ";")
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from coalition.core import ledger
+from coalition.core import ledger, limits
 from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
 from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
@@ -119,17 +119,18 @@ def import_queued(batch_id: int) -> None:
         batch.save(update_fields=["outcome", "step"])
     try:
         upload = ImportUpload.objects.select_related("group").get(batch=batch)
-        services.import_file(
-            bytes(upload.data),
-            file_name=batch.file_name,
-            reporter=batch.reporter,
-            by=batch.by,
-            tier=upload.tier,
-            group=upload.group,
-            bilateral_with=list(upload.bilateral_with.all()),
-            queued=batch,
-            progress=_Progress(batch.pk),
-        )
+        with limits.task_limits(f"The import of “{batch.file_name}”"):  # refused, not a worker tied up or killed
+            services.import_file(
+                bytes(upload.data),
+                file_name=batch.file_name,
+                reporter=batch.reporter,
+                by=batch.by,
+                tier=upload.tier,
+                group=upload.group,
+                bilateral_with=list(upload.bilateral_with.all()),
+                queued=batch,
+                progress=_Progress(batch.pk),
+            )
     except AccessDenied:  # the uploader's position ended since the upload
         _refuse(batch, f"the person who uploaded the file may no longer import for {batch.reporter}: nothing was saved")
     except CoalitionError as error:  # the sharing chosen no longer holds (the group changed…)

@@ -21,19 +21,18 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from coalition.core import limits
 from coalition.core.errors import InvalidInput
 
 MAX_TEXT_CHARS = 5_000_000
-MAX_PDF_PAGES = 2_000
+MAX_PDF_PAGES = limits.MAX_PAGES
 LONG_PARAGRAPH_WORDS = 200
 # A paragraph longer than this has lost its paragraph marks (a speech pasted as one line), and `split_long` cuts it.
 # The paragraphs of the General Debate speeches run to 1,800 characters at most and long operative paragraphs to a
 # few thousand, so none of them is cut; the pieces, of about LONG_PARAGRAPH_WORDS words, are paragraph-sized
 # passages for search and reuse, far below the library's limit (LIBRARY_MAX_PARAGRAPH_CHARS, 20,000).
 SPLIT_PARAGRAPH_CHARS = 5_000
-# Uncompressed size of a Word file's parts; a larger file is a decompression bomb, not a resolution.
-MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_DOCX_BODY_BYTES = 30 * 1024 * 1024  # word/document.xml alone: some ten thousand pages of text
+# The unpacked size, parts and XML elements of a Word file are bounded in `coalition.core.limits`.
 MAX_DOCX_PARAGRAPHS = 50_000  # counted in the raw XML before it is parsed: empty paragraphs cost time too
 
 ACCEPTED = "plain text (.txt, .md), web pages (.html, .htm), Word documents (.docx) and PDF files (.pdf)"
@@ -125,31 +124,39 @@ def _decode(data: bytes, label: str) -> str:
 
 def _pdf_text(data: bytes, label: str) -> str:
     from pypdf import PdfReader
+    from pypdf.errors import LimitReachedError
 
     damaged = f"The PDF file {label} is damaged or incomplete and cannot be read. Save or download it again."
+    work = limits.Work(f"The PDF file {label}")
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InvalidInput(
-                f"The PDF file {label} is protected by a password. Upload a copy without the password.", field="file"
-            )
-        pages = reader.pages
-        if len(pages) > MAX_PDF_PAGES:
-            raise InvalidInput(
-                f"The PDF file {label} has {len(pages):,} pages; the library reads PDF files of up to "
-                f"{MAX_PDF_PAGES:,} pages.",
-                field="file",
-            )
-        parts: list[str] = []
-        total = 0
-        for page in pages:
-            part = page.extract_text() or ""
-            total += len(part)
-            if total > MAX_TEXT_CHARS:
-                raise _too_long(label)
-            parts.append(part)
+        with limits.pdf_limits():
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InvalidInput(
+                    f"The PDF file {label} is protected by a password. Upload a copy without the password.",
+                    field="file",
+                )
+            pages = reader.pages
+            if len(pages) > MAX_PDF_PAGES:
+                raise InvalidInput(
+                    f"The PDF file {label} has {len(pages):,} pages; the library reads PDF files of up to "
+                    f"{MAX_PDF_PAGES:,} pages.",
+                    field="file",
+                )
+            parts: list[str] = []
+            total = 0
+            for page in pages:
+                contents = page.get_contents()  # unpacked once: pypdf keeps it for extract_text
+                work.count_page(len(contents.get_data()) if contents is not None else 0)
+                part = page.extract_text() or ""
+                total += len(part)
+                if total > MAX_TEXT_CHARS:
+                    raise _too_long(label)
+                parts.append(part)
     except InvalidInput:
         raise
+    except LimitReachedError as error:
+        raise limits.pdf_stream_refusal(work.subject, str(error)) from None
     except Exception:  # a hostile or broken file may fail anywhere inside the parser
         raise InvalidInput(damaged, field="file") from None
     return "\n".join(parts)
@@ -167,15 +174,15 @@ def _docx_text(data: bytes, label: str, extension: str) -> str:
         f"The Word document {label} is damaged and cannot be read. Open it in Word and save it again, or upload a PDF."
     )
     body = b""
+    work = limits.Work(f"The Word document {label}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-            if "word/document.xml" in names and unpacked <= MAX_DOCX_UNPACKED_BYTES:
-                if archive.getinfo("word/document.xml").file_size > MAX_DOCX_BODY_BYTES:
-                    raise _too_long(label)
-                with archive.open("word/document.xml") as stream:  # read no further than the declared limit
-                    body = stream.read(MAX_DOCX_BODY_BYTES + 1)
+            if "word/document.xml" in names:
+                # Parts, sizes, ratios and elements of every part python-docx would parse, before it parses any.
+                work.count_xml_elements(archive, word=True)
+                with archive.open("word/document.xml") as stream:
+                    body = stream.read()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InvalidInput(damaged, field="file") from None
     if "word/document.xml" not in names:
@@ -185,8 +192,6 @@ def _docx_text(data: bytes, label: str, extension: str) -> str:
             f"The file {label} is a ZIP archive, not a document the library reads; it accepts {ACCEPTED}.",
             field="file",
         )
-    if unpacked > MAX_DOCX_UNPACKED_BYTES or len(body) > MAX_DOCX_BODY_BYTES:
-        raise _too_long(label)
     if sum(body.count(tag) for tag in (b"<w:p>", b"<w:p ", b"<w:p/>")) > MAX_DOCX_PARAGRAPHS:
         raise InvalidInput(
             f"The Word document {label} has more than {MAX_DOCX_PARAGRAPHS:,} paragraphs; split it into smaller files.",
@@ -196,7 +201,13 @@ def _docx_text(data: bytes, label: str, extension: str) -> str:
         import docx
 
         document = docx.Document(io.BytesIO(data))
-        paragraphs = list(_docx_paragraphs(document))
+        paragraphs = []
+        for paragraph in _docx_paragraphs(document):
+            paragraphs.append(paragraph)
+            if len(paragraphs) % 1000 == 0:
+                work.tick()
+    except InvalidInput:
+        raise
     except Exception:  # python-docx and lxml raise many kinds of error on a broken package
         raise InvalidInput(damaged, field="file") from None
     text = "\n\n".join(paragraphs)

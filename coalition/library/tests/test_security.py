@@ -18,7 +18,6 @@ import multiprocessing
 import random
 import time
 import zipfile
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,9 +26,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from coalition.core import limits
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
+from coalition.core.tests import hostile
 from coalition.core.tests.clients import api_for, client_for, text_of
 from coalition.directory.models import Organisation
 from coalition.directory.tests.factories import government
@@ -147,26 +148,7 @@ def word_document(body: bytes, doctype: bytes = b"") -> bytes:
 
 def pdf_bytes(content: bytes, pages: int = 1) -> bytes:
     """A minimal PDF whose pages all draw the one Flate-compressed content stream `content`."""
-    compressed = zlib.compress(content, 9)
-    kids = " ".join(f"{4 + i} 0 R" for i in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(compressed) + compressed + b"\nendstream",
-    ]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R /Resources << >> >>"] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return hostile.pdf_with_content(content, pages=pages)
 
 
 # --- Draft statements, embargoes and restricted texts -------------------------------------------------------------
@@ -460,9 +442,9 @@ def test_a_word_document_with_a_zip_bomb_part_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", b"<w:document/>")
-        archive.writestr("word/media/padding.bin", b"\0" * (extract.MAX_DOCX_UNPACKED_BYTES + 1))
+        archive.writestr("word/media/padding.bin", b"\0" * (limits.MAX_PART_BYTES + 1))
     started = time.perf_counter()
-    with pytest.raises(InvalidInput, match="more than"):
+    with pytest.raises(InvalidInput, match="unpacks to"):
         extract.read_file("bomb.docx", buffer.getvalue())
     assert time.perf_counter() - started < BUDGET_SECONDS
 

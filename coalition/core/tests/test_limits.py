@@ -1,0 +1,32 @@
+"""The task worker's limits (issue 16, item 7): work past the memory or processor time given to one task is stopped
+with a refusal naming it, and the worker's own limits are as before afterwards. Imports through the worker are
+tested in `coalition/donors/tests/test_parser_limits.py`."""
+
+from __future__ import annotations
+
+import resource
+import signal
+
+import pytest
+
+from coalition.core import limits
+
+
+def test_a_task_allocating_past_its_memory_is_refused_and_the_worker_keeps_its_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "MAX_TASK_MEMORY_BYTES", 64 * limits.MB)
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(limits.WorkLimitExceeded) as refusal, limits.task_limits("The import of “big.xml”"):
+        bytearray(256 * limits.MB)
+    assert refusal.value.message.startswith("The import of “big.xml” needed more than 64.0 MB of memory")
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert len(bytearray(256 * limits.MB)) == 256 * limits.MB  # the worker itself is not held to it
+
+
+def test_a_task_within_its_limits_runs_and_leaves_no_timer() -> None:
+    handler = signal.getsignal(signal.SIGPROF)
+    with limits.task_limits("The import of “small.xml”"):
+        total = sum(range(100_000))
+    assert total == 4_999_950_000
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0) and signal.getsignal(signal.SIGPROF) == handler
