@@ -237,7 +237,8 @@ class AgendaItem(models.Model):
 
 
 class MinutesRevision(models.Model):
-    """The minutes of one agenda item, as saved: every save is a new revision and none is changed."""
+    """The minutes of one agenda item, as saved: every save is a new revision and none is changed (the database
+    refuses it), and once the minutes are approved none is added or removed either."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="minutes_revisions")
     number = models.PositiveIntegerField()
@@ -254,13 +255,17 @@ class MinutesRevision(models.Model):
 
 
 class MinutesApproval(models.Model):
-    """The record that a meeting approved the minutes of an earlier one, with the digest of what it approved."""
+    """The record that a meeting approved the minutes of an earlier one, with the digest of what it approved and the
+    attendance as it stood. Never changed nor removed: the database refuses it, as it refuses any change to the
+    revisions of approved minutes (migration 0002; `integrity` checks what is shown against it)."""
 
     minutes_of = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="approval")
     approved_at = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="approvals_given")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(max_length=64)
+    # [{"organisation": id, "person": id, "status": …}]; None for approvals made before attendance was frozen.
+    attendance = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 from coalition.core import policy
 from coalition.directory.models import Organisation, Person, Position
 from coalition.directory.queries import today
-from coalition.meetings import services
+from coalition.meetings import integrity, services
 from coalition.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -122,7 +122,9 @@ class MeetingPage:
     show_minutes: bool
     approval: MinutesApproval | None  # a later meeting approved these minutes
     approved_at: Meeting | None  # that meeting, where the user may see it
+    check: integrity.ApprovalCheck | None = None  # whether the minutes shown are what was approved
     attendance_counts: dict[str, int] = field(default_factory=dict)
+    attendance_gone: list[dict[str, Any]] = field(default_factory=list)  # frozen at approval, no longer recorded
     reply_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -132,6 +134,10 @@ class MeetingPage:
     @property
     def has_minutes(self) -> bool:
         return bool(self.decisions or self.actions or any(getattr(item, "current", None) for item in self.agenda))
+
+    @property
+    def minutes_state(self) -> str:
+        return integrity.minutes_state_label(self.meeting, self.check)
 
 
 def approval_of(user: Any, meeting: Meeting) -> tuple[MinutesApproval | None, Meeting | None]:
@@ -241,11 +247,23 @@ def meeting_page(user: Any, meeting: Meeting, *, with_people: bool = True) -> Me
             invitation = meeting.invitations.filter(person_id=person_id).first()
     previous, following = _neighbours(user, meeting)
     approval, approved_at = approval_of(user, meeting)
+    agenda = _agenda(user, meeting, with_minutes=show_minutes)
+    check = None
+    if approval is not None or meeting.minutes_state == Meeting.MinutesState.APPROVED:
+        shown = (
+            integrity.minutes_digest(_item_minutes(agenda), decisions, actions)
+            if show_minutes
+            else services.minutes_hash(meeting)
+        )
+        check = integrity.check_approval(
+            approval, shown_hash=shown, recorded=integrity.recorded_approvals([meeting.pk]).get(meeting.pk, [])
+        )
+    gone = integrity.mark_later_attendance(approval, attendance) if approval is not None and with_people else []
     series = meeting.series
     return MeetingPage(
         meeting=meeting,
         series=series if series is not None and policy.is_visible(user, series) else None,
-        agenda=_agenda(user, meeting, with_minutes=show_minutes),
+        agenda=agenda,
         open_actions=open_actions,
         decisions=decisions,
         actions=actions,
@@ -257,9 +275,26 @@ def meeting_page(user: Any, meeting: Meeting, *, with_people: bool = True) -> Me
         show_minutes=show_minutes,
         approval=approval,
         approved_at=approved_at,
+        check=check,
         attendance_counts=_counts(Attendance.Status.choices, (row.status for row in attendance)),
+        attendance_gone=_gone(gone),
         reply_counts=_counts(Invitation.Reply.choices, (row.reply for row in invitations)),
     )
+
+
+def _item_minutes(agenda: list[AgendaItem]) -> list[integrity.ItemMinutes]:
+    return [(item, getattr(item, "current", None)) for item in agenda]
+
+
+def _gone(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attendance frozen at approval that no row stands for any more, with its member and person to name."""
+    if not entries:
+        return []
+    organisations = Organisation.objects.in_bulk([e["organisation"] for e in entries if e["organisation"]])
+    people = Person.objects.in_bulk([e["person"] for e in entries if e["person"]])
+    return [
+        {**e, "organisation": organisations.get(e["organisation"]), "person": people.get(e["person"])} for e in entries
+    ]
 
 
 def _counts(choices: list[tuple[str, Any]], values: Any) -> dict[str, int]:
@@ -279,6 +314,11 @@ class MeetingMinutes:
     actions: list[ActionItem]
     approval: MinutesApproval | None
     approved_at: Meeting | None
+    check: integrity.ApprovalCheck | None = None
+
+    @property
+    def minutes_state(self) -> str:
+        return integrity.minutes_state_label(self.meeting, self.check)
 
 
 def compiled_minutes(user: Any, series: MeetingSeries) -> list[MeetingMinutes]:
@@ -311,9 +351,19 @@ def compiled_minutes(user: Any, series: MeetingSeries) -> list[MeetingMinutes]:
     ):
         _visible_activity(user, action)
         actions_of[action.meeting_id].append(action)
-    return [
+    compiled = [
         MeetingMinutes(m, agenda_of[m.pk], decisions_of[m.pk], actions_of[m.pk], *approval_of(user, m)) for m in found
     ]
+    approved = [
+        entry for entry in compiled if entry.approval or entry.meeting.minutes_state == Meeting.MinutesState.APPROVED
+    ]
+    recorded = integrity.recorded_approvals(entry.meeting.pk for entry in approved) if approved else {}
+    for entry in approved:
+        shown = integrity.minutes_digest(_item_minutes(entry.agenda), entry.decisions, entry.actions)
+        entry.check = integrity.check_approval(
+            entry.approval, shown_hash=shown, recorded=recorded.get(entry.meeting.pk, [])
+        )
+    return compiled
 
 
 # --- Attendance -------------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ zone, so its UTC start moves with the host's summer time; a series with rotation
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import READERS, Classification
 from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position, zone_names
 from coalition.directory.queries import status_of, today, troika_on, with_status_on
-from coalition.meetings import rotation
+from coalition.meetings import integrity, rotation
 from coalition.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -649,7 +648,7 @@ def save_minutes(*, item: AgendaItem, by: Any, text: str) -> MinutesRevision | N
             "meetings.minutes_saved",
             actor=by,
             subject=meeting,
-            data={"item": item.pk, "revision": revision.number, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+            data={"item": item.pk, "revision": revision.number, "sha256": integrity.sha256(text)},
         )
     return revision
 
@@ -704,22 +703,13 @@ def return_to_draft(*, meeting: Meeting, by: Any, reason: str) -> Meeting:
     return meeting
 
 
+def _item_minutes(meeting: Meeting) -> list[integrity.ItemMinutes]:
+    return [(item, item.current_minutes()) for item in meeting.agenda.order_by("position", "pk")]
+
+
 def minutes_hash(meeting: Meeting) -> str:
-    """A digest of the minutes as they stand: every item's outcome and current revision, the decisions and the
-    actions."""
-    parts = []
-    for item in meeting.agenda.order_by("position", "pk"):
-        current = item.current_minutes()
-        parts.append(
-            f"item:{item.pk}:{item.title}:{item.outcome}:{current.number if current else 0}:"
-            f"{current.text if current else ''}"
-        )
-    parts += [f"decision:{d.pk}:{d.text}" for d in meeting.decisions.order_by("pk")]
-    parts += [
-        f"action:{a.pk}:{a.text}:{a.owner_id}:{a.owner_organisation_id}:{a.due_on}"
-        for a in meeting.actions.order_by("pk")
-    ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    """A digest of the minutes as they stand (`integrity.minutes_digest`)."""
+    return integrity.minutes_digest(_item_minutes(meeting), meeting.decisions.all(), meeting.actions.all())
 
 
 def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesApproval:
@@ -740,9 +730,11 @@ def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesAppr
                 field="at",
             )
         _require_state(minutes_of, Meeting.MinutesState.CIRCULATED)
-        digest = minutes_hash(minutes_of)
+        items = _item_minutes(minutes_of)
+        digest = integrity.minutes_digest(items, minutes_of.decisions.all(), minutes_of.actions.all())
+        attendance = integrity.attendance_snapshot(minutes_of.attendance.all())
         approval = MinutesApproval.objects.create(
-            minutes_of=minutes_of, approved_at=at, approved_by=by, content_hash=digest
+            minutes_of=minutes_of, approved_at=at, approved_by=by, content_hash=digest, attendance=attendance
         )
         minutes_of.minutes_state = Meeting.MinutesState.APPROVED
         minutes_of.save(update_fields=["minutes_state"])
@@ -751,7 +743,19 @@ def approve_minutes(*, minutes_of: Meeting, at: Meeting, by: Any) -> MinutesAppr
         at.agenda.filter(approves=minutes_of).exclude(outcome=AgendaItem.Outcome.TAKEN).update(
             outcome=AgendaItem.Outcome.TAKEN
         )
-        ledger.record("meetings.minutes_approved", actor=by, subject=minutes_of, data={"at": at.pk, "hash": digest})
+        # Each approved revision's hash and the frozen attendance's digest go into the ledger (and so into its
+        # published Merkle tree) beside the digest of the whole: the pages check what they show against it.
+        ledger.record(
+            integrity.APPROVED,
+            actor=by,
+            subject=minutes_of,
+            data={
+                "at": at.pk,
+                "hash": digest,
+                "revisions": integrity.revision_hashes(items),
+                "attendance": integrity.attendance_digest(attendance),
+            },
+        )
         _link_evidence(minutes_of, by)
     return approval
 
@@ -896,7 +900,14 @@ def record_attendance(*, meeting: Meeting, by: Any, rows: Iterable[AttendanceRow
         _visible_or_none(by, row.organisation, "organisation", f"member or organisation in row {n}")
         _visible_or_none(by, row.person, "person", f"person in row {n}")
     with transaction.atomic():
+        meeting = _current(meeting)  # locked: attendance is recorded, and approval freezes it, one at a time
+        earlier = {integrity.attendance_key(a.person_id, a.organisation_id): a for a in meeting.attendance.order_by()}
+        changes = []
         for row in rows:
+            person_id, organisation_id = getattr(row.person, "pk", None), getattr(row.organisation, "pk", None)
+            was = earlier.get(integrity.attendance_key(person_id, organisation_id))
+            if was is not None and was.status == row.status and organisation_id in (None, was.organisation_id):
+                continue  # unchanged: who recorded it, and when, stay true
             key: dict[str, Any] = (
                 {"meeting": meeting, "person": row.person}
                 if row.person
@@ -906,7 +917,13 @@ def record_attendance(*, meeting: Meeting, by: Any, rows: Iterable[AttendanceRow
             if row.organisation is not None:  # a person's row keeps the member it was recorded for
                 defaults["organisation"] = row.organisation
             Attendance.objects.update_or_create(**key, defaults=defaults)
-        ledger.record("meetings.attendance_recorded", actor=by, subject=meeting, data={"rows": len(rows)})
+            change = {"person": person_id, "organisation": organisation_id, "to": row.status}
+            changes.append(change | {"from": was.status if was else None})
+        data: dict[str, Any] = {"rows": len(rows)}
+        if MinutesApproval.objects.filter(minutes_of=meeting).exists():
+            # The approved minutes froze the attendance; what changes after is shown as a later change.
+            data |= {"after_approval": True, "changes": changes}
+        ledger.record("meetings.attendance_recorded", actor=by, subject=meeting, data=data)
     return len(rows)
 
 
