@@ -252,6 +252,14 @@ COALITION_MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 20 * 1024 * 1024)
 # --- Encryption of civil-society contact details: the key lives outside the database --------------------------
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
 FIELD_ENCRYPTION_KEY_FILE = env_str("FIELD_ENCRYPTION_KEY_FILE", str(VAR_DIR / "field-encryption.key"))
+# The audit ledger's checkpoint signing key (docs/security.md), beside the encryption keys and never in the database:
+# a signed-note private key "PRIVATE+KEY+<origin>+…" in the environment, or a key file made on first use in development.
+LEDGER_SIGNING_KEY = env_str("LEDGER_SIGNING_KEY", "")
+LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "ledger-signing.key"))
+LEDGER_ORIGIN = env_str("LEDGER_ORIGIN", f"{urlsplit(env_str('SITE_URL', 'http://127.0.0.1:8000')).netloc}/ledger")
+# The last checkpoint signed, kept beside the key so that a ledger emptied with its checkpoints is still caught; off in
+# tests, whose database is emptied between tests.
+LEDGER_CHECKPOINT_FILE = env_str("LEDGER_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "ledger-checkpoint"))
 
 # --- Program of Action ----------------------------------------------------------------------------------------
 PROGRAMME_STALE_DAYS = env_int("PROGRAMME_STALE_DAYS", 45)  # no update for this long: into the lead's digest

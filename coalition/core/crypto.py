@@ -27,21 +27,22 @@ def _fernet() -> MultiFernet:
         if not path.exists():
             if settings.PRODUCTION:
                 raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required in production")
-            _create_key_file(path)
+            create_key_file(path)
         keys = [path.read_text().strip()]
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
-def _create_key_file(path: Path) -> None:
-    """Write a new key where none is, once: processes that start together (web and worker, parallel test workers)
-    all read the key the first of them wrote. The key is written under a private name and linked into place, so no
-    process ever reads a half-written file, and a process that loses the race keeps the winner's key."""
+def create_key_file(path: Path, key: bytes | None = None) -> None:
+    """Write a new key (a Fernet key unless `key` is given) where none is, once: processes that start together (web
+    and worker, parallel test workers) all read the key the first of them wrote. The key is written under a private
+    name and linked into place, so no process ever reads a half-written file, and a process that loses the race keeps
+    the winner's key."""
     path.parent.mkdir(parents=True, exist_ok=True)
     draft = path.with_name(f".{path.name}.{os.getpid()}")
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(Fernet.generate_key())
+            handle.write(key or Fernet.generate_key())
         with contextlib.suppress(FileExistsError):  # another process linked its key first: keep that one
             os.link(draft, path)
     finally:

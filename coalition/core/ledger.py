@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from coalition.core.models import AuditEvent, LedgerHead
+from coalition.core.models import AuditEvent, LedgerCheckpoint, LedgerHead
 
 GENESIS = "0" * 64
 
@@ -36,6 +36,11 @@ def _canonical(event: AuditEvent) -> bytes:
         "prev_hash": event.prev_hash,
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def entry(event: AuditEvent) -> bytes:
+    """The event's canonical bytes: what its chain hash covers, and its leaf in the Merkle tree (checkpoints.py)."""
+    return _canonical(event)
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -117,4 +122,9 @@ def verify_chain() -> Verification:
     head = LedgerHead.objects.filter(pk=1).first() or LedgerHead(seq=0, hash=GENESIS)
     if head.seq != checked or head.hash != expected_prev:
         return Verification(False, checked, checked + 1, f"the head names #{head.seq}: later events were removed")
+    # A head rewritten to match a shortened (or emptied) ledger still leaves the signed checkpoints behind.
+    signed = LedgerCheckpoint.objects.order_by("-size").values_list("size", flat=True).first() or 0
+    if signed > checked:
+        reason = f"a signed checkpoint covers {signed} events: later ones were removed"
+        return Verification(False, checked, checked + 1, reason)
     return Verification(True, checked)

@@ -94,6 +94,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        # A statement's verification looks up its own events among millions (bench/ledger.py).
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="core_audit_subject")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label or 'system'}"
@@ -115,3 +117,35 @@ class LedgerHead(models.Model):
 
     def __str__(self) -> str:
         return f"ledger head #{self.seq}"
+
+
+class LedgerTreeNode(models.Model):
+    """A perfect subtree of the RFC 6962 Merkle tree over the ledger (`coalition.core.merkle`): level 0 holds each
+    event's leaf hash, level k the hash of 2^k leaves starting at index·2^k. Appended as checkpoints are issued, never
+    changed (database triggers refuse it), so any proof is read from O(log n) rows."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="core_ledger_tree_node_unique")]
+
+    def __str__(self) -> str:
+        return f"ledger tree node {self.level}/{self.index}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed tree head: the C2SP checkpoint (signed note) for the first `size` events, as published. The key
+    that signed it lives outside the database, so no one who can only write to the database can make one."""
+
+    size = models.PositiveBigIntegerField(unique=True)
+    root_hash = models.BinaryField(max_length=32)
+    note = models.TextField()
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"ledger checkpoint at {self.size} events"

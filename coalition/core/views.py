@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from coalition.core import ledger
+from coalition.core import checkpoints, ledger
 from coalition.core.access import access
 from coalition.core.forms import AuditFilterForm
-from coalition.core.models import AuditEvent
+from coalition.core.models import AuditEvent, LedgerCheckpoint
 
 AUDIT_PAGE_SIZE = 200
 
@@ -45,6 +45,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+CHECKPOINTS_LISTED = 30
+
+
+@access("public")
+def ledger_checkpoints(request: HttpRequest) -> HttpResponse:
+    """The audit ledger's signed checkpoints and the key that verifies them, for anyone to keep and compare."""
+    context = {
+        "latest": checkpoints.latest(),
+        "earlier": LedgerCheckpoint.objects.order_by("-size")[1:CHECKPOINTS_LISTED],
+        "verifier_key": checkpoints.signer().verifier_key,
+    }
+    return render(request, "core/checkpoints.html", context)
+
+
+@access("public")
+def latest_checkpoint(request: HttpRequest) -> HttpResponse:
+    """The latest checkpoint as the signed note itself (C2SP tlog-checkpoint), as tools expect it."""
+    checkpoint = checkpoints.latest()
+    if checkpoint is None:
+        return HttpResponse("No checkpoint has been issued yet.\n", status=404, content_type="text/plain")
+    return HttpResponse(checkpoint.note, content_type="text/plain; charset=utf-8")
 
 
 def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:

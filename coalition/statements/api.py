@@ -122,6 +122,16 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
         return visible_statements(self.request.user)
 
 
+class InclusionSerializer(serializers.Serializer):
+    """An RFC 6962 inclusion proof of one ledger event in the checkpoint (docs/verify_statement.py checks it)."""
+
+    ledger_event = serializers.IntegerField()
+    leaf_index = serializers.IntegerField()
+    tree_size = serializers.IntegerField()
+    entry = serializers.CharField(help_text="the event's canonical JSON; its leaf is SHA-256(0x00 || entry)")
+    proof = serializers.ListField(child=serializers.CharField(), help_text="base64 node hashes, leaf upwards")
+
+
 class VerifiedSignatorySerializer(serializers.Serializer):
     member = serializers.CharField()
     response = serializers.CharField(help_text="signed (or, where the record differs, what the ledger says)")
@@ -131,6 +141,15 @@ class VerifiedSignatorySerializer(serializers.Serializer):
     ledger_event = serializers.IntegerField()
     ledger_hash = serializers.CharField()
     record_matches_ledger = serializers.BooleanField()
+    inclusion = InclusionSerializer(allow_null=True, help_text="null: recorded after the latest checkpoint")
+
+
+class CheckpointSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="the C2SP tlog-checkpoint signed note")
+    size = serializers.IntegerField()
+    issued_at = serializers.DateTimeField()
+    verifier_key = serializers.CharField(help_text="the signed-note verifier key of the ledger's signing key")
+    url = serializers.URLField()
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -143,6 +162,9 @@ class VerificationSerializer(serializers.Serializer):
     chain_problem = serializers.CharField()
     problems = serializers.ListField(child=serializers.CharField())
     signatories = VerifiedSignatorySerializer(many=True)
+    checkpoint = CheckpointSerializer(allow_null=True)
+    publication = InclusionSerializer(allow_null=True)
+    events_after_checkpoint = serializers.IntegerField()
     other_responses_checked = serializers.IntegerField()
     verification_url = serializers.URLField()
 
@@ -155,7 +177,8 @@ class _OneObjectSchema(AutoSchema):
 
 
 class VerificationViewSet(viewsets.GenericViewSet):
-    """A published statement's signatory list checked against the hash-chained audit ledger (as the page does)."""
+    """A published statement's signatory list checked against the audit ledger, with each signature event's inclusion
+    proof in the latest signed checkpoint (as the page does)."""
 
     access_policy = "statements.verify"
     serializer_class = VerificationSerializer

@@ -27,8 +27,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from coalition.core import policy
+from coalition.core import checkpoints, policy
 from coalition.core.access import access
+from coalition.core.models import LedgerCheckpoint
 from coalition.documents.models import paragraphs_of
 from coalition.documents.services import render as render_markdown
 from coalition.statements import services
@@ -163,8 +164,23 @@ def _url(request: HttpRequest, name: str, statement: Statement) -> str:
 # --- The feed ----------------------------------------------------------------------------------------------------
 
 
+CHECKPOINT_NAMESPACE = "https://c2sp.org/tlog-checkpoint"
+
+
 class _PlainSummaryFeed(Atom1Feed):
-    """Atom 1.0 whose summaries are plain text (`type="text"`), so no feed reader treats them as markup."""
+    """Atom 1.0 whose summaries are plain text (`type="text"`), so no feed reader treats them as markup; the feed
+    carries the audit ledger's latest signed checkpoint (`<ledger:checkpoint>`, linked as `related`), so whoever
+    follows the feed keeps a record of the ledger that later checkpoints must be consistent with."""
+
+    def root_attributes(self) -> dict[str, str]:
+        return {**super().root_attributes(), "xmlns:ledger": CHECKPOINT_NAMESPACE}
+
+    def add_root_elements(self, handler: Any) -> None:
+        super().add_root_elements(handler)
+        if self.feed.get("checkpoint_url"):
+            handler.addQuickElement("link", "", {"rel": "related", "href": self.feed["checkpoint_url"]})
+        if self.feed.get("checkpoint"):
+            handler.addQuickElement("ledger:checkpoint", self.feed["checkpoint"])
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, {**item, "description": None})
@@ -181,6 +197,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         )
     )
     index = request.build_absolute_uri(reverse("statements:index"))
+    checkpoint = checkpoints.latest()
     feed_url = request.build_absolute_uri(reverse("statements:feed"))
     atom = _PlainSummaryFeed(
         title=_("Coalition statements"),
@@ -189,6 +206,8 @@ def feed(request: HttpRequest) -> HttpResponse:
         feed_url=feed_url,
         feed_guid=feed_url,
         language=settings.LANGUAGE_CODE,
+        checkpoint=checkpoint.note if checkpoint else "",
+        checkpoint_url=request.build_absolute_uri(reverse("core:checkpoints")),
     )
     for statement in statements.order_by("-published_at", "-pk")[:FEED_ENTRIES]:
         freeze = statement.published_freeze
@@ -416,6 +435,18 @@ def public_verification(statement: Statement) -> PublicVerification:
     return PublicVerification(result, shown, len(result.responses) - len(shown))
 
 
+def _checkpoint_json(request: HttpRequest, checkpoint: LedgerCheckpoint | None) -> dict[str, Any] | None:
+    if checkpoint is None:
+        return None
+    return {
+        "note": checkpoint.note,
+        "size": checkpoint.size,
+        "issued_at": _utc(checkpoint.issued_at),
+        "verifier_key": checkpoints.signer().verifier_key,
+        "url": request.build_absolute_uri(reverse("core:checkpoint")),
+    }
+
+
 def verification_json(request: HttpRequest, statement: Statement, verification: PublicVerification) -> dict[str, Any]:
     result = verification.result
     return {
@@ -437,9 +468,13 @@ def verification_json(request: HttpRequest, statement: Statement, verification: 
                 "ledger_event": response.ledger_seq,
                 "ledger_hash": response.ledger_hash,
                 "record_matches_ledger": response.matches,
+                "inclusion": response.inclusion.as_json() if response.inclusion else None,
             }
             for response in verification.shown
         ],
+        "checkpoint": _checkpoint_json(request, result.checkpoint),
+        "publication": result.publication.as_json() if result.publication else None,
+        "events_after_checkpoint": result.pending,
         "other_responses_checked": verification.others_checked,
         "verification_url": _url(request, "statements:verify", statement),
     }
@@ -447,8 +482,13 @@ def verification_json(request: HttpRequest, statement: Statement, verification: 
 
 @access("statements.verify")
 def verify(request: HttpRequest, slug: str) -> HttpResponse:
-    """Anyone may check a published statement's signatory list against the hash-chained audit ledger."""
+    """Anyone may check a published statement's signatory list against the audit ledger and its signed checkpoint."""
     statement = published_statement(request, slug)
     verification = public_verification(statement)
-    context = {"statement": statement, "verification": verification, "result": verification.result}
+    context = {
+        "statement": statement,
+        "verification": verification,
+        "result": verification.result,
+        "checked_at": timezone.now(),
+    }
     return _private(render(request, "statements/public/verify.html", context))

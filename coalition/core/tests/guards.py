@@ -64,3 +64,15 @@ def flush_past_ledger_guards() -> Iterator[None]:
     finally:
         for operations, original in originals:
             operations.sql_flush = original  # type: ignore[method-assign]
+
+
+def lift_ledger_guards(connection: Any) -> None:
+    """Lift the ledger's triggers inside the current transaction (rolled back with it), as an intruder with raw SQL
+    access to the database might: for tests that show tampering is detected all the same."""
+    tables = ["core_auditevent", "core_ledgerhead", "core_ledgertreenode", "core_ledgercheckpoint"]
+    with connection.cursor() as cursor:
+        for table, name, _ in _guarded(connection, tables):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DISABLE TRIGGER USER")
+            else:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from coalition.core import ledger
 from coalition.core.models import AuditEvent, LedgerAppendOnly, LedgerHead
+from coalition.core.tests.guards import lift_ledger_guards
 from coalition.core.tests.parallel import run_in_parallel
 
 pytestmark = pytest.mark.django_db
@@ -25,17 +26,7 @@ def three_events() -> list[AuditEvent]:
 def without_guards() -> Iterator[None]:
     """Lift the database triggers for the test's transaction (rolled back with it), as an intruder with raw SQL
     access to the database might."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
-            cursor.execute("ALTER TABLE core_ledgerhead DISABLE TRIGGER USER")
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name IN ('core_auditevent', 'core_ledgerhead')"
-            )
-            for (name,) in cursor.fetchall():
-                cursor.execute(f'DROP TRIGGER "{name}"')
+    lift_ledger_guards(connection)
     yield
 
 

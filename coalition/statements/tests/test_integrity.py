@@ -17,6 +17,7 @@ from coalition.core.errors import InvalidInput
 from coalition.core.ledger import verify_chain
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
+from coalition.core.tests.guards import lift_ledger_guards
 from coalition.core.tests.parallel import run_in_parallel
 from coalition.documents.models import Version
 from coalition.statements import services
@@ -43,17 +44,14 @@ def support(make_user: Any) -> Any:
 def without_guards() -> Iterator[None]:
     """Lift the ledger's database triggers for the test's transaction (rolled back with it), as an intruder with
     raw SQL access to the database might (as coalition/core/tests/test_ledger.py does)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER USER")
-        else:
-            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+    lift_ledger_guards(connection)
     yield
 
 
 @pytest.fixture
-def broken_silence(support: Any) -> tuple[Statement, Response, Response]:
-    """A silence broken by Estonia's objection, published as the statement of Ghana, which signed."""
+def broken_silence(support: Any, django_capture_on_commit_callbacks: Any) -> tuple[Statement, Response, Response]:
+    """A silence broken by Estonia's objection, published as the statement of Ghana, which signed (and the
+    checkpoint publication issues once it commits)."""
     estonia, ghana = member("EE"), member("GH")
     statement = draft(support)
     freeze = open_round(statement, support, mode=Freeze.Mode.SILENCE)
@@ -62,7 +60,9 @@ def broken_silence(support: Any) -> tuple[Statement, Response, Response]:
     )
     signature = sign(freeze, ghana, reservation="On paragraph 2.")
     past_deadline(freeze)
-    return services.publish(statement=statement, by=support), objection, signature
+    with django_capture_on_commit_callbacks(execute=True):
+        statement = services.publish(statement=statement, by=support)
+    return statement, objection, signature
 
 
 def test_an_honest_record_verifies(broken_silence):
@@ -174,7 +174,7 @@ def test_a_tampered_ledger_event_of_a_signature_is_named_by_verify_ledger_and_br
 
     result = services.verify(statement)
     assert not result.ok and not result.chain_ok
-    assert any(f"broken at event #{event.seq}" in p for p in result.problems)
+    assert any(f"event #{event.seq} no longer matches" in p for p in result.problems)
 
 
 def test_a_deleted_ledger_event_of_a_signature_breaks_the_verification(broken_silence, without_guards):
@@ -187,6 +187,7 @@ def test_a_deleted_ledger_event_of_a_signature_breaks_the_verification(broken_si
     result = services.verify(statement)
     assert not result.ok and not result.chain_ok
     assert any("no ledger event" in p for p in result.problems)
+    assert f"event #{signature.ledger_seq}, which it covers, is missing" in result.chain_reason
 
 
 # --- Concurrency (PostgreSQL) -------------------------------------------------------------------------------------
