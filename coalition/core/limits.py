@@ -46,6 +46,9 @@ MAX_XML_ELEMENTS = 1_500_000  # in all XML parts of a workbook (openpyxl streams
 # In all XML parts of a Word document: python-docx holds every element in memory and walks them in Python, about
 # 17 µs and 220 bytes each (bench/parser_limits.py); a 300-page report has some 150,000.
 MAX_WORD_ELEMENTS = 600_000
+# In an IATI file, which lxml parses whole: real files have one element per 60–70 bytes, so a 50 MB file (the reader's
+# own limit) some 800,000; 50 MB of "<a/>" would be 12.5 million.
+MAX_IATI_ELEMENTS = 2_000_000
 MAX_CELLS = 500_000  # cells handed over by a spreadsheet reader, blank and padding cells included; the real
 # #KeepItOn workbook has 55,000, a full funding template (10,000 rows of 16 columns) 160,000
 MAX_PAGES = 2_000
@@ -145,9 +148,8 @@ class Work:
 
     def count_xml_elements(self, archive: zipfile.ZipFile, *, word: bool = False) -> int:
         """The elements of the package's XML parts, counted as they are inflated in chunks (never a whole part in
-        memory), stopping at MAX_XML_ELEMENTS (MAX_WORD_ELEMENTS for a `word` document). Every "<" that opens no end
-        tag, declaration or comment is counted: XML escapes "<" everywhere else, so this is an upper bound of what a
-        parser will build."""
+        memory), stopping at MAX_XML_ELEMENTS (MAX_WORD_ELEMENTS for a `word` document): an upper bound of what a
+        parser will build (see `_elements`)."""
         limit = MAX_WORD_ELEMENTS if word else MAX_XML_ELEMENTS
         elements = 0
         for part in self.check_package(archive):
@@ -156,8 +158,7 @@ class Work:
             with archive.open(part) as stream:
                 tail = b""
                 while chunk := stream.read(_CHUNK):
-                    joined = tail + chunk  # a "</" split between two chunks is seen whole
-                    elements += chunk.count(b"<") - sum(joined.count(mark) for mark in (b"</", b"<?", b"<!"))
+                    elements += _elements(chunk, tail)
                     tail = chunk[-1:]
                     if elements > limit:
                         raise WorkLimitExceeded(
@@ -167,6 +168,19 @@ class Work:
                         )
             self.tick()
         return elements
+
+    def check_xml(self, data: bytes, *, limit: int) -> None:
+        """Refuse an XML document of more than `limit` elements before a parser builds its tree."""
+        elements = _elements(data, b"")
+        if elements > limit:
+            raise WorkLimitExceeded(self.subject, f"holds {elements:,} XML elements", f"{limit:,} elements")
+
+
+def _elements(chunk: bytes, tail: bytes) -> int:
+    """The elements that open in `chunk` (`tail`: the last byte before it, so that a "</" split between two chunks is
+    seen whole). Every "<" that opens no end tag, declaration or comment counts: XML escapes "<" everywhere else."""
+    joined = tail + chunk
+    return chunk.count(b"<") - sum(joined.count(mark) for mark in (b"</", b"<?", b"<!"))
 
 
 @contextlib.contextmanager

@@ -10,7 +10,8 @@ Checks, in order:
    refused without being read.
 2. Safety: a DOCTYPE that declares entities or refers to an external DTD (billion laughs, XXE) is refused up front;
    the parser itself never expands entities, loads DTDs, touches the network or accepts huge text nodes, and the
-   parsed tree is checked once more for declared entities.
+   parsed tree is checked once more for declared entities. A file of more XML elements than
+   `limits.MAX_IATI_ELEMENTS` is refused before lxml builds its tree.
 3. The root element must be `<iati-activities>` (an organisation file or any other XML is refused).
 4. Version (`iati-activities/@version`): 1.0x files are refused. 2.03 files are validated against the 2.03 schema;
    a schema finding is an error where it concerns what the platform keeps (the activity's identifier, organisations,
@@ -50,6 +51,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lxml import etree
+
+from coalition.core import limits
 
 IATI_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "iati"
 DEFAULT_CODELISTS = IATI_DATA / "codelists"
@@ -351,6 +354,11 @@ def _parse_safely(content: bytes, *, report: Report) -> Any:
     doctype = _DOCTYPE.search(head)
     if doctype and (_DECLARES_ENTITY.search(head, doctype.start()) or _EXTERNAL_DTD.search(head, doctype.start())):
         report.errors.append(Problem(REFUSED_DOCTYPE, "file"))
+        return None
+    try:  # lxml holds the whole tree: count what it would build first (`coalition.core.limits`)
+        limits.Work("the file").check_xml(content, limit=limits.MAX_IATI_ELEMENTS)
+    except limits.WorkLimitExceeded as error:
+        report.errors.append(Problem(error.message, "file"))
         return None
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False

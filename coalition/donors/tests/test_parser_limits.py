@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from coalition.core import limits
 from coalition.core.tests import hostile
-from coalition.donors import spreadsheet
+from coalition.donors import iati, spreadsheet
 from coalition.donors.models import FundingActivity, ImportBatch
 from coalition.donors.tests.conftest import funding, iati_file
 from coalition.donors.tests.test_import_task import EVERY_UPLOAD_TO_THE_WORKER, uploaded, work
@@ -88,3 +88,19 @@ def test_an_import_past_the_workers_processor_time_is_refused_and_saves_nothing(
     assert f"The import of “{batch.file_name}” needed more than 0 seconds of processing" in error["message"]
     assert not FundingActivity.objects.exists()
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)  # the worker's timer is off again
+
+
+def test_an_iati_file_of_millions_of_tiny_elements_is_refused_before_lxml_builds_its_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("lxml parsed the file")
+
+    monkeypatch.setattr(iati.etree, "fromstring", refuse)
+    data = b'<iati-activities version="2.03">' + b"<a/>" * (limits.MAX_IATI_ELEMENTS + 1) + b"</iati-activities>"
+    assert len(data) < iati.MAX_BYTES
+    report = iati.read(data)
+    [problem] = report.errors
+    assert problem.kind == "file"
+    assert problem.message.startswith(f"the file holds {limits.MAX_IATI_ELEMENTS + 2:,} XML elements")
+    assert f"the limit for one upload is {limits.MAX_IATI_ELEMENTS:,} elements" in problem.message
