@@ -381,11 +381,13 @@ def test_a_fast_track_statement_is_drafted_commented_frozen_answered_decided_pub
     text = anonymous.request.get(f"/statements/{slug}/text.txt")
     assert text.status == 200 and "Signatories (4)" in text.text() and RESERVATION in text.text()
 
-    # The verification page replays the ledger: verified, the same four members, each with its ledger event.
+    # The verification page replays the ledger and proves each event against the checkpoint publication issued:
+    # verified, the same four members, each with its ledger event.
     anonymous.get_by_role("link", name="Verify the signatories against the audit ledger").click()
     expect(anonymous.get_by_role("heading", name="Verification of the signatory list", level=1)).to_be_visible()
     expect(anonymous.get_by_role("status")).to_have_text(
-        "Verified: every signature on record matches the audit ledger, and the ledger is intact."
+        "Verified: every signature on record matches the audit ledger, and each of its events is in the ledger's "
+        "signed checkpoint."
     )
     rows = anonymous.locator("section[aria-labelledby='signatories'] tbody tr")
     expect(rows).to_have_count(4)

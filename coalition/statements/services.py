@@ -452,7 +452,7 @@ def _against_checkpoint(
     try:
         signed = checkpoints.open_checkpoint(checkpoint.note, checkpoints.signer().verifier_key)
     except checkpoints.CheckpointRefused as error:
-        return checkpoint, {}, f"the latest checkpoint is not the ledger's: {error}"
+        return checkpoint, {}, f"the latest checkpoint is not the ledger's: {str(error).rstrip('.')}"
     if signed.size != checkpoint.size or signed.root != bytes(checkpoint.root_hash):
         return checkpoint, {}, "the latest checkpoint's stored root differs from the one signed"
     proofs = checkpoints.inclusion_proofs(events, checkpoint)

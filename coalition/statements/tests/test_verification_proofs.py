@@ -149,3 +149,17 @@ def test_the_feed_carries_the_latest_checkpoint(statement, client):
     assert feed.findtext("ledger:checkpoint", namespaces=namespaces) == LedgerCheckpoint.objects.get().note
     related = feed.find("atom:link[@rel='related']", namespaces)
     assert related is not None and related.get("href", "").endswith("/ledger/checkpoints/")
+
+
+def test_a_checkpoint_not_signed_by_the_ledgers_key_fails_the_verification(statement, client, settings, tmp_path):
+    other = tmp_path / "another.key"
+    other.write_text(checkpoints.new_private_key(checkpoints.signer().name))
+    settings.LEDGER_SIGNING_KEY_FILE = str(other)
+    checkpoints.signer.cache_clear()
+    try:
+        found = verification(client, statement)
+    finally:
+        checkpoints.signer.cache_clear()
+
+    assert not found["verified"] and not found["chain_intact"]
+    assert "is not the ledger's: The checkpoint carries no signature by the ledger's key." in found["problems"][0]
