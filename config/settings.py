@@ -256,6 +256,8 @@ FIELD_ENCRYPTION_KEY_FILE = env_str("FIELD_ENCRYPTION_KEY_FILE", str(VAR_DIR / "
 # a signed-note private key "PRIVATE+KEY+<origin>+…" in the environment, or a key file made on first use in development.
 LEDGER_SIGNING_KEY = env_str("LEDGER_SIGNING_KEY", "")
 LEDGER_SIGNING_KEY_FILE = env_str("LEDGER_SIGNING_KEY_FILE", str(VAR_DIR / "ledger-signing.key"))
+# Its public half ("<origin>+<id>+<base64>"): where set, web processes check checkpoints without the private key.
+LEDGER_VERIFIER_KEY = env_str("LEDGER_VERIFIER_KEY", "")
 LEDGER_ORIGIN = env_str("LEDGER_ORIGIN", f"{urlsplit(env_str('SITE_URL', 'http://127.0.0.1:8000')).netloc}/ledger")
 # The last checkpoint signed, kept beside the key so that a ledger emptied with its checkpoints is still caught; off in
 # tests, whose database is emptied between tests.

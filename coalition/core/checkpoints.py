@@ -110,6 +110,12 @@ def signer() -> Signer:
     return parse_private_key(text)
 
 
+def verifier_key() -> str:
+    """The public half, all that reading and checking need: `LEDGER_VERIFIER_KEY` where set, so web processes can
+    run without the private key (only the worker that signs needs it), or else derived from the signing key."""
+    return settings.LEDGER_VERIFIER_KEY or signer().verifier_key
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     origin: str

@@ -56,7 +56,7 @@ def ledger_checkpoints(request: HttpRequest) -> HttpResponse:
     context = {
         "latest": checkpoints.latest(),
         "earlier": LedgerCheckpoint.objects.order_by("-size")[1:CHECKPOINTS_LISTED],
-        "verifier_key": checkpoints.signer().verifier_key,
+        "verifier_key": checkpoints.verifier_key(),
     }
     return render(request, "core/checkpoints.html", context)
 

@@ -442,7 +442,7 @@ def _checkpoint_json(request: HttpRequest, checkpoint: LedgerCheckpoint | None) 
         "note": checkpoint.note,
         "size": checkpoint.size,
         "issued_at": _utc(checkpoint.issued_at),
-        "verifier_key": checkpoints.signer().verifier_key,
+        "verifier_key": checkpoints.verifier_key(),
         "url": request.build_absolute_uri(reverse("core:checkpoint")),
     }
 

@@ -450,7 +450,7 @@ def _against_checkpoint(
     if checkpoint is None:
         return None, {}, ""
     try:
-        signed = checkpoints.open_checkpoint(checkpoint.note, checkpoints.signer().verifier_key)
+        signed = checkpoints.open_checkpoint(checkpoint.note, checkpoints.verifier_key())
     except checkpoints.CheckpointRefused as error:
         return checkpoint, {}, f"the latest checkpoint is not the ledger's: {str(error).rstrip('.')}"
     if signed.size != checkpoint.size or signed.root != bytes(checkpoint.root_hash):

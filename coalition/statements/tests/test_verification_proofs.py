@@ -163,3 +163,20 @@ def test_a_checkpoint_not_signed_by_the_ledgers_key_fails_the_verification(state
 
     assert not found["verified"] and not found["chain_intact"]
     assert "is not the ledger's: The checkpoint carries no signature by the ledger's key." in found["problems"][0]
+
+
+def test_pages_need_only_the_public_key(statement, client, settings, tmp_path):
+    published_key = checkpoints.signer().verifier_key
+    settings.LEDGER_VERIFIER_KEY = published_key
+    settings.LEDGER_SIGNING_KEY_FILE = str(tmp_path / "absent.key")  # a web process without the private key
+    settings.LEDGER_SIGNING_KEY = ""
+    checkpoints.signer.cache_clear()
+    try:
+        found = verification(client, statement)
+        page = client.get("/ledger/checkpoints/").content.decode()
+    finally:
+        checkpoints.signer.cache_clear()
+
+    assert found["verified"] and found["checkpoint"]["verifier_key"] == published_key
+    assert published_key in page
+    assert not (tmp_path / "absent.key").exists()  # no key was looked for, nor made
