@@ -34,23 +34,46 @@ def _guarded(connection: Any, tables: list[str]) -> list[tuple[str, str, str]]:
         return list(cursor.fetchall())
 
 
+def _lift_and_put_back(connection: Any, guarded: list[tuple[str, str, str]]) -> tuple[list[str], list[str]]:
+    """The statements that lift the `guarded` triggers and those that put them back."""
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        names = sorted({table for table, _, _ in guarded})
+        lift = [f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER;" for table in names]
+        put_back = [f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER;" for table in names]
+    else:
+        lift = [f"DROP TRIGGER {quote(name)};" for _, name, _ in guarded]
+        put_back = [f"{sql};" for _, _, sql in guarded]
+    return lift, put_back
+
+
 def _past_guards(original: Callable[..., list[str]]) -> Callable[..., list[str]]:
     def sql_flush(self: Any, style: Any, tables: Any, **options: Any) -> list[str]:
         statements = original(self, style, tables, **options)
         guarded = _guarded(self.connection, list(tables)) if statements else []
         if not guarded:
             return statements
-        quote = self.quote_name
-        if self.connection.vendor == "postgresql":
-            names = sorted({table for table, _, _ in guarded})
-            lift = [f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER;" for table in names]
-            restore = [f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER;" for table in names]
-        else:
-            lift = [f"DROP TRIGGER {quote(name)};" for _, name, _ in guarded]
-            restore = [f"{sql};" for _, _, sql in guarded]
-        return lift + statements + restore
+        lift, put_back = _lift_and_put_back(self.connection, guarded)
+        return lift + statements + put_back
 
     return sql_flush
+
+
+@contextmanager
+def past_guards(connection: Any, tables: list[str]) -> Iterator[None]:
+    """Write rows into `tables` as they were before, past their triggers (inside the caller's transaction): how the
+    demo snapshot puts back approved minutes and the ledger, which no one else may write that way."""
+    lift, put_back = _lift_and_put_back(connection, _guarded(connection, tables))
+    with connection.cursor() as cursor:
+        for statement in lift:
+            cursor.execute(statement)
+        yield
+        if put_back and connection.vendor == "postgresql":
+            # The rows written leave their foreign-key checks pending, and PostgreSQL alters no table with pending
+            # trigger events: the checks are made now, before the guards go back on.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in put_back:
+            cursor.execute(statement)
 
 
 @contextmanager
