@@ -299,6 +299,9 @@ CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", urlsplit(SITE_URL).hostname
 # The embedded search index (tantivy). Web and worker share the folder; "" keeps it in memory (the tests).
 LIBRARY_INDEX_DIR = env_str("LIBRARY_INDEX_DIR", "" if TESTING else str(VAR_DIR / "library-index"))
 LIBRARY_MAX_FILE_BYTES = env_int("LIBRARY_MAX_FILE_BYTES", 15 * 1024 * 1024)
+# A larger upload is read and added by the task worker, under its time and memory limits, its page showing how the
+# import stands; a smaller one is read while its uploader waits. 0 sends every upload to the worker.
+LIBRARY_IMPORT_IN_REQUEST_BYTES = env_int("LIBRARY_IMPORT_IN_REQUEST_BYTES", 256 * 1024)
 LIBRARY_MAX_PARAGRAPH_CHARS = env_int("LIBRARY_MAX_PARAGRAPH_CHARS", 20_000)
 LIBRARY_MAX_PARAGRAPHS = env_int("LIBRARY_MAX_PARAGRAPHS", 20_000)
 LIBRARY_MAX_ASSIST_PARAGRAPHS = env_int("LIBRARY_MAX_ASSIST_PARAGRAPHS", 400)

@@ -60,6 +60,7 @@ MAX_TASK_CPU_SECONDS = 300.0
 MAX_TASK_MEMORY_BYTES = 2048 * MB  # address space one task may add to the worker's own
 
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+_task_refusals: list[WorkLimitExceeded] = []  # the refusal of the task whose processor time has passed, while it runs
 _CHUNK = 256 * 1024
 
 
@@ -86,6 +87,8 @@ class Work:
         self.pages = 0
 
     def tick(self) -> None:
+        if _task_refusals:  # the task worker's timer fired inside a library that swallowed it (pypdf logs and goes on)
+            raise _task_refusals[-1]
         used = time.thread_time() - self.started
         if used > MAX_CPU_SECONDS:
             raise WorkLimitExceeded(
@@ -226,11 +229,13 @@ def task_limits(subject: str) -> Iterator[None]:
         return
 
     def over_time(signum: int, frame: FrameType | None) -> None:
-        raise WorkLimitExceeded(
+        refusal = WorkLimitExceeded(
             subject,
             f"needed more than {MAX_TASK_CPU_SECONDS:.0f} seconds of processing",
             f"{MAX_TASK_CPU_SECONDS:.0f} seconds",
         )
+        _task_refusals.append(refusal)  # raised again by the parsers' next `Work.tick` if a library swallows it
+        raise refusal
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     ceiling = _address_space() + MAX_TASK_MEMORY_BYTES
@@ -248,7 +253,12 @@ def task_limits(subject: str) -> Iterator[None]:
             f"needed more than {_megabytes(MAX_TASK_MEMORY_BYTES)} of memory",
             f"{_megabytes(MAX_TASK_MEMORY_BYTES)}",
         ) from None
+    except InvalidInput as error:
+        if _task_refusals and error is not _task_refusals[-1]:  # what failed once the refusal was swallowed
+            raise _task_refusals[-1] from None
+        raise
     finally:
+        _task_refusals.clear()
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)

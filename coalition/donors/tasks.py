@@ -25,6 +25,7 @@ from django_tasks import task
 from coalition.core import ledger, limits
 from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
 from coalition.core.policy import Tier
+from coalition.core.tasks import claim_queued
 from coalition.directory.models import Organisation
 from coalition.donors import iati, services
 from coalition.donors.models import DonorGroup, ImportBatch, ImportUpload
@@ -106,17 +107,16 @@ class _Progress:
 @task()
 def import_queued(batch_id: int) -> None:
     """Import a file `queue_import` kept: its batch takes the report, accepted or refused (nothing saved)."""
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.select_for_update()
-            .select_related("reporter", "by")
-            .filter(pk=batch_id, outcome=ImportBatch.Outcome.QUEUED)
-            .first()
-        )
-        if batch is None:  # taken by an earlier run of this task, or deleted
-            return
-        batch.outcome, batch.step = ImportBatch.Outcome.RUNNING, ImportBatch.Step.READING
-        batch.save(update_fields=["outcome", "step"])
+    batch = claim_queued(
+        ImportBatch.objects.select_related("reporter", "by"),
+        batch_id,
+        field="outcome",
+        queued=ImportBatch.Outcome.QUEUED,
+        running=ImportBatch.Outcome.RUNNING,
+        step=ImportBatch.Step.READING,
+    )
+    if batch is None:  # taken by an earlier run of this task, or deleted
+        return
     try:
         upload = ImportUpload.objects.select_related("group").get(batch=batch)
         with limits.task_limits(f"The import of “{batch.file_name}”"):  # refused, not a worker tied up or killed

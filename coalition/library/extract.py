@@ -153,6 +153,7 @@ def _pdf_text(data: bytes, label: str) -> str:
                 if total > MAX_TEXT_CHARS:
                     raise _too_long(label)
                 parts.append(part)
+            work.tick()  # pypdf swallows an exception raised inside it, the task worker's time limit too
     except InvalidInput:
         raise
     except LimitReachedError as error:

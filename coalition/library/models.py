@@ -99,6 +99,47 @@ class Source(Classified):
         return labels.get(self.kind, str(_("Endorsed by")))
 
 
+class QueuedImport(Classified):
+    """A file kept for the task worker to add to the library (issue 16 item 7), with what the import form said of
+    it, and then how the import ended. Readable by whoever may read the text it becomes (its classification), so
+    its page says nothing its source would not. The file's bytes are cleared once the import ends."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the task worker")
+        RUNNING = "running", _("Being read and added, all or nothing")
+        DONE = "done", _("Added to the library")
+        REFUSED = "refused", _("Refused: nothing from this file was saved")
+
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    file_name = models.CharField(max_length=300)
+    size = models.PositiveIntegerField(default=0)
+    data = models.BinaryField(default=bytes)
+    kind = models.CharField(max_length=24, choices=Source.Kind.choices)
+    title = models.CharField(max_length=300)
+    forum = models.CharField(max_length=60, blank=True)
+    symbol = models.CharField(max_length=80, blank=True)
+    date = models.DateField(null=True, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    author_country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    endorsed_by = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)  # why it was refused, for the field named in `error_field`
+    error_field = models.CharField(max_length=40, blank=True)
+
+    class Meta(Classified.Meta):
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
 def words_hash(text: str) -> str:
     """The hash of a paragraph's words, whatever their case, spacing and punctuation: equal texts, equal hashes."""
     from coalition.library.engine import words

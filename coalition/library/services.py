@@ -61,6 +61,44 @@ def _paragraph_rows(source: Source, segments: Sequence[extract.Segment]) -> list
     ]
 
 
+def check_import(
+    *,
+    by: Any,
+    data: bytes | None,
+    kind: str,
+    title: str,
+    date: dt.date | None = None,
+    year: int | None = None,
+    classification: str,
+    audience: Audience | None = None,
+) -> str:
+    """Whether `by` may add this text as described, before its file is read (in the request, and again in the task
+    worker for a file kept for it). Returns the file's SHA-256 ("" without a file)."""
+    policy.require(by, "library.import")
+    if kind not in Source.Kind.values or kind == Source.Kind.STATEMENT:
+        raise InvalidInput("Choose what kind of text this is.", field="kind")
+    if not title.strip():
+        raise InvalidInput("Give the text a title.", field="title")
+    if date is None and year is not None and not 1945 <= year <= timezone.localdate().year:
+        raise InvalidInput(f"{year} is not a year the library can date a text to.", field="year")
+    if classification not in Classification.values:
+        raise InvalidInput("Choose who may read this text.", field="classification")
+    if classification == Classification.RESTRICTED and audience is None:
+        raise InvalidInput("A restricted text names its audience.", field="audience")
+    if data is None:
+        return ""
+    if len(data) > settings.LIBRARY_MAX_FILE_BYTES:
+        mb = settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)
+        raise InvalidInput(
+            f"The file is {len(data) / 1048576:.1f} MB; the library takes files of up to {mb} MB.", field="file"
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Source.objects.filter(file_sha256=digest).first()
+    if existing is not None and policy.is_visible(by, existing):
+        raise InvalidInput(f"This file is already in the library as “{existing}”.", field="file")
+    return digest
+
+
 def import_text(
     *,
     by: Any,
@@ -81,28 +119,10 @@ def import_text(
     detect: bool = True,
 ) -> Source:
     """Add an external text, given as `text` or as a file (`file_name`, `data`: plain text, HTML, DOCX or PDF)."""
-    policy.require(by, "library.import")
-    if kind not in Source.Kind.values or kind == Source.Kind.STATEMENT:
-        raise InvalidInput("Choose what kind of text this is.", field="kind")
-    if not title.strip():
-        raise InvalidInput("Give the text a title.", field="title")
-    if date is None and year is not None and not 1945 <= year <= timezone.localdate().year:
-        raise InvalidInput(f"{year} is not a year the library can date a text to.", field="year")
-    if classification not in Classification.values:
-        raise InvalidInput("Choose who may read this text.", field="classification")
-    if classification == Classification.RESTRICTED and audience is None:
-        raise InvalidInput("A restricted text names its audience.", field="audience")
-    digest = ""
+    digest = check_import(
+        by=by, data=data, kind=kind, title=title, date=date, year=year, classification=classification, audience=audience
+    )
     if data is not None:
-        if len(data) > settings.LIBRARY_MAX_FILE_BYTES:
-            mb = settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)
-            raise InvalidInput(
-                f"The file is {len(data) / 1048576:.1f} MB; the library takes files of up to {mb} MB.", field="file"
-            )
-        digest = hashlib.sha256(data).hexdigest()
-        existing = Source.objects.filter(file_sha256=digest).first()
-        if existing is not None and policy.is_visible(by, existing):
-            raise InvalidInput(f"This file is already in the library as “{existing}”.", field="file")
         text = extract.read_file(file_name, data)
     if text is None:
         raise InvalidInput("Give a file or paste the text.", field="file")

@@ -30,10 +30,10 @@ from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
 from coalition.core.forms import attempt
 from coalition.directory.models import Organisation
-from coalition.library import extract, queries, services
+from coalition.library import extract, queries, services, tasks
 from coalition.library.forms import AssistForm, ImportForm, SearchForm, SourcesFilterForm
 from coalition.library.indexing import visible_paragraphs, visible_sources
-from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.library.models import Paragraph, QueuedImport, ReuseRecord, Source
 
 MAX_PAGE = 1000  # deeper than anyone reads; keeps the index's collector small
 SOURCES_PER_PAGE = 50
@@ -168,26 +168,32 @@ def import_source(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
 
-        def act() -> Source:
+        def act() -> Source | QueuedImport:
             data = form.cleaned_data
             upload = data["file"]
+            fields: dict[str, Any] = {
+                "by": request.user,
+                "file_name": upload[0] if upload else "",
+                "kind": data["kind"],
+                "title": data["title"],
+                "forum": data["forum"],
+                "symbol": data["symbol"],
+                "date": data["date"],
+                "author": data["author"],
+                "author_country": data["author_country"],
+                "endorsed_by": data["endorsed_by"],
+                "classification": data["classification"],
+            }
+            if upload and len(upload[1]) > settings.LIBRARY_IMPORT_IN_REQUEST_BYTES:
+                return tasks.queue_import(data=upload[1], **fields)  # its parse may be long: the worker reads it
             return services.import_text(
-                by=request.user,
-                text=None if upload else data["text"],
-                file_name=upload[0] if upload else "",
-                data=upload[1] if upload else None,
-                kind=data["kind"],
-                title=data["title"],
-                forum=data["forum"],
-                symbol=data["symbol"],
-                date=data["date"],
-                author=data["author"],
-                author_country=data["author_country"],
-                endorsed_by=data["endorsed_by"],
-                classification=data["classification"],
+                text=None if upload else data["text"], data=upload[1] if upload else None, **fields
             )
 
         done = attempt(form, act, catching=InvalidInput)
+        if done and isinstance(done.value, QueuedImport):
+            messages.info(request, _("The file is being read and added: this page shows how the import stands."))
+            return redirect("library:queued_import", pk=done.value.pk)
         if done:
             made: Source = done.value
             n = made.paragraphs.count()
@@ -204,6 +210,23 @@ def import_source(request: HttpRequest) -> HttpResponse:
         "library/import.html",
         {"form": form, "max_mb": settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)},
         status=400 if form.errors else 200,
+    )
+
+
+@personal
+@access("library.import")
+def queued_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """How an upload kept for the task worker stands: waiting, being read, added, or refused naming the field."""
+    found = get_object_or_404(policy.visible_to(request.user, QueuedImport).select_related("source", "by"), pk=pk)
+    field = ImportForm.base_fields.get(found.error_field)
+    return render(
+        request,
+        "library/queued_import.html",
+        {
+            "queued": found,
+            "error_label": field.label if field else "",
+            "source_visible": found.source is not None and policy.is_visible(request.user, found.source),
+        },
     )
 
 
