@@ -317,6 +317,9 @@ LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", not TESTING)
 RESPONSE_INGEST_DIR = env_str("RESPONSE_INGEST_DIR", str(VAR_DIR / "signals"))
 RESPONSE_FETCH_URLS = env_list("RESPONSE_FETCH_URLS", [])  # "source=https://…" entries
 RESPONSE_MAX_FILE_BYTES = env_int("RESPONSE_MAX_FILE_BYTES", 25 * 1024 * 1024)
+# A larger signal upload goes to the task worker, the import page showing its progress; a smaller one (every real
+# STOP sheet is under 200 KB) is imported while its uploader waits, its parse bounded by core.limits. 0: all go.
+RESPONSE_IMPORT_IN_REQUEST_BYTES = env_int("RESPONSE_IMPORT_IN_REQUEST_BYTES", 1024 * 1024)
 RESPONSE_CORROBORATION_HOURS = env_int("RESPONSE_CORROBORATION_HOURS", 24)
 
 # --- Donor coordination -------------------------------------------------------------------------------------------

@@ -1449,15 +1449,19 @@ def import_file(
     data: bytes,
     dataset_year: int | None = None,
     country: str | None = None,
+    queued: ImportBatch | None = None,
 ) -> ImportBatch:
     """Bring one monitoring file into the signals (PoA 1B.3), whole or not at all.
 
     `source` is one of STOP, OONI, IODA, Cloudflare, or "auto" to read it from the content. `country` (ISO-2) is
     used only for rows that carry no country of their own (an OONI aggregation without probe_cc, an IODA ASN).
     Importing the same file again is allowed and changes nothing: it is recorded as a batch with nothing created.
+    The task worker passes the batch the import page `queued` (`tasks.queue_import`), which takes the report.
     """
     policy.require(by, "response.import")
-    return _import(by=by, source=source, file_name=file_name, data=data, dataset_year=dataset_year, country=country)
+    return _import(
+        by=by, source=source, file_name=file_name, data=data, dataset_year=dataset_year, country=country, queued=queued
+    )
 
 
 def ingest_file(*, source: str, file_name: str, data: bytes) -> ImportBatch:
@@ -1468,7 +1472,9 @@ def ingest_file(*, source: str, file_name: str, data: bytes) -> ImportBatch:
     is known by its SHA-256, so the next cycle passes it by instead of failing on it again (a corrected file has new
     bytes and comes in on its own)."""
     try:
-        return _import(by=None, source=source, file_name=file_name, data=data, dataset_year=None, country=None)
+        return _import(
+            by=None, source=source, file_name=file_name, data=data, dataset_year=None, country=None, queued=None
+        )
     except InvalidInput as error:
         _record_refusal(source=source, file_name=file_name, data=data, reason=error.message)
         raise
@@ -1489,7 +1495,14 @@ def _record_refusal(*, source: str, file_name: str, data: bytes, reason: str) ->
 
 
 def _import(
-    *, by: Any, source: str, file_name: str, data: bytes, dataset_year: int | None, country: str | None
+    *,
+    by: Any,
+    source: str,
+    file_name: str,
+    data: bytes,
+    dataset_year: int | None,
+    country: str | None,
+    queued: ImportBatch | None,
 ) -> ImportBatch:
     file_name = (file_name or "upload").strip()[:300]
     limit = settings.RESPONSE_MAX_FILE_BYTES
@@ -1529,7 +1542,14 @@ def _import(
                 skipped.append(_skipped(item.sheet, item.number, f"same event as {where}"))
                 continue
             rows.append(item)
-    return _apply(by=by, source=source, file_name=file_name, data=data, rows=rows, skipped=skipped)
+    if queued is not None:  # what the worker has got to, for the batch's page (committed at once: no transaction)
+        ImportBatch.objects.filter(pk=queued.pk).update(state=ImportBatch.State.SAVING, source=source)
+    batch = ImportBatch(
+        source=source, file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), by=by, skipped=skipped
+    )
+    if queued is not None:  # the row the import page stored takes the report
+        batch.pk, batch.at = queued.pk, queued.at
+    return _apply(batch, rows=rows)
 
 
 def _skipped(sheet: str, number: int, reason: str) -> dict[str, Any]:
@@ -1537,14 +1557,11 @@ def _skipped(sheet: str, number: int, reason: str) -> dict[str, Any]:
     return {**({"sheet": sheet} if sheet else {}), **({"row": number} if number else {}), "reason": reason}
 
 
-def _apply(
-    *, by: Any, source: str, file_name: str, data: bytes, rows: list[Row], skipped: list[dict[str, Any]]
-) -> ImportBatch:
+def _apply(batch: ImportBatch, *, rows: list[Row]) -> ImportBatch:
+    source = batch.source
     country_ids = dict(Country.objects.filter(code__in={row.country_code for row in rows}).values_list("code", "pk"))
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            source=source, file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), by=by, skipped=skipped
-        )
+        batch.save()
         ids = [row.external_id for row in rows]
         existing: set[str] = set()
         for offset in range(0, len(ids), 500):
@@ -1578,15 +1595,15 @@ def _apply(
         batch.save(update_fields=["created", "unchanged"])
         ledger.record(
             "response.signals_imported",
-            actor=by,
+            actor=batch.by,
             subject=batch,
             data={
                 "source": source,
-                "file_name": file_name,
+                "file_name": batch.file_name,
                 "sha256": batch.sha256,
                 "created": batch.created,
                 "unchanged": batch.unchanged,
-                "skipped": len(skipped),
+                "skipped": len(batch.skipped),
             },
         )
     return batch

@@ -58,6 +58,15 @@ class ImportBatch(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
+    class State(models.TextChoices):  # an upload the task worker imports (issue 16 item 7) goes through all of them
+        QUEUED = "queued", _("Waiting for the task worker")
+        READING = "reading", _("Reading the file")
+        SAVING = "saving", _("Saving the signals, all or none")
+        DONE = "done", _("Done")
+
+    state = models.CharField(max_length=8, choices=State.choices, default=State.DONE)
+    finished_at = models.DateTimeField(null=True, blank=True)  # when the task worker ended the import
+
     class Meta:
         ordering = ["-at"]
 
@@ -67,6 +76,10 @@ class ImportBatch(models.Model):
         return f"{self.get_source_display()}: {self.file_name} ({self.created} new)"
 
     @property
+    def pending(self) -> bool:
+        return self.state != self.State.DONE
+
+    @property
     def skipped_rows(self) -> list[dict[str, Any]]:
         return [skip for skip in self.skipped if "row" in skip]
 
@@ -74,6 +87,23 @@ class ImportBatch(models.Model):
     def skipped_sheets(self) -> list[dict[str, Any]]:
         """Sheets of a workbook that were not read, each with why."""
         return [skip for skip in self.skipped if "row" not in skip]
+
+
+class ImportUpload(models.Model):
+    """An uploaded file waiting for the task worker, with what the uploader chose for it. Kept in the database, which
+    the web processes and the workers share wherever they run; deleted once the file is imported or refused (its
+    batch keeps its name and SHA-256)."""
+
+    visible_through: ClassVar[tuple[str, ...]] = ("batch",)
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, related_name="upload")
+    data = models.BinaryField()
+    source = models.CharField(max_length=16)  # as chosen: a Source, or "auto" to read it from the content
+    dataset_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True)  # ISO-2, for rows that carry no country
+
+    def __str__(self) -> str:
+        return f"upload of {self.batch}"
 
 
 class Signal(models.Model):

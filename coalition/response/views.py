@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
@@ -34,7 +35,7 @@ from coalition.core.exports import safe_cell
 from coalition.core.forms import ServiceForm, attempt
 from coalition.core.policy import Role
 from coalition.directory.models import Organisation
-from coalition.response import queries, services
+from coalition.response import queries, services, tasks
 from coalition.response.forms import (
     CloseForm,
     DismissForm,
@@ -158,7 +159,8 @@ def signals(request: HttpRequest) -> HttpResponse:
 @personal
 @access("response.import")
 def import_signals(request: HttpRequest) -> HttpResponse:
-    """Upload a monitoring file: applied whole or not at all, then alerts are raised from what it brought."""
+    """Upload a monitoring file: applied whole or not at all, then alerts are raised from what it brought. A large
+    file goes to the task worker, and the page shows how far its import has got until the report is there."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
 
@@ -167,7 +169,8 @@ def import_signals(request: HttpRequest) -> HttpResponse:
 
             file_name, data = form.cleaned_data["file"]
             country = form.cleaned_data["country"]
-            batch = importers.import_file(
+            large = len(data) > settings.RESPONSE_IMPORT_IN_REQUEST_BYTES
+            batch = (tasks.queue_import if large else importers.import_file)(
                 by=request.user,
                 source=form.cleaned_data["source"],  # "auto": the importer reads it from the content
                 file_name=file_name,
@@ -175,11 +178,14 @@ def import_signals(request: HttpRequest) -> HttpResponse:
                 dataset_year=form.cleaned_data["dataset_year"],
                 country=country.code if country else None,
             )
-            return batch, services.raise_alerts()
+            return batch, [] if batch.pending else services.raise_alerts()
 
         done = attempt(form, act, catching=InvalidInput)
         if done:
             batch, raised = done.value
+            if batch.pending:
+                messages.info(request, _("The file is being imported: this page shows how far it has got."))
+                return redirect(f"{reverse('response:import')}?batch={batch.pk}#report")
             messages.success(
                 request,
                 _("Imported %(created)d new signals (%(unchanged)d already there, %(skipped)d rows skipped).")

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from coalition.core import limits
 from coalition.directory.models import Country
 from coalition.directory.services import load_countries
 from coalition.response import importers, tasks
@@ -20,6 +21,8 @@ from coalition.response.models import Alert, ImportBatch, Signal
 from coalition.response.tests.workbooks import stop_event, stop_workbook, with_cut_sheet
 
 pytestmark = pytest.mark.django_db
+
+STOP_2019 = Path("/work/shared/data/shutdowns/accessnow-stop/stop_2019.csv")
 
 
 def radar(location: str, start: dt.datetime, ident: str) -> bytes:
@@ -84,6 +87,16 @@ def test_a_cut_workbook_is_recorded_as_refused_and_does_not_stop_the_other_sourc
     monkeypatch.setattr(importers, "ingest_file", lambda **kwargs: tried.append(kwargs["file_name"]))
     again = tasks.ingest()
     assert (tried, again.imported, again.refused) == ([], [], [])
+
+
+def test_a_file_past_the_workers_processor_time_is_refused_and_recorded(folder: Path, monkeypatch: Any) -> None:
+    """Issue 16 item 7: each file the scheduled ingestion takes is held to the task worker's limits."""
+    monkeypatch.setattr(limits, "MAX_TASK_CPU_SECONDS", 0.001)
+    (folder / "stop" / "stop_2019.csv").write_bytes(STOP_2019.read_bytes())
+    report = tasks.ingest()
+    assert report.imported == [] and len(report.refused) == 1
+    assert "The signal file “stop/stop_2019.csv” needed more than 0 seconds of processing" in report.refused[0]
+    assert Signal.objects.count() == 0 and ImportBatch.objects.get().refusal.startswith("The signal file")
 
 
 def test_only_configured_https_addresses_are_fetched(folder: Path, settings: Any, monkeypatch: Any) -> None:
