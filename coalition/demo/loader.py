@@ -112,7 +112,7 @@ def _members(countries: dict[str, Country]) -> dict[str, Organisation]:
     for code, year, note in data.FOC_MEMBERS:
         country = countries[code]
         org = Organisation.objects.create(
-            name=f"Government of {country.name}",
+            name=f"Government of {country.name_in_text}",
             short_name=country.name,
             kind=Organisation.Kind.GOVERNMENT,
             country=country,
@@ -209,7 +209,7 @@ def _offices(governments: dict[str, Organisation], bodies: dict[str, Body], coun
         Office.objects.create(
             organisation=org,
             kind=Office.Kind.MINISTRY,
-            name=f"Ministry of Foreign Affairs of {country.name}",
+            name=f"Ministry of Foreign Affairs of {country.name_in_text}",
             city=country.capital or country.name,
             host_country=country,
             time_zone=country.capital_tz or "UTC",
@@ -220,7 +220,7 @@ def _offices(governments: dict[str, Organisation], bodies: dict[str, Body], coun
             Office.objects.create(
                 organisation=org,
                 kind=Office.Kind.MISSION,
-                name=f"Mission of {country.name} in {city}",
+                name=f"Mission of {country.name_in_text} in {city}",
                 city=city,
                 host_country=countries[host],
                 time_zone=zone,

@@ -30,6 +30,26 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not an IANA time zone (e.g. Europe/Paris)."), params={"value": value})
 
 
+# A country's short name takes "the" in running text ("the Government of the Netherlands") when it is a description
+# rather than a proper name ("the United States", "the Dominican Republic", "the Solomon Islands"), or when the
+# official name itself writes it with "the" ("Kingdom of the Netherlands", "Republic of the Gambia", "Commonwealth of
+# the Bahamas"). The ISO data cannot show the few that take it by usage alone (the Maldives, the Holy See).
+_DESCRIPTIVE_LAST_WORDS = frozenset({"Republic", "Kingdom", "States", "Emirates", "Federation", "Islands", "Union"})
+_THE_BY_USAGE = frozenset({"MV", "VA"})
+
+
+def takes_the(*, code: str, name: str, official_name: str) -> bool:
+    """Whether a country's short name takes "the" in running text (see _DESCRIPTIVE_LAST_WORDS)."""
+    if "," in name:  # ISO's inverted forms ("Congo, The Democratic Republic of the") are not used in sentences
+        return False
+    return (
+        code in _THE_BY_USAGE
+        or name.split()[-1] in _DESCRIPTIVE_LAST_WORDS
+        or f"the {name}" in official_name
+        or f"The {name}" in official_name
+    )
+
+
 class Country(models.Model):
     """An ISO 3166-1 country with its UN M49 region, its development classification and its time zones."""
 
@@ -58,6 +78,12 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def name_in_text(self) -> str:
+        """The short name as a sentence uses it: "the United States", "Kenya" ("Government of the United States")."""
+        article = takes_the(code=self.code, name=self.name, official_name=self.official_name)
+        return f"the {self.name}" if article else self.name
 
 
 class Organisation(Classified):

@@ -21,18 +21,26 @@ from coalition.directory.models import Body, Country, Office, Organisation, Part
 from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
 
+def _warn_next_chair(request: HttpRequest, troika: queries.Troika) -> bool:
+    """The missing next chair (PoA 3A.1) is a call to act, so only those who record chair terms are warned; the
+    public reads "not identified" among the troika's facts instead."""
+    return troika.next_chair_overdue and policy.can(request.user, "directory.manage")
+
+
 @access("public")
 def home(request: HttpRequest) -> HttpResponse:
     on = queries.today()
     members = queries.participants_on(request.user, on=on, statuses=("member", "observer"))
     statuses = list(members.values_list("status", flat=True))  # type: ignore[misc]
+    troika = queries.troika_on(on)
     return render(
         request,
         "directory/home.html",
         {
             "member_count": statuses.count("member"),
             "observer_count": statuses.count("observer"),
-            "troika": queries.troika_on(on),
+            "troika": troika,
+            "warn_next_chair": _warn_next_chair(request, troika),
         },
     )
 
@@ -211,12 +219,14 @@ def chairs(request: HttpRequest) -> HttpResponse:
     form = DateForm(request.GET or None)
     on = (form.cleaned_data.get("on") if form.is_valid() else None) or queries.today()
     terms = policy.visible_to(request.user, queries.ChairTerm).select_related("organisation").order_by("-year")
+    troika = queries.troika_on(on)
     return render(
         request,
         "directory/chairs.html",
         {
             "terms": terms,
-            "troika": queries.troika_on(on),
+            "troika": troika,
+            "warn_next_chair": _warn_next_chair(request, troika),
             "on": on,
             "form": form,
         },
