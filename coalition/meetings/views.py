@@ -62,6 +62,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "past": queries.past(request.user),
             "series_list": queries.series_list(request.user),
             "can_manage": policy.can(request.user, "meetings.manage"),
+            # Links only to what the viewer may open: the compliance table is the governments' (PoA 1B.2).
+            "can_see_calls": policy.can(request.user, "meetings.view_compliance"),
+            "can_feed": policy.can(request.user, "meetings.calendar"),
         },
     )
 

@@ -195,6 +195,20 @@ def test_an_anonymous_visitor_sees_no_members_meeting(client: Client, meetings: 
     assert client.get(f"/meetings/{meetings[0].pk}/").status_code == 404
 
 
+@pytest.mark.parametrize("role", [*OUTSIDERS, None])
+def test_the_index_links_to_the_quarterly_calls_only_for_those_who_may_open_them(
+    make_user: MakeUser, client: Client, role: Role | None
+) -> None:
+    """Issue 17 (4): the Advisory Network's Meetings page linked to the calls table, which answered them 403; nor is
+    the calendar feed offered to a visitor who is not signed in (it is a person's own)."""
+    if role is not None:
+        client.force_login(make_user(role))
+    index = client.get("/meetings/").content.decode()
+    assert 'href="/meetings/calls/"' not in index
+    assert client.get("/meetings/calls/").status_code in (302, 403)  # what the link led to
+    assert ('href="/meetings/calendar/"' in index) is (role is not None)
+
+
 @pytest.mark.parametrize("path", ["/meetings/series/new/", "/meetings/{pk}/minutes/", "/meetings/{pk}/attendance/"])
 def test_an_anonymous_visitor_is_sent_to_sign_in_for_the_managers_pages(
     client: Client, meetings: list[Meeting], path: str
