@@ -1,11 +1,13 @@
 # Coalition: two commands on a fresh machine.
 #   make run   install, migrate the embedded SQLite database, load the demo coalition, start web + worker
+#              (on port 8000; `make run PORT=8080` or PORT in the environment for another)
 #   make test  install the development dependencies and run the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV := .venv
 UV := $(VENV)/bin/uv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
+PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test install install-dev lint browser-deps
@@ -20,12 +22,15 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --frozen --quiet
 
+# The run writes Python's bytecode caches even where PYTHONDONTWRITEBYTECODE is set (an empty value is off): without
+# them every later command, `demo_totp` included, compiles the platform and its libraries from source as it starts.
+run: export PYTHONDONTWRITEBYTECODE :=
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
-	$(PY) manage.py run_platform
+	PORT=$(PORT) $(PY) manage.py run_platform
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

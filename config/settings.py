@@ -291,7 +291,10 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coalition@localhost")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # links in emails
+# The port `manage.py run_platform` (`make run PORT=8080`) serves on. Links in emails and calendar files follow it
+# unless SITE_URL names the site; the ledger's origin (above) does not, so checkpoints signed before still verify.
+PORT = env_int("PORT", 8000)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")  # links in emails
 # The right-hand side of every calendar UID (RFC 5545 3.8.4.7): the site's host, so UIDs stay globally unique.
 CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", urlsplit(SITE_URL).hostname or "coalition.localhost")
 

@@ -1,39 +1,92 @@
 import signal
 import subprocess
 import sys
+import time
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 # The worker for each task backend; the immediate backend runs tasks in the request and needs none.
 WORKERS = {
     "database": ["db_worker"],
     "redis": ["rqworker", "--job-class", "django_tasks_rq.backend.Job", "default"],
 }
+# How long a child has to finish what it is doing (a task, a request) once asked to stop, before it is killed.
+STOP_GRACE_SECONDS = 10
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class Stop(Exception):
+    """A stop signal reached this process: its children are stopped before it exits."""
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise Stop(signum)
+
+
+def stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    """Ask every child still running to stop, then wait for each, killing one that outlasts the grace period."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 class Command(BaseCommand):
     help = "Run the web server and the background task worker together (the README's run command)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--addr", default=f"127.0.0.1:{settings.PORT}", help="Default: 127.0.0.1:$PORT.")
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
+        """The web server and the worker run as this process's children, and it stays to watch them: stopped by a
+        signal (SIGTERM from a service manager, Ctrl-C) or by one of them ending (the port taken, a crash), it stops
+        and waits for the other, so no worker is left running on its own."""
         from coalition.library import indexing
 
         missing, stale = indexing.drift()
         if missing or stale:  # a new or deleted index folder: the database is the record
             self.stdout.write(f"Library index rebuilt: {indexing.rebuild()} paragraphs.")
-        command = WORKERS.get(settings.TASKS_BACKEND)
-        worker = subprocess.Popen([sys.executable, "manage.py", *command]) if command else None  # noqa: S603
-        if worker:
-            self.stdout.write(f"Task worker started (pid {worker.pid}).")
-        self.stdout.write(f"Coalition at http://{addr}/")
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _stop)
+        children: list[subprocess.Popen[bytes]] = []
+        self.names: dict[int, str] = {}
         try:
-            call_command("runserver", addr, use_reloader=False)
+            children.append(self.start("Web server", ["runserver", addr, "--noreload"]))
+            command = WORKERS.get(settings.TASKS_BACKEND)
+            if command:
+                children.append(self.start("Task worker", command))
+            self.stdout.write(f"Coalition at http://{addr}/")
+            ended = self.watch(children)
+        except Stop as stopped:
+            self.stdout.write(f"{signal.Signals(stopped.args[0]).name} received: stopping the web server and worker.")
+            return
         finally:
-            if worker:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=10)
+            for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the waiting short and leave a child behind
+                signal.signal(signum, signal.SIG_IGN)
+            stop_children(children)
+        raise CommandError(f"The {self.names[ended.pid].lower()} stopped (exit status {ended.returncode}).")
+
+    def start(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+        child = subprocess.Popen([sys.executable, "manage.py", *command])  # noqa: S603
+        self.names[child.pid] = name
+        self.stdout.write(f"{name} started (pid {child.pid}).")
+        self.stdout.flush()
+        return child
+
+    @staticmethod
+    def watch(children: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        """Wait until one child ends, and return it."""
+        while True:
+            for child in children:
+                if child.poll() is not None:
+                    return child
+            time.sleep(0.5)
