@@ -7,7 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from coalition.meetings import evidence, reminders
+        from coalition.meetings import evidence, logs, reminders
 
         evidence.register_types()
         reminders.register_digest_section()
+        logs.install()

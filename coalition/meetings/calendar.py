@@ -22,13 +22,14 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event, vCalAddress
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
 from icalendar.parser import Contentline
 
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.directory.models import Person
 from coalition.meetings.models import CalendarFeed, Invitation, Meeting, hash_feed_token
+from coalition.meetings.vtimezone import vtimezone
 
 PRODID = "-//Coalition//Meetings//EN"
 REQUEST, CANCEL, PUBLISH, REPLY = "REQUEST", "CANCEL", "PUBLISH", "REPLY"
@@ -68,10 +69,11 @@ def _description(meeting: Meeting) -> str:
 
 
 def _in_zone(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    """The moment on the host's clock, which calendars show in the host's zone; but the second of two equal
-    wall-clock times (the hour repeated when summer time ends) would be read as the first, so that one is UTC."""
+    """The moment on the host's clock, which calendars show in the host's zone; but a wall-clock time that happens
+    twice (the hour repeated when summer time ends) is written in UTC: clients do not agree on which of the two a
+    local time means (ical.js reads the first as the second, vobject as the first), and a UTC time has one reading."""
     local = moment.astimezone(zone)
-    if local.replace(fold=0).astimezone(dt.UTC) != moment.astimezone(dt.UTC):
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
         return moment.astimezone(dt.UTC)
     return local
 
@@ -124,11 +126,9 @@ def _finish(calendar: Calendar, meetings: Iterable[Meeting]) -> bytes:
     """Add a VTIMEZONE for every zone the events name, spanning the years they fall in (a small file)."""
     days = [meeting.starts_at.date() for meeting in meetings]
     if days:
-        calendar.add_missing_timezones(
-            first_date=dt.date(min(days).year - 1, 1, 1), last_date=dt.date(max(days).year + 2, 1, 1)
-        )
+        first, last = dt.date(min(days).year - 1, 1, 1), dt.date(max(days).year + 2, 1, 1)
         # Zones before the events that name them: some clients read a file in one pass.
-        calendar.subcomponents.sort(key=lambda component: component.name != "VTIMEZONE")
+        calendar.subcomponents[:0] = [vtimezone(tzid, first, last) for tzid in sorted(calendar.get_missing_tzids())]
     return calendar.to_ical()
 
 
@@ -167,7 +167,9 @@ def feed_ics(person: Person, meetings: Iterable[Meeting]) -> bytes:
     name = _("Coalition meetings — %(name)s") % {"name": person.full_name}
     calendar.add("NAME", name)
     calendar.add("X-WR-CALNAME", name)
-    calendar.add("REFRESH-INTERVAL", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    # RFC 7986 3.7: a DURATION (PT1H). icalendar 6 has no type for this newer property and would write the
+    # timedelta as text (1:00:00), which icalendar 7 refuses, with the whole feed.
+    calendar.add("REFRESH-INTERVAL", vDuration(dt.timedelta(hours=1)), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", "PT1H")
     stamp = timezone.now()
     for meeting in meetings:
