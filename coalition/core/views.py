@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from coalition.core.access import access
 from coalition.core.forms import AuditFilterForm
 from coalition.core.models import AuditEvent, LedgerCheckpoint
 
-AUDIT_PAGE_SIZE = 200
+AUDIT_PAGE_SIZE = 50  # a phone's few screens; the ledger runs to thousands of events
 
 
 @access("audit.view")
@@ -40,7 +41,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "core/audit.html",
         {
             "form": form,
-            "events": events[:AUDIT_PAGE_SIZE],
+            "page": Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page")),
             "verification": ledger.verify_chain() if "verify" in request.GET else None,
         },
         status=status,
