@@ -4,14 +4,14 @@ the field they name (`add_service_error`)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core import policy
+from coalition.core import policy, wallclock
+from coalition.core.errors import InvalidInput
 from coalition.core.forms import DateField, ServiceForm, time_zone_choices
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
@@ -199,14 +199,39 @@ class RescheduleForm(ServiceForm):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, required=False)
     location = forms.CharField(label=_("Location or video link"), required=False, max_length=300)
 
+    occurrence = forms.ChoiceField(
+        label=_("If that time happens twice (the night the clocks go back)"),
+        required=False,
+        choices=[
+            ("", _("It does not")),
+            (wallclock.FIRST, _("The first, before the clocks go back")),
+            (wallclock.SECOND, _("The second, after the clocks go back")),
+        ],
+    )
+
     def __init__(self, *args: Any, host_time_zone: str, **kwargs: Any) -> None:
         self.host_time_zone = host_time_zone
         super().__init__(*args, **kwargs)
 
+    def clean(self) -> dict[str, Any]:
+        """The new start exists on the host's clock, and is the one of a repeated time the person chose."""
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("start_time"):
+            try:
+                data["starts_at"] = wallclock.local_instant(
+                    data["starts_on"],
+                    data["start_time"],
+                    self.host_time_zone,
+                    field="start_time",
+                    occurrence=data.get("occurrence", ""),
+                )
+            except InvalidInput as problem:
+                self.add_error(problem.field, problem.message)
+        return data
+
     def starts_at(self) -> dt.datetime:
-        """The new start, read in the host's zone (a time skipped by a clock change reads as after it)."""
-        day, clock = self.cleaned_data["starts_on"], self.cleaned_data["start_time"]
-        return dt.datetime.combine(day, clock, tzinfo=zoneinfo.ZoneInfo(self.host_time_zone))
+        """The new start in the host's zone, as `clean` read it."""
+        return self.cleaned_data["starts_at"]
 
 
 class CancelForm(ServiceForm):

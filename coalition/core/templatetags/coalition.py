@@ -10,6 +10,8 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from coalition.core import wallclock
+
 register = template.Library()
 
 
@@ -26,9 +28,9 @@ def show_time(context: dict[str, Any], value: datetime | None, host_tz: str = ""
     return {
         "value": value,
         "iso": value.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(),
-        "local": date_format(local, "j M Y, H:i"),
+        "local": wallclock.clock_with_offset(local, date_format(local, "j M Y, H:i")),
         "viewer_tz": viewer_tz,
-        "host": date_format(host, "j M Y, H:i") if host else "",
+        "host": wallclock.clock_with_offset(host, date_format(host, "j M Y, H:i")) if host else "",
         "host_tz": host_tz,
     }
 
