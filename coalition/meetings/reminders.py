@@ -4,7 +4,9 @@ email (`coalition.core.digest`, sent by `coalition.programme.tasks`), never an e
 - rsvp: an invitation that went out, to a meeting in the next three weeks, still without a reply;
 - minutes: for the organiser who may manage meetings, minutes still in draft two weeks after the meeting, and
   circulated minutes whose approval was not recorded at the next meeting of the series, which has taken place;
-- call: for a member's focal points, no quarterly update call recorded once six weeks of the quarter have gone.
+- call: for a member's focal points, no quarterly update call recorded once six weeks of the quarter have gone;
+- action: for the person who owns it, every open action item of a meeting whose minutes they may read, overdue first,
+  then by due date, those without one last (until the notifications service, issue 19, tells them as well).
 
 Each reminder disappears as soon as the person acts: the lists are computed afresh every week from the records.
 """
@@ -22,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coalition.core import digest, policy
+from coalition.core import digest, policy, wallclock
 from coalition.core.digest import Reminder
 from coalition.directory.models import Organisation, Participation, Person, Position
 from coalition.directory.queries import today, with_status_on
-from coalition.meetings.models import Invitation, Meeting, QuarterlyCall, quarter_bounds, quarter_of
+from coalition.meetings.models import ActionItem, Invitation, Meeting, QuarterlyCall, quarter_bounds, quarter_of
 
 __all__ = ["Reminder", "recipients", "register_digest_section", "reminders_for"]
 
@@ -49,6 +51,7 @@ def reminders_for(person: Person, account: Any, on: dt.date) -> list[Reminder]:
         *_rsvp_reminders(person, account, at),
         *_minutes_reminders(account, at),
         *_call_reminders(person, account, on),
+        *_action_reminders(person, account, on),
     ]
 
 
@@ -72,6 +75,9 @@ def recipients(on: dt.date) -> set[int]:
                 Position.current_q(on), kind=Position.Kind.FOCAL_POINT, organisation__in=members
             ).values_list("person_id", flat=True)
         )
+    ids |= set(
+        ActionItem.objects.filter(state=ActionItem.State.OPEN, owner__isnull=False).values_list("owner_id", flat=True)
+    )
     return ids
 
 
@@ -85,7 +91,8 @@ def _instant(on: dt.date) -> dt.datetime:
 
 def _when(meeting: Meeting, person: Person) -> str:
     zone = person.time_zone or "UTC"
-    return f"{meeting.starts_at.astimezone(ZoneInfo(zone)):%d %b %Y, %H:%M} ({zone})"
+    local = meeting.starts_at.astimezone(ZoneInfo(zone))
+    return f"{wallclock.clock_with_offset(local, f'{local:%d %b %Y, %H:%M}')} ({zone})"
 
 
 # --- RSVP ---------------------------------------------------------------------------------------------------------
@@ -221,3 +228,35 @@ def _call_reminders(person: Person, account: Any, on: dt.date) -> list[Reminder]
         for member in members
         if policy.can(account, "meetings.record_call", member)
     ]
+
+
+# --- Action items -------------------------------------------------------------------------------------------------
+
+
+def _action_reminders(person: Person, account: Any, on: dt.date) -> list[Reminder]:
+    """The open actions `person` owns, as the meeting pages show them to their account: of meetings they may see,
+    and not of minutes still in draft unless they may read drafts. Overdue first, then soonest due, undated last."""
+    actions = ActionItem.objects.filter(
+        owner=person, state=ActionItem.State.OPEN, meeting__in=policy.visible_to(account, Meeting)
+    ).select_related("meeting")
+    if not policy.can(account, "meetings.view_draft_minutes"):
+        actions = actions.exclude(meeting__minutes_state=Meeting.MinutesState.DRAFT)
+    ordered = sorted(actions, key=lambda a: (a.due_on is None, a.due_on or dt.date.max, a.meeting.starts_at, a.pk))
+    return [_action_reminder(action, on) for action in ordered]
+
+
+def _action_reminder(action: ActionItem, on: dt.date) -> Reminder:
+    values = {"text": action.text[:200], "title": action.meeting.title}
+    if action.due_on is None:
+        text = _("Action from “%(title)s”: %(text)s (no due date).") % values
+    elif action.due_on < on:
+        text = _("Overdue since %(due)s — action from “%(title)s”: %(text)s") % {**values, "due": _day(action.due_on)}
+    else:
+        text = _("Due %(due)s — action from “%(title)s”: %(text)s") % {**values, "due": _day(action.due_on)}
+    return Reminder(
+        kind="action", text=text, path=reverse("meetings:meeting", args=[action.meeting_id]), subject=action.meeting
+    )
+
+
+def _day(on: dt.date) -> str:
+    return f"{on:%d %b %Y}"

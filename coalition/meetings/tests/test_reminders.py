@@ -334,3 +334,58 @@ def test_the_preview_with_reminders_stays_within_the_query_budget(
     assert len(reminders(client.user, kind="rsvp")) == 3
     with django_assert_max_num_queries(13):
         assert client.get(PREVIEW).status_code == 200
+
+
+# --- Action items (issue 17, item 9) --------------------------------------------------------------------------------
+
+
+def past_meeting(by: Any) -> Meeting:
+    """Last week's meeting, its minutes in draft (where actions are recorded)."""
+    return series(by, first_on=today() - dt.timedelta(days=7), title="Strategy and Coordination").meetings.get()
+
+
+def circulate(meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(minutes_state=Meeting.MinutesState.CIRCULATED)
+
+
+def test_an_action_owner_finds_their_open_actions_in_the_digest_overdue_first(make_user, call_recorded):
+    support, focal_point = make_user(Role.SUPPORT_UNIT), make_user(Role.FOCAL_POINT)
+    meeting = past_meeting(support)
+    owner = focal_point.person
+    on = today()
+    services.assign_action(meeting=meeting, by=support, text="Circulate the list", owner=owner)
+    services.assign_action(
+        meeting=meeting, by=support, text="Draft the démarche", owner=owner, due_on=on + dt.timedelta(5)
+    )
+    services.assign_action(
+        meeting=meeting, by=support, text="Brief the capital", owner=owner, due_on=on - dt.timedelta(3)
+    )
+    circulate(meeting)
+    send()
+    [message] = to(focal_point)
+    assert "3 reminders" in message.subject
+    body = message.body
+    overdue, due, undated = body.index("Brief the capital"), body.index("Draft the démarche"), body.index("Circulate")
+    assert overdue < due < undated
+    assert f"Overdue since {on - dt.timedelta(3):%d %b %Y}" in body
+    assert f"Due {on + dt.timedelta(5):%d %b %Y}" in body
+    assert f"/meetings/{meeting.pk}/" in body
+
+
+def test_a_closed_action_or_one_owned_by_someone_else_is_not_reminded(make_user, call_recorded):
+    support, focal_point = make_user(Role.SUPPORT_UNIT), make_user(Role.FOCAL_POINT)
+    meeting = past_meeting(support)
+    done = services.assign_action(meeting=meeting, by=support, text="Done already", owner=focal_point.person)
+    services.close_action(action=done, by=support, state="done")
+    services.assign_action(meeting=meeting, by=support, text="Someone else's", owner=support.person)
+    circulate(meeting)
+    assert reminders(focal_point, kind="action") == []
+
+
+def test_an_action_of_draft_minutes_waits_until_its_owner_may_read_them(make_user, call_recorded):
+    support, official = make_user(Role.SUPPORT_UNIT), make_user(Role.MEMBER_OFFICIAL)
+    meeting = past_meeting(support)
+    services.assign_action(meeting=meeting, by=support, text="Draft the démarche", owner=official.person)
+    assert reminders(official, kind="action") == []
+    circulate(meeting)
+    assert [r.kind for r in reminders(official, kind="action")] == ["action"]
