@@ -362,8 +362,24 @@ def require(user: Any, action: str, obj: Any = None, **context: Any) -> None:
 M = TypeVar("M", bound=models.Model)
 
 
+# From the widest audience to the narrowest (the order the choices are declared in).
+NARROWING: list[str] = [str(c) for c in Classification]
+
+
+def narrowest(classifications: Iterable[str]) -> str:
+    return max(classifications, key=NARROWING.index, default=str(Classification.PUBLIC))
+
+
 def classification_of(obj: Any) -> str:
-    return getattr(obj, "classification", None) or type(obj).fixed_classification
+    """The classification a record declares: its own field, its model's `fixed_classification`, or, for a model
+    `visible_through` other records (read only by whoever reads them all), the narrowest of theirs as read now."""
+    own = getattr(obj, "classification", None) or getattr(type(obj), "fixed_classification", None)
+    if own:
+        return own
+    through = getattr(type(obj), "visible_through", None)
+    if through:
+        return narrowest(effective_classification(getattr(obj, relation)) for relation in through)
+    raise LookupError(f"{type(obj).__name__} declares no classification: the policy cannot state it")
 
 
 def effective_classification(obj: Any) -> str:
@@ -386,6 +402,16 @@ def is_visible(user_or_actor: Any, obj: Any) -> bool:
     model = type(obj)
     if _decided_by_relations(model):
         return model._base_manager.filter(pk=obj.pk).filter(_relations_q(actor, model)).exists()
+    if not _reads_classification(actor, obj):
+        return False
+    for relation in getattr(model, "visible_with", ()):  # and the record it belongs to, where it has one
+        related = getattr(obj, relation)
+        if related is not None and not is_visible(actor, related):
+            return False
+    return True
+
+
+def _reads_classification(actor: Actor, obj: Any) -> bool:
     classification = effective_classification(obj)  # until an embargo lifts, a public record reads as members-only
     if actor.roles & READERS[classification]:
         return True
@@ -410,7 +436,8 @@ def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
     """The Q that keeps the rows of a Classified model an actor may read (prefix follows a relation to `model`).
 
     A model may declare `released_field` (e.g. a statement's publication time): its public rows stay members-only
-    until that moment — an embargo — whoever asks."""
+    until that moment — an embargo — whoever asks. A model may also declare `visible_with`: relations to records
+    that, where set, must be readable too (a library text that is a statement's is read only with the statement)."""
     from coalition.core.models import AudienceMember
 
     readable = actor.readable_classifications()
@@ -426,6 +453,11 @@ def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
             AudienceMember.objects.filter(audience_id=OuterRef(f"{prefix}audience_id"), principal__in=actor.principals)
         )
         condition |= Q(**{f"{prefix}classification": Classification.RESTRICTED}) & Q(named)
+    for relation in getattr(model, "visible_with", ()):
+        related = model._meta.get_field(relation).related_model
+        condition &= Q(**{f"{prefix}{relation}__isnull": True}) | Q(
+            **{f"{prefix}{relation}__in": visible_to(actor, related).values("pk")}
+        )
     return condition
 
 

@@ -7,15 +7,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from coalition.core import policy
 from coalition.core.evidence import EvidenceType, register
 
 
 def _visible_records(user: Any) -> QuerySet[Any]:
-    from coalition.library.indexing import visible_paragraphs
+    """The records whose two paragraphs `user` may read (the policy follows `ReuseRecord.visible_through`), with
+    the paragraphs and sources that their titles and classifications are read from, in the same query."""
     from coalition.library.models import ReuseRecord
 
-    paragraphs = visible_paragraphs(user).values("pk")
-    return ReuseRecord.objects.filter(origin__in=paragraphs, target__in=paragraphs)
+    return policy.visible_to(user, ReuseRecord).select_related("origin__source", "target__source")
 
 
 def _title(record: Any) -> str:

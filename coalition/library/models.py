@@ -10,7 +10,7 @@ closely. The search index is derived from these rows and can be rebuilt from the
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +29,7 @@ class Source(Classified):
 
     classification = classification_field(Classification.MEMBERS)
     released_field = "released_at"  # the access policy keeps a public source members-only until then
+    visible_with: ClassVar[tuple[str, ...]] = ("statement",)  # a statement's text is read only with the statement
 
     class Kind(models.TextChoices):
         STATEMENT = "statement", _("Coalition statement")
@@ -150,6 +151,8 @@ def words_hash(text: str) -> str:
 class Paragraph(models.Model):
     """One paragraph of a source, in order, with its UN numbering where it has one. Visible when its source is."""
 
+    visible_through: ClassVar[tuple[str, ...]] = ("source",)
+
     class Kind(models.TextChoices):
         PREAMBULAR = "preambular", _("Preambular paragraph")
         OPERATIVE = "operative", _("Operative paragraph")
@@ -178,6 +181,9 @@ class Paragraph(models.Model):
 
 class ReuseRecord(models.Model):
     """`target` takes up the language of `origin` (the earlier of the two). Shown only to those who may read both."""
+
+    # Read only by whoever reads both paragraphs, and classified as the narrower of the two (the policy says so).
+    visible_through: ClassVar[tuple[str, ...]] = ("origin", "target")
 
     class Kind(models.TextChoices):
         VERBATIM = "verbatim", _("Verbatim")
