@@ -266,6 +266,12 @@ LEDGER_CHECKPOINT_FILE = env_str("LEDGER_CHECKPOINT_FILE", "" if TESTING else st
 # --- Program of Action ----------------------------------------------------------------------------------------
 PROGRAMME_STALE_DAYS = env_int("PROGRAMME_STALE_DAYS", 45)  # no update for this long: into the lead's digest
 
+# --- Meetings -------------------------------------------------------------------------------------------------
+# A fair rotation is solved in the request for up to this long; one not proven optimal by then goes to the task worker,
+# which has up to the second figure (the series page follows it). 0 sends every rotation to the worker.
+MEETINGS_ROTATION_IN_REQUEST_SECONDS = env_int("MEETINGS_ROTATION_IN_REQUEST_SECONDS", 1)
+MEETINGS_ROTATION_WORKER_SECONDS = env_int("MEETINGS_ROTATION_WORKER_SECONDS", 60)
+
 # --- Internationalisation and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]

@@ -465,6 +465,7 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
         host_organisation=governments["CL"],
         rotate=True,
         host_in_working_hours=True,
+        time_limit_seconds=4.0,  # the demo waits for its rotation: its meetings are used just below
         agenda_template="Programme of Action: progress review\nRapid response: situations update\nAny other business",
         classification=Classification.MEMBERS,
     )
@@ -535,6 +536,7 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
         host_time_zone="America/Santiago",
         host_organisation=governments["CL"],
         rotate=True,
+        time_limit_seconds=4.0,  # solved here, as before, rather than left to a worker the demo may not have yet
         duration_minutes=45,
         classification=Classification.MEMBERS,
     )

@@ -14,10 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django_tasks import task
 
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
@@ -257,10 +259,15 @@ def create_series(
     host_in_working_hours: bool = False,
     max_nights_per_quarter: int | None = None,
     keep_weekday: bool = False,
-    time_limit_seconds: float = 4.0,
+    time_limit_seconds: float | None = None,
 ) -> MeetingSeries:
     """Create a series and its meetings; with `rotate`, each meeting's time comes from the fair rotation (3B.3).
-    An impossible rotation raises `rotation.RotationImpossible` naming the constraint, and nothing is saved."""
+    An impossible rotation raises `rotation.RotationImpossible` naming the constraint, and nothing is saved.
+
+    A rotation is solved here for up to MEETINGS_ROTATION_IN_REQUEST_SECONDS; one the solver has not proven optimal
+    by then (a year of weekly meetings took 9.9 s) is handed to the task worker, and the series' meetings are made
+    when it finishes (`finish_queued_rotation`). A caller naming `time_limit_seconds` (the demo, scripts) waits for
+    the solver instead and keeps what it found."""
     policy.require(by, "meetings.manage")
     title = title.strip()
     if not title:
@@ -308,18 +315,20 @@ def create_series(
                     field="host_organisation",
                 )
         kept_weekday = weekday if keep_weekday else None
-        plan = rotation.plan_rotation(
-            participants=[rotation.Participant(key=p.key, tz=p.tz) for p in people],
-            dates=dates,
-            duration=duration,
-            time_limit_seconds=time_limit_seconds,
-            host=host_key,
-            max_nights_per_quarter=max_nights_per_quarter,
-            weekday=kept_weekday,
-        )
         options = {"host": host_key, "max_nights_per_quarter": max_nights_per_quarter, "weekday": kept_weekday}
-        starts = list(plan.rotation.starts_at)
-        plan_record = _rotation_record(plan, people, options)
+        budget = settings.MEETINGS_ROTATION_IN_REQUEST_SECONDS if time_limit_seconds is None else time_limit_seconds
+        plan = solve_rotation(people, dates, duration, options, time_limit_seconds=budget)
+        if plan.solver == rotation.SOLVER_OPTIMAL or time_limit_seconds is not None:
+            starts = list(plan.rotation.starts_at)
+            plan_record = _rotation_record(plan, people, options)
+        else:  # not proven within the request's budget: the worker solves it, and the page follows it
+            starts = []
+            plan_record = {
+                "state": ROTATION_QUEUED,
+                "queued_at": timezone.now().isoformat(),
+                "dates": [day.isoformat() for day in dates],
+                "options": options,
+            }
     else:
         starts = fixed_local_starts(dates, local_start, host_time_zone)
     with transaction.atomic():
@@ -342,31 +351,109 @@ def create_series(
             organiser=by,
             classification=classification,
         )
-        for n, starts_at in enumerate(starts, start=1):
-            meeting = Meeting.objects.create(
-                series=series,
-                title=f"{title} ({n})" if len(starts) > 1 else title,
-                body=body,
-                starts_at=starts_at,
-                duration_minutes=duration_minutes,
-                host_time_zone=host_time_zone,
-                virtual=virtual,
-                location=series.location,
-                organiser=by,
-                classification=classification,
-            )
-            _agenda_from_template(meeting, agenda_template)
+        _create_meetings(series, starts)
         ledger.record(
             "meetings.series_created",
             actor=by,
             subject=series,
             data={
                 "meetings": len(starts),
-                "rotation": plan_record["solver"] if plan_record else None,
-                "worst_off": plan_record["worst_off"] if plan_record else None,
+                "rotation": (plan_record.get("solver") or plan_record.get("state")) if plan_record else None,
+                "worst_off": plan_record.get("worst_off") if plan_record else None,
             },
         )
+        if plan_record and plan_record.get("state") == ROTATION_QUEUED:
+            transaction.on_commit(lambda: solve_queued_rotation.enqueue(series.pk))
     return series
+
+
+def _create_meetings(series: MeetingSeries, starts: Sequence[dt.datetime]) -> None:
+    """The meetings of a series at the given starts, each with the series' agenda template."""
+    for n, starts_at in enumerate(starts, start=1):
+        meeting = Meeting.objects.create(
+            series=series,
+            title=f"{series.title} ({n})" if len(starts) > 1 else series.title,
+            body=series.body,
+            starts_at=starts_at,
+            duration_minutes=series.duration_minutes,
+            host_time_zone=series.host_time_zone,
+            virtual=series.virtual,
+            location=series.location,
+            organiser=series.organiser,
+            classification=series.classification,
+        )
+        _agenda_from_template(meeting, series.agenda_template)
+
+
+# A rotation not proven optimal within the request's budget is solved by the task worker: the series' `rotation`
+# says how that stands until the plan replaces it.
+ROTATION_QUEUED, ROTATION_SOLVING, ROTATION_REFUSED = "queued", "solving", "refused"
+
+
+def solve_rotation(
+    people: list[SeriesParticipant],
+    dates: Sequence[dt.date],
+    duration: dt.timedelta,
+    options: dict[str, Any],
+    *,
+    time_limit_seconds: float,
+) -> rotation.RotationPlan:
+    return rotation.plan_rotation(
+        participants=[rotation.Participant(key=p.key, tz=p.tz) for p in people],
+        dates=dates,
+        duration=duration,
+        time_limit_seconds=time_limit_seconds,
+        host=options["host"],
+        max_nights_per_quarter=options["max_nights_per_quarter"],
+        weekday=options["weekday"],
+    )
+
+
+@task()
+def solve_queued_rotation(series_id: int) -> None:
+    """The task worker solves a series' rotation `create_series` handed over, with the worker's time budget."""
+    series = MeetingSeries.objects.filter(pk=series_id).first()
+    if series is not None:
+        finish_queued_rotation(series=series, time_limit_seconds=settings.MEETINGS_ROTATION_WORKER_SECONDS)
+
+
+def finish_queued_rotation(*, series: MeetingSeries, time_limit_seconds: float) -> MeetingSeries | None:
+    """The task worker's half of `create_series` for a large rotation (PoA 3B.3): solve it with the worker's time,
+    then create the meetings at the plan's starts and keep the plan, proven optimal where the solver proved it. A
+    rotation found impossible is recorded on the series with the reason, and no meeting is made. None when the
+    series' rotation was not waiting (a task may be delivered twice)."""
+    with transaction.atomic():
+        claimed = MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()
+        if claimed is None or (claimed.rotation or {}).get("state") != ROTATION_QUEUED:
+            return None
+        waiting = dict(claimed.rotation or {})
+        claimed.rotation = {**waiting, "state": ROTATION_SOLVING, "started_at": timezone.now().isoformat()}
+        claimed.save(update_fields=["rotation"])
+    dates = [dt.date.fromisoformat(day) for day in waiting["dates"]]
+    host = claimed.host_organisation
+    people = participants_of(participation=claimed.participation, body=claimed.body, on=dates[0], host=host)
+    duration = dt.timedelta(minutes=claimed.duration_minutes)
+    try:
+        plan = solve_rotation(people, dates, duration, waiting["options"], time_limit_seconds=time_limit_seconds)
+    except rotation.RotationImpossible as impossible:
+        with transaction.atomic():
+            MeetingSeries.objects.filter(pk=claimed.pk).update(
+                rotation={**waiting, "state": ROTATION_REFUSED, "error": impossible.message}
+            )
+            ledger.record("meetings.rotation_refused", actor=claimed.organiser, subject=claimed)
+        return claimed
+    with transaction.atomic():
+        claimed = MeetingSeries.objects.select_for_update().get(pk=claimed.pk)
+        claimed.rotation = _rotation_record(plan, people, waiting["options"])
+        claimed.save(update_fields=["rotation"])
+        _create_meetings(claimed, list(plan.rotation.starts_at))
+        ledger.record(
+            "meetings.rotation_solved",
+            actor=claimed.organiser,
+            subject=claimed,
+            data={"meetings": len(dates), "rotation": plan.solver, "worst_off": plan.rotation.worst_off},
+        )
+    return claimed
 
 
 def create_meeting(

@@ -76,19 +76,27 @@ def series_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         done = attempt(form, lambda: services.create_series(by=request.user, **form.cleaned_data))
         if done is not None:
-            messages.success(request, _("Series created with its meetings."))
+            if (done.value.rotation or {}).get("state") == services.ROTATION_QUEUED:
+                messages.success(
+                    request, _("Series created: its meetings follow once the fair rotation is worked out.")
+                )
+            else:
+                messages.success(request, _("Series created with its meetings."))
             return redirect("meetings:series", pk=done.value.pk)
     return render(request, "meetings/series_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _series_page(request: HttpRequest, found: MeetingSeries, *, status: int = 200, **forms: Any) -> HttpResponse:
+    # A rotation the task worker has yet to finish has a `state` (services.ROTATION_QUEUED …) in place of the plan.
+    pending = found.rotation if found.rotation and "state" in found.rotation else None
     return render(
         request,
         "meetings/series.html",
         {
             "series": found,
             "meetings": list(queries.series_meetings(request.user, found)),
-            "rotation": found.rotation,
+            "rotation": None if pending else found.rotation,
+            "rotation_pending": pending,
             "now": timezone.now(),
             "can_manage": policy.can(request.user, "meetings.manage"),
             "invite_form": forms.get("invite_form") or ConfirmForm(),
