@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from allauth.core import context
@@ -10,16 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coalition.accounts import attempts
+from coalition.core.forms import TimeZoneField
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label=_("Your time zone"), help_text=_("Every time is shown to you in this zone."))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["time_zone"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+    time_zone = TimeZoneField(label=_("Your time zone"), help_text=_("Every time is shown to you in this zone."))
 
 
 class DisableAccountForm(forms.Form):

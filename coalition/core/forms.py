@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from coalition.core import time_zones
 from coalition.core.errors import CoalitionError
 
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
@@ -42,14 +42,54 @@ def checked_upload(upload: UploadedFile, *, types: tuple[str, ...], limit: int) 
     return upload
 
 
-REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+NOT_PLACES = frozenset({"localtime", "posixrules"})  # what some systems list among their zones: no place's clock
 
 
-@functools.cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """UTC and the IANA zones named by region and city (not the legacy aliases such as "US/Eastern")."""
-    zones = sorted(zone for zone in zoneinfo.available_timezones() if zone.partition("/")[0] in REGIONS)
-    return [("UTC", "UTC"), *((zone, zone.replace("_", " ")) for zone in zones)]
+def time_zone_choices() -> list[tuple[str, Any]]:
+    """UTC, then tzdata's zones by place grouped by region (no aliases such as "Africa/Asmera" or "US/Eastern")."""
+    return time_zones.grouped_choices()
+
+
+class TimeZoneSelect(forms.Select):
+    """The zone <select> with its <optgroup>s, and a search box that a static script adds in front of it (the
+    select works alone without JavaScript; the CSP forbids inline scripts). A saved zone that is not listed (an
+    IANA name such as "Etc/GMT+5") is offered too, so the form shows what is saved."""
+
+    template_name = "core/widgets/time_zone_select.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+        # The search box's label, translated here: the script has no words of its own.
+        super().__init__({"data-zone-search": _("Search the time zones"), **(attrs or {})}, choices)
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> list[Any]:
+        groups = super().optgroups(name, value, attrs)
+        listed = {str(option["value"]) for _group, options, _index in groups for option in options}
+        missing = [v for v in value if v and str(v) not in listed]
+        if missing:
+            extra = [self.create_option(name, v, v, True, 0, attrs=attrs) for v in missing]
+            groups.insert(0, (None, extra, 0))
+        return groups
+
+
+class TimeZoneField(forms.ChoiceField):
+    """An IANA time zone chosen from the canonical list; an alias (typed, posted or saved before) is read as the
+    listed zone for the same place, so "Africa/Asmera" is shown and saved as "Africa/Asmara"."""
+
+    widget = TimeZoneSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", time_zone_choices)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return time_zones.canonical_zone(value) if isinstance(value, str) and value else value
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return time_zones.canonical_zone(text) if text else text
+
+    def valid_value(self, value: Any) -> bool:
+        return super().valid_value(value) or value in zoneinfo.available_timezones() - NOT_PLACES
 
 
 class ServiceForm(forms.Form):

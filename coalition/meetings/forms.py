@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy, wallclock
 from coalition.core.errors import InvalidInput
-from coalition.core.forms import DateField, ServiceForm, time_zone_choices
+from coalition.core.forms import DateField, ServiceForm, TimeZoneField, time_zone_choices
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
 from coalition.meetings import queries
@@ -151,7 +151,7 @@ class SeriesForm(ServiceForm):
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, initial=60)
-    host_time_zone = forms.ChoiceField(label=_("Host time zone"))
+    host_time_zone = TimeZoneField(label=_("Host time zone"))
     virtual = forms.BooleanField(label=_("Virtual meeting"), required=False, initial=True)
     location = forms.CharField(label=_("Location or video link"), required=False, max_length=300)
     rotate = forms.BooleanField(label=_("Rotate the time fairly across the participants' time zones"), required=False)

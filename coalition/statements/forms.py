@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy
-from coalition.core.forms import DateField, time_zone_choices
+from coalition.core.forms import DateField, TimeZoneField, time_zone_choices
 from coalition.core.forms import ServiceForm as CoreServiceForm
 from coalition.directory.models import Country, Organisation
 from coalition.statements.models import Freeze, Response, Statement
@@ -123,7 +123,7 @@ class FreezeForm(ServiceForm):
 
     deadline_on = DateField(label=_("Deadline: date (host time)"))
     deadline_time = forms.TimeField(label=_("Deadline: time (host time)"), widget=TIME_WIDGET)
-    deadline_time_zone = forms.ChoiceField(
+    deadline_time_zone = TimeZoneField(
         label=_("Host time zone"),
         help_text=_("The deadline is a time in this zone; each member also sees it in their own."),
     )
@@ -203,7 +203,7 @@ class PublishForm(ServiceForm):
 
     embargo_on = DateField(label=_("Embargo until: date"), required=False)
     embargo_time = forms.TimeField(label=_("Embargo until: time"), required=False, widget=TIME_WIDGET)
-    embargo_time_zone = forms.ChoiceField(label=_("Time zone of the embargo"))
+    embargo_time_zone = TimeZoneField(label=_("Time zone of the embargo"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
