@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "coalition.accounts.middleware.SessionLimitsMiddleware",
     "coalition.accounts.middleware.RequireMFAMiddleware",
+    # Inside the message middleware: a browser's GET of a POST-only address goes to its page, with a word of why.
+    "coalition.core.return_to.PostOnlyFallbackMiddleware",
     "coalition.core.middleware.ViewerTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "coalition.core.context_processors.shell",
+                "coalition.accounts.context_processors.session_limits",
             ],
         },
     },
@@ -201,6 +204,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "directory:home"
 # Idle and absolute session limits (ASVS V7.3): enforced by coalition.accounts.middleware.SessionLimitsMiddleware.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
+# Pages warn this long before the idle limit, with a button to stay signed in (coalition/core/static/core/session.js).
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 3 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -7,13 +7,14 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.accounts.models import UserSession
+from coalition.core.return_to import page_to_return_to
 
 SEEN_GRANULARITY_SECONDS = 60
 
@@ -34,12 +35,7 @@ class SessionLimitsMiddleware:
             if now - seen > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 return self._expire(request, _("You were signed out after a period of inactivity."))
             if now - seen >= SEEN_GRANULARITY_SECONDS or "coalition_seen_at" not in request.session:
-                request.session["coalition_seen_at"] = now
-                request.session.setdefault("coalition_auth_at", started)
-                if request.session.session_key:
-                    UserSession.objects.filter(session_key=request.session.session_key).update(
-                        last_seen_at=timezone.now()
-                    )
+                mark_seen(request, now)
         return self.get_response(request)
 
     def _expire(self, request: HttpRequest, message: str) -> HttpResponse:
@@ -47,7 +43,30 @@ class SessionLimitsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=401)
         messages.info(request, message)
-        return redirect(f"{reverse('account_login')}?next={request.path}")
+        # A form sent after the limit brings the person back, once signed in, to the page it was on (where the draft
+        # script puts their text back), never to a GET of the address it posted to.
+        return redirect_to_login(page_to_return_to(request))
+
+
+def mark_seen(request: HttpRequest, now: float) -> None:
+    """The session was used at `now`: the idle limit counts from here."""
+    request.session["coalition_seen_at"] = now
+    request.session.setdefault("coalition_auth_at", now)
+    if request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).update(last_seen_at=timezone.now())
+
+
+def seconds_left(request: HttpRequest, now: float) -> int:
+    """How long the signed-in session has before the idle or the absolute limit ends it, whichever comes first.
+    Counted from what the server recorded (`coalition_seen_at` moves at most once a minute), so a page's warning
+    never comes later than the sign-out."""
+    started = request.session.get("coalition_auth_at", now)
+    seen = request.session.get("coalition_seen_at", now)
+    left = min(
+        settings.SESSION_IDLE_TIMEOUT_SECONDS - (now - seen),
+        settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS - (now - started),
+    )
+    return max(0, int(left))
 
 
 MFA_EXEMPT_PREFIXES = (

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coalition.accounts import services
 from coalition.accounts.forms import DisableAccountForm, TimeZoneForm
+from coalition.accounts.middleware import mark_seen, seconds_left
 from coalition.accounts.models import User, UserSession
 from coalition.core import policy
 from coalition.core.access import access
@@ -62,6 +65,22 @@ def end_other_sessions(request: HttpRequest) -> HttpResponse:
     count = services.end_all_sessions(user=request.user, by=request.user, except_key=request.session.session_key)
     messages.success(request, _("%(count)d other sessions ended.") % {"count": count})
     return redirect("accounts:me")
+
+
+SECONDS_LEFT_HEADER = "Coalition-Session-Seconds-Left"
+
+
+@require_POST
+@access("account.self")
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The "Stay signed in" button of the warning before the idle limit: the person is there, so the limit starts
+    again. 204 No Content leaves the page and whatever is typed in it as they are, with or without the script, which
+    reads the time now left from the header."""
+    now = time.time()
+    mark_seen(request, now)
+    response = HttpResponse(status=204)
+    response[SECONDS_LEFT_HEADER] = str(seconds_left(request, now))
+    return response
 
 
 @access("accounts.manage")

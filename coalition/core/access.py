@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from coalition.core import policy
 from coalition.core.errors import AccessDenied
+from coalition.core.return_to import page_to_return_to
 
 
 def access(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -27,7 +28,8 @@ def access(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not policy.can(request.user, action):
                 if not request.user.is_authenticated:
-                    return redirect_to_login(request.get_full_path())
+                    # A form sent without a session comes back to the page it was on, not to its POST-only address.
+                    return redirect_to_login(page_to_return_to(request))
                 raise AccessDenied("You do not have access to this page.")
             return view(request, *args, **kwargs)
 
