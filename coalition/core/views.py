@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -72,6 +73,11 @@ def latest_checkpoint(request: HttpRequest) -> HttpResponse:
 
 
 def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    """The platform's page for a 4xx. A request refused before the authentication middleware ran (a host that is
+    not allowed, answered 400) has no user yet: the page is drawn for an anonymous visitor, since the layout's
+    context processors ask who is reading, rather than failing into a 500."""
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
