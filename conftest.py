@@ -102,3 +102,11 @@ def advisory(make_user: Callable[..., Any]) -> Any:
 @pytest.fixture
 def observer(make_user: Callable[..., Any]) -> Any:
     return make_user(Role.OBSERVER)
+
+
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
+    """`with worker(): client.post(...)` runs the tasks the request enqueues, as the task worker would once its
+    transaction commits (every uploaded file is imported there): the test's own transaction never commits, so the
+    callbacks that enqueue them are run by hand, and the immediate backend runs each task in place."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -272,8 +272,10 @@ LEDGER_CHECKPOINT_FILE = env_str("LEDGER_CHECKPOINT_FILE", "" if TESTING else st
 PROGRAMME_STALE_DAYS = env_int("PROGRAMME_STALE_DAYS", 45)  # no update for this long: into the lead's digest
 
 # --- Meetings -------------------------------------------------------------------------------------------------
-# A fair rotation is solved in the request for up to this long; one not proven optimal by then goes to the task worker,
-# which has up to the second figure (the series page follows it). 0 sends every rotation to the worker.
+# A fair rotation of up to this many seats (meetings × participants) is solved in the request for up to this long; a
+# larger one, or one not proven optimal by then, goes to the task worker, which has up to the third figure (the series
+# page follows it). 0 seats sends every rotation to the worker.
+MEETINGS_ROTATION_IN_REQUEST_SEATS = env_int("MEETINGS_ROTATION_IN_REQUEST_SEATS", 250)
 MEETINGS_ROTATION_IN_REQUEST_SECONDS = env_int("MEETINGS_ROTATION_IN_REQUEST_SECONDS", 1)
 MEETINGS_ROTATION_WORKER_SECONDS = env_int("MEETINGS_ROTATION_WORKER_SECONDS", 60)
 
@@ -313,9 +315,6 @@ CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", urlsplit(SITE_URL).hostname
 # The embedded search index (tantivy). Web and worker share the folder; "" keeps it in memory (the tests).
 LIBRARY_INDEX_DIR = env_str("LIBRARY_INDEX_DIR", "" if TESTING else str(VAR_DIR / "library-index"))
 LIBRARY_MAX_FILE_BYTES = env_int("LIBRARY_MAX_FILE_BYTES", 15 * 1024 * 1024)
-# A larger upload is read and added by the task worker, under its time and memory limits, its page showing how the
-# import stands; a smaller one is read while its uploader waits. 0 sends every upload to the worker.
-LIBRARY_IMPORT_IN_REQUEST_BYTES = env_int("LIBRARY_IMPORT_IN_REQUEST_BYTES", 256 * 1024)
 LIBRARY_MAX_PARAGRAPH_CHARS = env_int("LIBRARY_MAX_PARAGRAPH_CHARS", 20_000)
 LIBRARY_MAX_PARAGRAPHS = env_int("LIBRARY_MAX_PARAGRAPHS", 20_000)
 LIBRARY_MAX_ASSIST_PARAGRAPHS = env_int("LIBRARY_MAX_ASSIST_PARAGRAPHS", 400)
@@ -331,9 +330,6 @@ LIBRARY_SEMANTIC = env_bool("LIBRARY_SEMANTIC", not TESTING)
 RESPONSE_INGEST_DIR = env_str("RESPONSE_INGEST_DIR", str(VAR_DIR / "signals"))
 RESPONSE_FETCH_URLS = env_list("RESPONSE_FETCH_URLS", [])  # "source=https://…" entries
 RESPONSE_MAX_FILE_BYTES = env_int("RESPONSE_MAX_FILE_BYTES", 25 * 1024 * 1024)
-# A larger signal upload goes to the task worker, the import page showing its progress; a smaller one (every real
-# STOP sheet is under 200 KB) is imported while its uploader waits, its parse bounded by core.limits. 0: all go.
-RESPONSE_IMPORT_IN_REQUEST_BYTES = env_int("RESPONSE_IMPORT_IN_REQUEST_BYTES", 1024 * 1024)
 RESPONSE_CORROBORATION_HOURS = env_int("RESPONSE_CORROBORATION_HOURS", 24)
 
 # --- Donor coordination -------------------------------------------------------------------------------------------

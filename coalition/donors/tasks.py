@@ -1,8 +1,8 @@
 """Background work for donor coordination: importing a large file with its progress on its page (issue 15 item 16),
 and overlap detection after an import (and on demand for everything).
 
-An upload larger than `DONORS_IMPORT_IN_REQUEST_BYTES` is not imported in the web request: `queue_import` stores the
-file beside a waiting batch and enqueues `import_queued` once both are committed. The worker imports it through
+No uploaded file is imported in the web request (issue 16 item 7): `queue_import` stores the file beside a waiting
+batch and enqueues `import_queued` once both are committed. The worker imports it through
 `services.import_file`, all or nothing as in a request, and writes where it has got to (activities read, then
 checked, then saving) on the batch as it goes, outside the import's transaction, so that the batch's page shows it.
 The file's bytes are deleted when the import ends, whatever its outcome.

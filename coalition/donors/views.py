@@ -541,8 +541,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
         def act() -> ImportBatch:
             data = form.cleaned_data
             upload = data["file"]
-            large = (upload.size or 0) > settings.DONORS_IMPORT_IN_REQUEST_BYTES
-            return (tasks.queue_import if large else services.import_file)(
+            return tasks.queue_import(
                 upload_data(upload),
                 file_name=upload.name or "",
                 reporter=data["reporter"],
@@ -554,18 +553,8 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
         done = attempt(form, act, catching=InvalidInput)
         if done:
-            batch = done.value
-            if batch.pending:
-                messages.info(request, _("The file is being imported: this page shows how far it has got."))
-            elif batch.outcome == ImportBatch.Outcome.ACCEPTED:
-                messages.success(
-                    request,
-                    _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
-                )
-            else:
-                messages.error(request, _("The file was refused and nothing was saved: the report says why."))
-            return redirect("donors:batch", pk=batch.pk)
+            messages.info(request, _("The file is being imported: this page shows how far it has got."))
+            return redirect("donors:batch", pk=done.value.pk)
     return render(
         request,
         "donors/import.html",

@@ -184,11 +184,9 @@ def import_source(request: HttpRequest) -> HttpResponse:
                 "endorsed_by": data["endorsed_by"],
                 "classification": data["classification"],
             }
-            if upload and len(upload[1]) > settings.LIBRARY_IMPORT_IN_REQUEST_BYTES:
-                return tasks.queue_import(data=upload[1], **fields)  # its parse may be long: the worker reads it
-            return services.import_text(
-                text=None if upload else data["text"], data=upload[1] if upload else None, **fields
-            )
+            if upload:  # issue 16 item 7: the worker reads every uploaded file, under its time and memory limits
+                return tasks.queue_import(data=upload[1], **fields)
+            return services.import_text(text=data["text"], data=None, **fields)  # pasted text: split, not parsed
 
         done = attempt(form, act, catching=InvalidInput)
         if done and isinstance(done.value, QueuedImport):

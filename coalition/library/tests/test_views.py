@@ -22,7 +22,7 @@ from coalition.core.policy import Classification, Role
 from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.tests.factories import government
 from coalition.library import services
-from coalition.library.models import Paragraph, Source
+from coalition.library.models import Paragraph, QueuedImport, Source
 from coalition.statements.tests.test_services import draft
 
 pytestmark = pytest.mark.django_db
@@ -275,21 +275,45 @@ def test_a_government_imports_pasted_text_and_lands_on_its_page(official: Any) -
     assert "Affirms that the same rights" in page
 
 
-def test_a_government_imports_a_text_file(official: Any) -> None:
+def test_a_government_imports_a_text_file(official: Any, worker: Any) -> None:
+    """Issue 16 item 7: even a small file is read by the task worker, never in the web request; its page follows it."""
     upload = SimpleUploadedFile("resolution.txt", RESOLUTION.encode(), content_type="text/plain")
-    response = client_for(official).post(reverse("library:import"), import_form(file=upload))
-    assert response.status_code == 302
-    assert Source.objects.get(title="Imported resolution").origin == "resolution.txt"
+    with worker():
+        response = client_for(official).post(reverse("library:import"), import_form(file=upload))
+    queued = QueuedImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("library:queued_import", args=[queued.pk])
+    source = Source.objects.get(title="Imported resolution")
+    assert source.origin == "resolution.txt" and queued.source == source
+    page = text_of(client_for(official).get(response["Location"]))
+    assert "Added: every paragraph of the file is in the library." in page
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("blank.txt", b"   \n\n  "),
+        SimpleUploadedFile("broken.pdf", b"%PDF-1.4 garbage"),
+        SimpleUploadedFile("fake.docx", b"this is not a zip archive at all"),
+        SimpleUploadedFile("unbroken.txt", b"x" * 20_001),  # no space to cut it at
+    ],
+    ids=["blank", "broken-pdf", "fake-docx", "unbroken"],
+)
+def test_a_file_the_worker_cannot_read_is_refused_on_its_page_naming_the_field_and_saves_nothing(
+    official: Any, worker: Any, upload: SimpleUploadedFile
+) -> None:
+    before = counts()
+    with worker():
+        response = client_for(official).post(reverse("library:import"), import_form(file=upload))
+    response = client_for(official).get(response["Location"])
+    page = text_of(response)
+    assert "Refused: nothing from this file was saved." in page and "File:" in page
+    assert counts() == before and QueuedImport.objects.get().state == QueuedImport.State.REFUSED
 
 
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
         ({"file": SimpleUploadedFile("empty.txt", b"")}, "file"),
-        ({"file": SimpleUploadedFile("blank.txt", b"   \n\n  ")}, "file"),
-        ({"file": SimpleUploadedFile("broken.pdf", b"%PDF-1.4 garbage")}, "file"),
-        ({"file": SimpleUploadedFile("fake.docx", b"this is not a zip archive at all")}, "file"),
-        ({"file": SimpleUploadedFile("unbroken.txt", b"x" * 20_001)}, "file"),  # no space to cut it at
         ({"file": SimpleUploadedFile("program.exe", b"MZ\x90\x00")}, "file"),
         ({}, "file"),
         ({"text": "   "}, "file"),

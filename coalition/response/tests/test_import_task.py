@@ -4,6 +4,8 @@ import stays whole or nothing and asks the policy again when the worker runs it.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,7 @@ from coalition.response.models import ImportBatch, ImportUpload, Signal
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STOP_2019 = Path("/work/shared/data/shutdowns/accessnow-stop/stop_2019.csv").read_bytes()
-EVERY_UPLOAD_TO_THE_WORKER = {
-    "TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
-    "RESPONSE_IMPORT_IN_REQUEST_BYTES": 0,
-}
+EVERY_UPLOAD_TO_THE_WORKER = {"TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}}
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
@@ -64,10 +63,26 @@ def test_a_large_file_is_kept_for_the_worker_and_its_page_says_it_waits(support:
     assert not [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"])]
     body = text_of(page)
     assert "Import of stop_2019.csv" in body and "Waiting for the task worker" in body
-    assert "the page does not update by itself" in body
-    link = f'href="{reverse("response:import")}?batch={batch.pk}#report">Check again'
+    assert "The outcome appears on this page when the work ends." in body
+    link = f'href="{reverse("response:import")}?batch={batch.pk}#report" data-check-again>Check again'
     assert link in page.content.decode()
     assert "already there" not in body and "Refused" not in body
+
+
+@override_settings(**EVERY_UPLOAD_TO_THE_WORKER)
+def test_a_small_file_is_imported_by_the_worker_never_in_the_web_request(support: Any) -> None:
+    """Issue 16 item 7: a file's size says little of the work of reading it (a workbook of a million cells packs into
+    134 KB), so no upload is read in the request, however small."""
+    rows = list(csv.reader(io.StringIO(STOP_2019.decode())))
+    rows = [rows[0], *rows[-2:]]  # the header and two events of 2019 (cells span lines)
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    small = out.getvalue().encode()
+    batch = uploaded(support, small)
+    assert batch.state == ImportBatch.State.QUEUED and not Signal.objects.exists()
+    work()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.DONE and not batch.refusal and Signal.objects.exists()
 
 
 @override_settings(**EVERY_UPLOAD_TO_THE_WORKER)
