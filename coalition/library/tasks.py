@@ -3,8 +3,9 @@
 Reading a Word document or a PDF may take up to the parsers' work limits (about twenty seconds of processor time), and
 its size says little of it (a 54 KB document of 3,200 paragraphs takes 1.4 s), so no uploaded file is read in the web
 request: `queue_import` checks what it can without reading the file, keeps the file and the form's answers in a
-`QueuedImport`, and enqueues `import_queued` once they are committed. The worker adds it through `services.import_text`, all or nothing as in a
-request, asking the policy again, under the task worker's time and memory limits; the import's page shows its state.
+`QueuedImport`, and enqueues `import_queued` once they are committed. The worker adds it through
+`services.import_text`, all or nothing as in a request, asking the policy again, under the task worker's time and
+memory limits; the import's page shows its state.
 """
 
 from __future__ import annotations

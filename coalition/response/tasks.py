@@ -9,8 +9,9 @@ the other files are still taken and the alerts still raised. Each file is held t
 and memory (`limits.task_limits`); past them it is refused like any other file that cannot be read.
 
 No uploaded file is read in the web request (issue 16 item 7): `queue_import` keeps it beside a waiting batch and
-enqueues `import_queued` once both are committed. The worker imports it through `importers.import_file`, asking the policy again, all or nothing and within the same limits,
-writes on the batch the step it has got to (for the import page) and raises the alerts it brings. The file's bytes
+enqueues `import_queued` once both are committed. The worker imports it through `importers.import_file`, asking
+the policy again, all or nothing and within the same limits, writes on the batch the step it has got to (for the
+import page) and raises the alerts it brings. The file's bytes
 are deleted when the import ends, whatever its outcome.
 """
 
