@@ -264,9 +264,10 @@ def create_series(
     """Create a series and its meetings; with `rotate`, each meeting's time comes from the fair rotation (3B.3).
     An impossible rotation raises `rotation.RotationImpossible` naming the constraint, and nothing is saved.
 
-    A rotation is solved here for up to MEETINGS_ROTATION_IN_REQUEST_SECONDS; one the solver has not proven optimal
-    by then (a year of weekly meetings took 9.9 s) is handed to the task worker, and the series' meetings are made
-    when it finishes (`finish_queued_rotation`). A caller naming `time_limit_seconds` (the demo, scripts) waits for
+    A small rotation (up to MEETINGS_ROTATION_IN_REQUEST_SEATS meetings × participants) is solved here for up to
+    MEETINGS_ROTATION_IN_REQUEST_SECONDS; a larger one, or one the solver has not proven optimal by then (a year of
+    weekly meetings took 9.9 s), is handed to the task worker, and the series' meetings are made when it finishes
+    (`finish_queued_rotation`). A caller naming `time_limit_seconds` (the demo, scripts) waits for
     the solver instead and keeps what it found."""
     policy.require(by, "meetings.manage")
     title = title.strip()
@@ -316,9 +317,15 @@ def create_series(
                 )
         kept_weekday = weekday if keep_weekday else None
         options = {"host": host_key, "max_nights_per_quarter": max_nights_per_quarter, "weekday": kept_weekday}
-        budget = settings.MEETINGS_ROTATION_IN_REQUEST_SECONDS if time_limit_seconds is None else time_limit_seconds
-        plan = solve_rotation(people, dates, duration, options, time_limit_seconds=budget)
-        if plan.solver == rotation.SOLVER_OPTIMAL or time_limit_seconds is not None:
+        plan = None
+        if time_limit_seconds is not None:
+            plan = solve_rotation(people, dates, duration, options, time_limit_seconds=time_limit_seconds)
+        elif len(dates) * len(people) <= settings.MEETINGS_ROTATION_IN_REQUEST_SEATS:
+            # Building the problem costs more than the solver's budget on a large series (every candidate time of
+            # every date for every participant): only a small one is tried here.
+            budget = settings.MEETINGS_ROTATION_IN_REQUEST_SECONDS
+            plan = solve_rotation(people, dates, duration, options, time_limit_seconds=budget)
+        if plan is not None and (plan.solver == rotation.SOLVER_OPTIMAL or time_limit_seconds is not None):
             starts = list(plan.rotation.starts_at)
             plan_record = _rotation_record(plan, people, options)
         else:  # not proven within the request's budget: the worker solves it, and the page follows it

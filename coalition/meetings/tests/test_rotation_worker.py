@@ -56,6 +56,21 @@ def test_a_rotation_not_proven_within_the_request_budget_is_solved_by_the_worker
     assert "Fair rotation of the meeting time" in page
 
 
+def test_a_large_rotation_goes_to_the_worker_without_being_solved_in_the_request(
+    manager: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    members("NL", "US", "JP", "KE")  # 4 meetings × 4 participants: 16 seats
+    with (
+        override_settings(MEETINGS_ROTATION_IN_REQUEST_SEATS=15, MEETINGS_ROTATION_IN_REQUEST_SECONDS=60),
+        django_capture_on_commit_callbacks() as queued,
+    ):
+        assert manager.post("/meetings/series/new/", series_form(rotate="on")).status_code == 302
+    series = MeetingSeries.objects.get()
+    assert (series.rotation or {}).get("state") == services.ROTATION_QUEUED and series.meetings.count() == 0
+    queued[0]()
+    assert series.meetings.count() == 4
+
+
 def test_a_rotation_task_delivered_twice_makes_the_meetings_once(support_series: MeetingSeries) -> None:
     services.finish_queued_rotation(series=support_series, time_limit_seconds=10)
     assert services.finish_queued_rotation(series=support_series, time_limit_seconds=10) is None
