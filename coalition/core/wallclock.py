@@ -41,10 +41,12 @@ def clock_with_offset(local: dt.datetime, shown: str) -> str:
     return f"{shown} ({offset_label(local)})" if is_repeated(local) else shown
 
 
-def local_instant(day: dt.date, clock: dt.time, zone: str, *, field: str, occurrence: str = "") -> dt.datetime:
+def local_instant(
+    day: dt.date, clock: dt.time, zone: str, *, field: str, occurrence: str = "", occurrence_field: str = "occurrence"
+) -> dt.datetime:
     """The instant a person means by `clock` on `day` in `zone`. A time the clocks skip raises InvalidInput on
     `field` with the times to choose instead; a time they repeat needs `occurrence` (FIRST or SECOND), else raises
-    InvalidInput on "occurrence" naming the two offsets."""
+    InvalidInput on `occurrence_field` naming the two offsets."""
     tz = ZoneInfo(zone)
     local = dt.datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=tz)
     if not _exists(local):
@@ -75,7 +77,7 @@ def local_instant(day: dt.date, clock: dt.time, zone: str, *, field: str, occurr
                     "first": offset_label(local.replace(fold=0)),
                     "second": offset_label(local.replace(fold=1)),
                 },
-                field="occurrence",
+                field=occurrence_field,
             )
         local = local.replace(fold=0 if occurrence == FIRST else 1)
     return local

@@ -12,7 +12,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core import policy
+from coalition.core import policy, wallclock
+from coalition.core.errors import InvalidInput
 from coalition.core.forms import DateField, TimeZoneField, time_zone_choices
 from coalition.core.forms import ServiceForm as CoreServiceForm
 from coalition.directory.models import Country, Organisation
@@ -127,6 +128,15 @@ class FreezeForm(ServiceForm):
         label=_("Host time zone"),
         help_text=_("The deadline is a time in this zone; each member also sees it in their own."),
     )
+    deadline_occurrence = forms.ChoiceField(
+        label=_("If that time happens twice (the night the clocks go back)"),
+        required=False,
+        choices=[
+            ("", _("It does not")),
+            (wallclock.FIRST, _("The first, before the clocks go back")),
+            (wallclock.SECOND, _("The second, after the clocks go back")),
+        ],
+    )
     mode = forms.ChoiceField(label=_("Procedure"), choices=Freeze.Mode.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -135,9 +145,26 @@ class FreezeForm(ServiceForm):
         assert isinstance(zone, forms.ChoiceField)
         zone.choices = time_zone_choices()
 
+    def clean(self) -> dict[str, Any]:
+        """A deadline the host's clock shows: a time the clocks skip is refused with the times to choose instead,
+        and a time they repeat says which of the two it is (issue 17, item 9)."""
+        data = super().clean() or {}
+        if data.get("deadline_on") and data.get("deadline_time") and data.get("deadline_time_zone"):
+            try:
+                data["deadline_at"] = wallclock.local_instant(
+                    data["deadline_on"],
+                    data["deadline_time"],
+                    data["deadline_time_zone"],
+                    field="deadline_time",
+                    occurrence=data.get("deadline_occurrence", ""),
+                    occurrence_field="deadline_occurrence",
+                )
+            except InvalidInput as problem:
+                self.add_error(problem.field, problem.message)
+        return data
+
     def deadline(self) -> dt.datetime:
-        data = self.cleaned_data
-        return _local_instant(data["deadline_on"], data["deadline_time"], data["deadline_time_zone"])
+        return self.cleaned_data["deadline_at"]
 
 
 # --- Responding -------------------------------------------------------------------------------------------------
