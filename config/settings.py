@@ -275,7 +275,7 @@ PROGRAMME_STALE_DAYS = env_int("PROGRAMME_STALE_DAYS", 45)  # no update for this
 # A fair rotation of up to this many seats (meetings × participants) is solved in the request for up to this long; a
 # larger one, or one not proven optimal by then, goes to the task worker, which has up to the third figure (the series
 # page follows it). 0 seats sends every rotation to the worker.
-MEETINGS_ROTATION_IN_REQUEST_SEATS = env_int("MEETINGS_ROTATION_IN_REQUEST_SEATS", 250)
+MEETINGS_ROTATION_IN_REQUEST_SEATS = env_int("MEETINGS_ROTATION_IN_REQUEST_SEATS", 500)
 MEETINGS_ROTATION_IN_REQUEST_SECONDS = env_int("MEETINGS_ROTATION_IN_REQUEST_SECONDS", 1)
 MEETINGS_ROTATION_WORKER_SECONDS = env_int("MEETINGS_ROTATION_WORKER_SECONDS", 60)
 

@@ -76,7 +76,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         done = attempt(form, lambda: services.create_series(by=request.user, **form.cleaned_data))
         if done is not None:
-            if (done.value.rotation or {}).get("state") == services.ROTATION_QUEUED:
+            if not done.value.meetings.exists():  # the rotation is with the task worker
                 messages.success(
                     request, _("Series created: its meetings follow once the fair rotation is worked out.")
                 )

@@ -44,6 +44,7 @@ def test_a_rotation_not_proven_within_the_request_budget_is_solved_by_the_worker
     events = AuditEvent.objects.count()
     page = manager.get(response["Location"]).content.decode()
     assert "Waiting for the task worker" in page
+    assert "its meetings follow once the fair rotation is worked out" in page
     assert '<progress id="rotation-progress-bar">' in page
     assert AuditEvent.objects.count() == events and series.meetings.count() == 0  # reading the page wrote nothing
 
