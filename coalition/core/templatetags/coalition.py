@@ -16,8 +16,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("core/includes/time.html", takes_context=True)
-def show_time(context: dict[str, Any], value: datetime | None, host_tz: str = "") -> dict[str, Any]:
-    """A moment in the viewer's zone, naming it; the host's zone beside it when it differs."""
+def show_time(
+    context: dict[str, Any], value: datetime | None, host_tz: str = "", quiet: bool = False
+) -> dict[str, Any]:
+    """A moment in the viewer's zone, naming it; the host's zone beside it when it differs. `quiet` leaves out the
+    warning that the zones differ, for a list whose page says it once (a warning on every row is noise)."""
     if value is None:
         return {"value": None}
     viewer_tz = context.get("viewer_tz", "UTC")
@@ -32,6 +35,7 @@ def show_time(context: dict[str, Any], value: datetime | None, host_tz: str = ""
         "viewer_tz": viewer_tz,
         "host": wallclock.clock_with_offset(host, date_format(host, "j M Y, H:i")) if host else "",
         "host_tz": host_tz,
+        "quiet": quiet,
     }
 
 
