@@ -142,3 +142,35 @@ def test_the_page_warns_before_the_idle_limit_and_staying_signed_in_starts_it_ag
     # The scripts are our own files, within the strict Content-Security-Policy.
     assert page.evaluate("window.__cspViolations") == []
     assert errors == []
+
+
+def test_someone_else_signing_in_next_in_the_same_tab_never_sees_the_draft(
+    sign_in: SignIn, demo: dict[str, Any], live_server: Any
+) -> None:
+    page = sign_in("official")
+    page.goto(ACTIVITY)
+    page.get_by_role("form", name="Post an update").get_by_label("What happened").fill(NARRATIVE)
+    leave_idle(page)
+    page.get_by_role("form", name="Post an update").get_by_role("button", name="Post update").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert NARRATIVE in page.evaluate("JSON.stringify(sessionStorage)")  # kept for its owner, in case they return
+
+    # A colleague at the same computer signs in with their own account, and goes to the same page.
+    sign_in_again(page, demo["focal"], signed_in_at=0)
+
+    page.wait_for_url(f"{live_server.url}{ACTIVITY}")
+    assert NARRATIVE not in page.evaluate("JSON.stringify(sessionStorage)")
+    expect(page.get_by_text("not yet sent is back in the form")).to_have_count(0)
+    expect(page.locator("textarea").filter(has_text=NARRATIVE)).to_have_count(0)
+
+
+def test_signing_out_forgets_every_draft(sign_in: SignIn) -> None:
+    page = sign_in("official")
+    page.goto(ACTIVITY)
+    page.get_by_role("form", name="Post an update").get_by_label("What happened").fill(NARRATIVE)
+    assert NARRATIVE in page.evaluate("JSON.stringify(sessionStorage)")
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
+    assert NARRATIVE not in page.evaluate("JSON.stringify(sessionStorage)")

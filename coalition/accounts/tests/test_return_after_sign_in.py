@@ -3,6 +3,7 @@ to a GET of the address the form posted to (a 405 with an empty page), never to 
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -144,3 +145,16 @@ def test_a_page_for_nobody_signed_in_has_no_session_warning(db):
 
     assert "data-session-seconds-left" not in page
     assert "core/session.js" not in page
+
+
+def test_drafts_are_marked_with_an_owner_that_differs_between_people_and_names_nobody(make_user):
+    first, second = make_user(Role.MEMBER_OFFICIAL), make_user(Role.MEMBER_OFFICIAL)
+
+    marks = [
+        re.search(r'data-drafts-owner="(\w+)"', browser_of(user).get(ACCOUNT_PAGE).content.decode())
+        for user in (first, second)
+    ]
+
+    assert all(marks)
+    assert marks[0].group(1) != marks[1].group(1)
+    assert str(first.pk) != marks[0].group(1) and first.email not in marks[0].group(1)

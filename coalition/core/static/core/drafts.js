@@ -8,6 +8,8 @@
    - a page for nobody signed in (the sign-in page the server answers with when the session has expired, then the
      second-factor page): the form was not taken — the draft is kept as "interrupted".
    When a page is shown again to a signed-in person, its drafts are put back into its forms, with a status message.
+   A draft carries an opaque mark of whose it is (data-drafts-owner): someone else who signs in next in the same tab
+   never sees it, it is dropped instead; signing out (a form marked data-drafts-forget) drops every draft.
 
    Never kept: passwords, one-time codes, anything whose name speaks of a secret or token, hidden and file fields,
    forms that hold a password field, and forms marked data-draft="off". */
@@ -28,6 +30,7 @@
     return; /* storage refused: no drafts, the forms work as before */
   }
   const signedIn = document.body.dataset.sessionSecondsLeft !== undefined;
+  const owner = document.body.dataset.draftsOwner || "";
 
   function keptForm(form) {
     return (
@@ -94,7 +97,15 @@
     if (Object.keys(fields).length === 0) {
       store.removeItem(key);
     } else {
-      write(key, { fields, savedAt: Date.now(), state: "typing" });
+      write(key, { fields, owner, savedAt: Date.now(), state: "typing" });
+    }
+  }
+
+  function forgetAll() {
+    for (const key of Object.keys(store)) {
+      if (key.startsWith(PREFIX)) {
+        store.removeItem(key);
+      }
     }
   }
 
@@ -105,7 +116,7 @@
         continue;
       }
       const draft = read(key);
-      if (!draft || Date.now() - draft.savedAt > MAX_AGE_MS) {
+      if (!draft || Date.now() - draft.savedAt > MAX_AGE_MS || (signedIn && draft.owner !== owner)) {
         store.removeItem(key);
       } else if (draft.state === "sent") {
         if (signedIn) {
@@ -155,6 +166,10 @@
   }
   document.addEventListener("submit", (event) => {
     const form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-drafts-forget")) {
+      forgetAll();
+      return;
+    }
     if (!keptForm(form)) {
       return;
     }
