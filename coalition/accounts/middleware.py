@@ -3,7 +3,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -13,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coalition.accounts.backends import has_second_factor
 from coalition.accounts.models import UserSession
 from coalition.core.return_to import page_to_return_to
 
@@ -89,7 +89,7 @@ class RequireMFAMiddleware:
             settings.COALITION_MFA_REQUIRED
             and request.user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not is_mfa_enabled(request.user)
+            and not has_second_factor(request.user)  # read with the account: no query of its own
         ):
             message = _("Set up two-factor authentication to continue: every account needs it.")
             if request.path.startswith("/api/"):

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from coalition.core.policy import Actor, Role
-from coalition.directory.models import Body, Position
-from coalition.directory.queries import statuses_on, today, troika_on
+from coalition.directory.models import Body, Participation, Position
+from coalition.directory.queries import today, troika_on
 
 
 def resolve_actor(user: Any) -> Actor:
     if not user.person_id:
         return Actor(user=user, roles=frozenset(), principals=frozenset({f"user:{user.pk}"}))
     on = today()
+    # Each position with its organisation's participation status that day, in the one query every page pays for.
+    latest_step = Participation.objects.filter(organisation=OuterRef("organisation_id"), effective_on__lte=on)
     positions = list(
-        Position.objects.filter(Position.current_q(on), person_id=user.person_id).select_related("body", "organisation")
+        Position.objects.filter(Position.current_q(on), person_id=user.person_id)
+        .select_related("body", "organisation")
+        .annotate(organisation_status=Subquery(latest_step.order_by("-effective_on").values("status")[:1]))
     )
-    org_ids = {p.organisation_id for p in positions if p.organisation_id}
-    status = statuses_on(org_ids, on=on) if org_ids else {}
+    status = {p.organisation_id: p.organisation_status for p in positions if p.organisation_id}
     members = {pk for pk, value in status.items() if value == "member"}
     is_focal_point = any(p.kind == Position.Kind.FOCAL_POINT and p.organisation_id in members for p in positions)
     current_chair = troika_on(on).current if is_focal_point else None

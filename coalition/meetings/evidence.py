@@ -26,5 +26,6 @@ def register_types() -> None:
             model=QuarterlyCall,
             url=lambda call: reverse("meetings:calls") + f"?year={call.held_on.year}&quarter={call.quarter[1]}",
             title=str,
+            related=("organisation",),  # its name is the member's
         )
     )

@@ -238,7 +238,8 @@ def meeting_page(user: Any, meeting: Meeting, *, with_people: bool = True) -> Me
     invitations: list[Invitation] = []
     invitation = None
     if with_people:
-        attendance = list(meeting.attendance.select_related("organisation", "person"))
+        # Who recorded a row is named beside a change made after the minutes were approved.
+        attendance = list(meeting.attendance.select_related("organisation", "person", "recorded_by__person"))
         person_id = policy.actor_for(user).person_id
         if policy.can(user, "meetings.manage"):
             invitations = list(meeting.invitations.select_related("person", "organisation"))

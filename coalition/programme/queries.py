@@ -40,12 +40,13 @@ def visible_updates(user: Any) -> QuerySet[ProgressUpdate]:
     return policy.visible_to(user, ProgressUpdate)
 
 
-def activities(user: Any, programme: Programme) -> QuerySet[Activity]:
-    """Activities the user may see, each annotated with what the user may see of its updates."""
+def activities(user: Any, programme: Programme | QuerySet[Any]) -> QuerySet[Activity]:
+    """Activities the user may see, each annotated with what the user may see of its updates. `programme` may be
+    a query for one programme's key (an activity's page reads its programme in the same query)."""
     updates = visible_updates(user).filter(activity=OuterRef("pk"))
     return (
         policy.visible_to(user, Activity)
-        .filter(objective__goal__programme=programme)
+        .filter(objective__goal__programme=programme)  # type: ignore[misc]  # a programme or a query for its key
         .select_related("objective__goal", "lead_organisation__country", "lead_body")
         .annotate(
             last_update_on=Subquery(updates.order_by("-reported_on").values("reported_on")[:1]),

@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Case, CharField, F, Model, Value, When, prefetch_related_objects
+from django.db.models import Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -234,7 +233,7 @@ def annual_report(user: Any, programme: Programme, *, on: dt.date) -> Report:
                 classification=update.classification,
             )
         )
-    for item in _load_titles(visible_evidence(user, links)):
+    for item in visible_evidence(user, links):  # each kind loads what its titles read (EvidenceType.related)
         classification = policy.effective_classification(item.record)  # an embargoed statement is not "public" yet
         shown.append(classification)
         entries[item.link.activity_id].evidence.append(
@@ -297,19 +296,6 @@ def _lead(activity: Activity) -> str:
     if activity.lead_body_id:
         return str(activity.lead_body_name)  # type: ignore[attr-defined]
     return str(activity.lead_organisation_name or "")  # type: ignore[attr-defined]
-
-
-def _load_titles(items: list[Any]) -> list[Any]:
-    """A kind's title may follow a foreign key (a participation step names its organisation): load those for
-    all records of the kind at once rather than one query per piece of evidence."""
-    by_model: dict[type[Model], list[Any]] = defaultdict(list)
-    for item in items:
-        by_model[type(item.record)].append(item.record)
-    for model, records in by_model.items():
-        relations = [f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != "audience"]
-        if relations:
-            prefetch_related_objects(records, *relations)
-    return items
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ back on the field they name (`add_service_error`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
@@ -144,15 +145,18 @@ class PledgeForm(_OwnIds):
         label=_("Currency"), max_length=3, required=False, help_text=_("Three letters: EUR, USD, …")
     )
 
-    def __init__(self, *args: Any, members: QuerySet[Organisation], tools: QuerySet[Tool], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Sequence[Organisation], tools: QuerySet[Tool], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisation, tool = self.fields["organisation"], self.fields["tool"]
         assert isinstance(organisation, forms.ModelChoiceField) and isinstance(tool, forms.ModelChoiceField)
-        organisation.queryset = members
+        organisation.queryset = Organisation.objects.filter(pk__in=[m.pk for m in members]).order_by("name")
         tool.queryset = tools
-        only = list(members[:2])
-        if len(only) == 1:  # the policy lets this person pledge for one member: choosing it is no choice at all
-            organisation.initial, organisation.empty_label = only[0].pk, None
+        one = len(members) == 1  # the policy lets this person pledge for one member: choosing it is no choice at all
+        if one:
+            organisation.initial, organisation.empty_label = members[0].pk, None
+        # The select is drawn from the members the view read already: no query of its own on the page.
+        empty = [] if one else [("", organisation.empty_label)]
+        organisation.choices = [*empty, *((m.pk, organisation.label_from_instance(m)) for m in members)]
 
 
 class PledgeStatusForm(ServiceForm):

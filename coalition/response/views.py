@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -277,15 +277,14 @@ def _situation(request: HttpRequest, pk: int) -> Situation:
     )
 
 
-def _pledgeable(user: Any) -> QuerySet[Organisation]:
+def _pledgeable(user: Any) -> list[Organisation]:
     """The member governments the viewer may pledge for: their own (focal points, officials); any for the Support
-    Unit."""
-    governments = policy.visible_to(user, Organisation).filter(kind=Organisation.Kind.GOVERNMENT)
+    Unit. Read once, by name: the page's select is drawn from this list."""
+    governments = policy.visible_to(user, Organisation).filter(kind=Organisation.Kind.GOVERNMENT).order_by("name")
     actor = policy.actor_for(user)
     if not actor.has(Role.SUPPORT_UNIT):
         governments = governments.filter(pk__in=actor.acts_for)
-    allowed = [org.pk for org in governments if policy.can(user, "response.pledge", org)]
-    return Organisation.objects.filter(pk__in=allowed).order_by("name")
+    return [org for org in governments if policy.can(user, "response.pledge", org)]
 
 
 @dataclass
@@ -342,7 +341,7 @@ def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **fa
     pledge_form = failed.get("pledge_form")
     if pledge_form is None and is_open and policy.can(user, "response.pledge"):
         members = _pledgeable(user)
-        if members.exists():
+        if members:
             pledge_form = PledgeForm(members=members, tools=tools)
     statement = _visible_statement(user, situation)
     statement_form = failed.get("statement_form")
@@ -371,7 +370,9 @@ def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **fa
             else None
         ),
         "close_form": failed.get("close_form") or (CloseForm() if is_open and can_manage else None),
-        "metrics": _shown_metrics(queries.metrics_of(user, situation)),
+        "metrics": _shown_metrics(
+            queries.metrics_of(user, situation, first_pledge_at=min((p.pledged_at for p in pledges), default=None))
+        ),
         "step_problem": step_failed
         if step_failed is not None and not any(r.form is step_failed for r in steps)
         else None,

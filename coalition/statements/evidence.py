@@ -17,6 +17,7 @@ def register_types() -> None:
             model=Statement,
             url=lambda statement: reverse("statements:statement", args=[statement.slug]),
             title=lambda statement: statement.title,
+            related=("document",),  # the title is the document's
             # Only once the public can read it: an embargoed statement suggests nothing (its proposal would be seen).
             suggests=lambda statement: "done" if statement.is_public else None,
         )

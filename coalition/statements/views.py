@@ -51,11 +51,12 @@ DEFAULT_DEADLINE_TIME = dt.time(17, 0)
 
 
 def _statements(user: Any) -> QuerySet[Statement]:
-    current = Freeze.objects.filter(superseded_at__isnull=True).order_by("-number")
+    # Every round with its text in one query: the current one and the superseded ones the page lists.
+    rounds = Freeze.objects.select_related("version").order_by("-number")
     return (
         policy.visible_to(user, Statement)
         .select_related("document", "about_country", "published_freeze")
-        .prefetch_related(Prefetch("freezes", queryset=current, to_attr="current_freezes"))
+        .prefetch_related(Prefetch("freezes", queryset=rounds, to_attr="all_freezes"))
     )
 
 
@@ -64,10 +65,18 @@ def _statement(request: HttpRequest, slug: str) -> Statement:
 
 
 def _current(statement: Statement) -> Freeze | None:
-    found = getattr(statement, "current_freezes", None)
+    found = getattr(statement, "all_freezes", None)
     if found is not None:
-        return found[0] if found else None
+        return next((freeze for freeze in found if freeze.superseded_at is None), None)
     return statement.current_freeze()
+
+
+def _earlier(statement: Statement) -> list[Freeze]:
+    """The superseded rounds, latest first (prefetched with the statement)."""
+    found = getattr(statement, "all_freezes", None)
+    if found is None:
+        return list(statement.freezes.filter(superseded_at__isnull=False).order_by("-number"))
+    return [freeze for freeze in found if freeze.superseded_at is not None]
 
 
 def _is_government(user: Any) -> bool:
@@ -294,7 +303,7 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
         "counts": _counts(rows),
         "own": own,
         "respond_problem": failed if failed is not None and not placed else None,
-        "earlier_freezes": list(statement.freezes.filter(superseded_at__isnull=False).order_by("-number")),
+        "earlier_freezes": _earlier(statement),
         "activities": list(policy.visible_to(request.user, document.activities.all()).order_by("code")),
         "translations": [(t, documents.render(t.text)) for t in statement.translations.order_by("language")],
         "published": published,
