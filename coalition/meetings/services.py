@@ -21,7 +21,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks import task
 
-from coalition.core import ledger, policy
+from coalition.core import ledger, policy, wallclock
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import READERS, Classification
 from coalition.directory.models import Body, Office, Organisation, Participation, Person, Position, zone_names
@@ -337,6 +337,8 @@ def create_series(
                 "options": options,
             }
     else:
+        for day in dates:  # a start the host's clocks skip on one date is refused, naming it (a repeated one: first)
+            wallclock.local_instant(day, local_start, host_time_zone, field="local_start", occurrence=wallclock.FIRST)
         starts = fixed_local_starts(dates, local_start, host_time_zone)
     with transaction.atomic():
         series = MeetingSeries.objects.create(

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from coalition.core.errors import InvalidInput
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
 from coalition.meetings import services
-from coalition.meetings.models import Meeting
+from coalition.meetings.models import Meeting, MeetingSeries
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,19 @@ def test_a_time_outside_the_repeated_hour_is_shown_without_an_offset(
     support.person.save(update_fields=["time_zone"])
     page = manager.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "1 Mar 2030, 14:00 <abbr" in page
+
+
+def test_a_series_whose_start_the_clocks_skip_on_one_date_is_refused_naming_it(support: Any) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        services.create_series(
+            by=support,
+            title="Weekly call",
+            first_on=SPRING - dt.timedelta(days=7),
+            count=3,
+            frequency=MeetingSeries.Frequency.WEEKLY,
+            local_start=dt.time(2, 30),
+            host_time_zone=PARIS,
+        )
+    assert refused.value.field == "local_start"
+    assert "02:30 on 31 March does not exist in Europe/Paris" in refused.value.message
+    assert not MeetingSeries.objects.exists()
