@@ -339,9 +339,6 @@ RESPONSE_CORROBORATION_HOURS = env_int("RESPONSE_CORROBORATION_HOURS", 24)
 # absent, the check it powers is skipped and every import report says so.
 DONORS_CURRENCY = env_str("DONORS_CURRENCY", "USD")
 DONORS_MAX_FILE_BYTES = env_int("DONORS_MAX_FILE_BYTES", 16 * 1024 * 1024)  # under MAX_REQUEST_BYTES
-# A larger upload goes to the task worker, its page showing the progress; a smaller one is imported while its
-# uploader waits (under a second: bench/iati.py). 0 sends every upload to the worker.
-DONORS_IMPORT_IN_REQUEST_BYTES = env_int("DONORS_IMPORT_IN_REQUEST_BYTES", 1024 * 1024)
 DONORS_IATI_SCHEMAS = env_str("DONORS_IATI_SCHEMAS", str(BASE_DIR.parent / "shared" / "data" / "iati" / "schema"))
 DONORS_IATI_CODELISTS = env_str(
     "DONORS_IATI_CODELISTS", str(BASE_DIR.parent / "shared" / "data" / "iati" / "codelists")
