@@ -326,6 +326,8 @@ def _minutes_page(request: HttpRequest, meeting: Meeting, *, status: int = 200, 
             "return_form": forms.get("return_form") or ReturnToDraftForm(),
             "is_draft": meeting.minutes_state == Meeting.MinutesState.DRAFT,
             "is_approved": meeting.minutes_state == Meeting.MinutesState.APPROVED,
+            # The circulate form only where circulating can succeed: not before the meeting, nor once cancelled.
+            "may_circulate": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
         },
         status=status,
     )

@@ -783,3 +783,14 @@ def test_owners_offered_are_people_at_work_not_every_network_contact(make_user):
     offered = set(form.fields["owner"].queryset)  # type: ignore[attr-defined]
     assert working in offered and support.person in offered
     assert contact not in offered
+
+
+def test_the_minutes_page_offers_to_circulate_only_once_the_meeting_has_started(
+    manager: Client, meetings: list[Meeting]
+) -> None:
+    """Issue 17 (4): the circulate form was shown before the meeting, and sending it could only be refused."""
+    upcoming = manager.get(f"/meetings/{meetings[2].pk}/minutes/").content.decode()
+    assert f'action="/meetings/{meetings[2].pk}/minutes/circulate/"' not in upcoming
+    assert "The minutes can be circulated once the meeting has started." in upcoming
+    held = manager.get(f"/meetings/{meetings[1].pk}/minutes/").content.decode()
+    assert f'action="/meetings/{meetings[1].pk}/minutes/circulate/"' in held
