@@ -7,25 +7,29 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from coalition.core.policy import Actor, Role
-from coalition.directory.models import Body, Participation, Position
-from coalition.directory.queries import today, troika_on
+from coalition.directory.models import Body, ChairTerm, Participation, Position
+from coalition.directory.queries import today
 
 
 def resolve_actor(user: Any) -> Actor:
     if not user.person_id:
         return Actor(user=user, roles=frozenset(), principals=frozenset({f"user:{user.pk}"}))
     on = today()
-    # Each position with its organisation's participation status that day, in the one query every page pays for.
+    # Each position with its organisation's participation status that day, and the government chairing that day (the
+    # troika's current term: the first by year that covers the day), in the one query every page pays for.
     latest_step = Participation.objects.filter(organisation=OuterRef("organisation_id"), effective_on__lte=on)
+    chairing = ChairTerm.objects.filter(starts_on__lte=on, ends_on__gte=on).order_by("year")
     positions = list(
         Position.objects.filter(Position.current_q(on), person_id=user.person_id)
         .select_related("body", "organisation")
-        .annotate(organisation_status=Subquery(latest_step.order_by("-effective_on").values("status")[:1]))
+        .annotate(
+            organisation_status=Subquery(latest_step.order_by("-effective_on").values("status")[:1]),
+            chairing_today=Subquery(chairing.values("organisation_id")[:1]),
+        )
     )
     status = {p.organisation_id: p.organisation_status for p in positions if p.organisation_id}
     members = {pk for pk, value in status.items() if value == "member"}
-    is_focal_point = any(p.kind == Position.Kind.FOCAL_POINT and p.organisation_id in members for p in positions)
-    current_chair = troika_on(on).current if is_focal_point else None
+    chair_id = positions[0].chairing_today if positions else None
     roles: set[Role] = set()
     principals = {f"person:{user.person_id}", f"user:{user.pk}"}
     acts_for: set[int] = set()
@@ -53,7 +57,7 @@ def resolve_actor(user: Any) -> Actor:
             if position.kind == Position.Kind.FOCAL_POINT:
                 roles.add(Role.FOCAL_POINT)
                 focal_point_for.add(organisation.pk)
-                if current_chair and current_chair.organisation_id == organisation.pk:
+                if chair_id == organisation.pk:
                     roles.add(Role.CHAIR)
         elif status.get(organisation.pk) == "observer":
             roles.add(Role.OBSERVER)

@@ -59,6 +59,22 @@ def test_the_focal_point_of_this_years_chair_government_is_chair():
     assert actor_of(person).roles == {Role.CHAIR, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL}
 
 
+def test_a_focal_point_of_the_chair_government_and_another_member_is_resolved_in_one_query(
+    django_assert_num_queries,
+):
+    """Every signed-in page resolves its reader: positions, their members' status and today's chair in one query
+    (issue 17 item 8: the status and the troika each cost one more)."""
+    chile, estonia = government("CL"), government("EE")
+    chair_term(chile, today().year)
+    person = holding(kind=Position.Kind.FOCAL_POINT, organisation=chile)
+    PositionFactory.create(person=person, kind=Position.Kind.FOCAL_POINT, organisation=estonia, starts_on=LONG_AGO)
+    user = User.objects.create_user(email="two-members@example.org", person=person)
+    with django_assert_num_queries(1):
+        actor = resolve_actor(user)
+    assert actor.roles == {Role.CHAIR, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL}
+    assert actor.focal_point_for == {chile.pk, estonia.pk}
+
+
 def test_the_focal_point_of_last_years_chair_government_is_not_chair():
     canada = government("CA")
     chair_term(canada, today().year - 1)
