@@ -133,7 +133,13 @@ def create_rotated_series(page: Page) -> Any:
     rotation = series.rotation
     assert rotation is not None
     expect(page.get_by_role("heading", name="Fair rotation of the meeting time")).to_be_visible()
-    explanation = page.locator("#rotation + p")
+    # A sentence first (issue 17 item 6: it was a wall of text); the reasoning is folded under "How the times were
+    # chosen", which opens to the stored plan's words.
+    expect(page.locator("#rotation + p")).to_contain_text("shared fairly across the participants' zones")
+    how = page.locator("details.explanation")
+    expect(how.locator("p")).not_to_be_visible()
+    how.get_by_text("How the times were chosen").click()
+    explanation = how.locator("p")
     expect(explanation).to_have_text(rotation["explanation"])
     expect(explanation).to_contain_text("Rotating the time shares the unsocial and night hours")
     expect(explanation).to_contain_text("with the best fixed time")
