@@ -525,8 +525,9 @@ def tier(request: HttpRequest, pk: int) -> HttpResponse:
 @personal
 @access("donors.report")
 def import_file(request: HttpRequest) -> HttpResponse:
-    """Upload a file for a member: applied whole or not at all, then the per-file report. A large file goes to the
-    task worker, and its report page shows how far the import has got until the report is there."""
+    """Upload a file for a member: the task worker imports it, whole or not at all, under its time and memory limits
+    (issue 16 item 7: no web worker reads an uploaded file), and the batch's page shows how far the import has got
+    until the per-file report is there."""
     user = request.user
     reporters = _own_members(user)  # a member reports its own funding (not even the Support Unit for it)
     form = ImportForm(
