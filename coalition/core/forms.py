@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core import time_zones
+from coalition.core import time_zones, wallclock
 from coalition.core.errors import CoalitionError
 
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
@@ -69,6 +69,21 @@ class TimeZoneSelect(forms.Select):
             extra = [self.create_option(name, v, v, True, 0, attrs=attrs) for v in missing]
             groups.insert(0, (None, extra, 0))
         return groups
+
+
+class OccurrenceField(forms.ChoiceField):
+    """Which of the two a typed time means when the clocks go back and it happens twice (`wallclock.FIRST` or
+    `SECOND`); empty when it does not, and `wallclock.local_instant` refuses a repeated time left so."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("If that time happens twice (the night the clocks go back)"))
+        kwargs.setdefault("required", False)
+        choices = [
+            ("", _("It does not")),
+            (wallclock.FIRST, _("The first, before the clocks go back")),
+            (wallclock.SECOND, _("The second, after the clocks go back")),
+        ]
+        super().__init__(choices=choices, **kwargs)
 
 
 class TimeZoneField(forms.ChoiceField):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy, wallclock
 from coalition.core.errors import InvalidInput
-from coalition.core.forms import DateField, ServiceForm, TimeZoneField, time_zone_choices
+from coalition.core.forms import DateField, OccurrenceField, ServiceForm, TimeZoneField, time_zone_choices
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
 from coalition.meetings import queries
@@ -199,15 +199,7 @@ class RescheduleForm(ServiceForm):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600, required=False)
     location = forms.CharField(label=_("Location or video link"), required=False, max_length=300)
 
-    occurrence = forms.ChoiceField(
-        label=_("If that time happens twice (the night the clocks go back)"),
-        required=False,
-        choices=[
-            ("", _("It does not")),
-            (wallclock.FIRST, _("The first, before the clocks go back")),
-            (wallclock.SECOND, _("The second, after the clocks go back")),
-        ],
-    )
+    occurrence = OccurrenceField()
 
     def __init__(self, *args: Any, host_time_zone: str, **kwargs: Any) -> None:
         self.host_time_zone = host_time_zone

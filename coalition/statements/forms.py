@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.core import policy, wallclock
 from coalition.core.errors import InvalidInput
-from coalition.core.forms import DateField, TimeZoneField, time_zone_choices
+from coalition.core.forms import DateField, OccurrenceField, TimeZoneField, time_zone_choices
 from coalition.core.forms import ServiceForm as CoreServiceForm
 from coalition.directory.models import Country, Organisation
 from coalition.statements.models import Freeze, Response, Statement
@@ -128,15 +128,7 @@ class FreezeForm(ServiceForm):
         label=_("Host time zone"),
         help_text=_("The deadline is a time in this zone; each member also sees it in their own."),
     )
-    deadline_occurrence = forms.ChoiceField(
-        label=_("If that time happens twice (the night the clocks go back)"),
-        required=False,
-        choices=[
-            ("", _("It does not")),
-            (wallclock.FIRST, _("The first, before the clocks go back")),
-            (wallclock.SECOND, _("The second, after the clocks go back")),
-        ],
-    )
+    deadline_occurrence = OccurrenceField()
     mode = forms.ChoiceField(label=_("Procedure"), choices=Freeze.Mode.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,45 +4,19 @@ meetings, not in red on every row."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from coalition.core.policy import Classification, Role
-from coalition.directory.queries import today
+from coalition.core.policy import Role
 from coalition.meetings.models import MeetingSeries
 from coalition.meetings.tests.factories import members
+from coalition.meetings.tests.test_views import series_form
 
 pytestmark = pytest.mark.django_db
 
 AMSTERDAM = "Europe/Amsterdam"
-
-
-def _rotating_series_form() -> dict[str, Any]:
-    """A new monthly series, four meetings from two months ago, hosted in Amsterdam, with the rotation on."""
-    return {
-        "title": "Strategy and Coordination",
-        "body": "",
-        "participation": MeetingSeries.Participation.MEMBERS,
-        "classification": Classification.MEMBERS,
-        "agenda_template": "Welcome",
-        "first_on": (today() - dt.timedelta(days=60)).isoformat(),
-        "count": "4",
-        "frequency": MeetingSeries.Frequency.MONTHLY,
-        "interval": "1",
-        "weekday": "1",
-        "week_of_month": "2",
-        "local_start": "14:00",
-        "duration_minutes": "60",
-        "host_time_zone": AMSTERDAM,
-        "virtual": "on",
-        "location": "",
-        "host_organisation": "",
-        "max_nights_per_quarter": "",
-        "rotate": "on",
-    }
 
 
 @pytest.fixture
@@ -54,7 +28,7 @@ def series_page(make_user: Any) -> str:
     support.person.save(update_fields=["time_zone"])
     client = Client()
     client.force_login(support)
-    response = client.post("/meetings/series/new/", _rotating_series_form())
+    response = client.post("/meetings/series/new/", series_form(rotate="on"))
     assert response.status_code == 302
     return client.get(response["Location"]).content.decode()
 
