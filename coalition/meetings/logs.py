@@ -9,13 +9,15 @@ import logging
 import re
 
 # The token's first eight characters after "cal_" are its public prefix, shown on the feed settings page: kept, so a
-# log line can still be matched to a feed. The rest of the path segment, whatever was sent, is dropped.
-FEED_PATH = re.compile(r"(/meetings/calendar/)(cal_[A-Za-z0-9_-]{0,8})?[^/\s\"'?#]*?(\.ics)")
+# log line can still be matched to a feed. The rest of the path segment, whatever was sent and however it ends (".ics",
+# ".ICS", "%2Eics", nothing), is dropped: a segment the route refuses may still hold a valid token. The match ignores
+# case, as a mistyped address is logged too.
+FEED_PATH = re.compile(r"(/meetings/calendar/)(?=[^/\s\"'?#])(cal_[A-Za-z0-9_-]{0,8})?[^/\s\"'?#]*", re.IGNORECASE)
 LOGGERS = ("django.server", "django.request")
 
 
 def redact(text: str) -> str:
-    return FEED_PATH.sub(lambda found: f"{found[1]}{found[2] or ''}…{found[3]}", text)
+    return FEED_PATH.sub(lambda found: f"{found[1]}{found[2] or ''}…", text)
 
 
 class RedactFeedTokens(logging.Filter):

@@ -23,6 +23,7 @@ from vobject.icalendar import stringToDurations
 
 from coalition.meetings import calendar
 from coalition.meetings.invitations import send_invitations
+from coalition.meetings.logs import redact
 from coalition.meetings.models import Meeting
 from coalition.meetings.tests.test_calendar import invitation_of, invited_meeting
 from coalition.meetings.tests.test_calendar_views import as_user, create_feed
@@ -257,5 +258,23 @@ def test_no_feed_token_reaches_the_request_logs(organiser, guest, request_logs):
     assert Client().get(address.replace(token, token[:-3] + "xyz")).status_code == 404
     logged = request_logs.getvalue()
     assert "Not Found: /meetings/calendar/" in logged
-    assert f"GET /meetings/calendar/{token[:12]}….ics HTTP/1.1" in logged  # the public prefix, to match a feed
+    assert f"GET /meetings/calendar/{token[:12]}… HTTP/1.1" in logged  # the public prefix, to match a feed
     assert token[12:20] not in logged
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetings/calendar/{token}.ics",
+        "/meetings/calendar/{token}.ICS",  # the route refuses it (404), but the token in it is valid
+        "/meetings/calendar/{token}%2Eics",  # decoded to ".ics" before routing: served
+        "/meetings/calendar/{token}",
+        "/Meetings/Calendar/{token}.ics",
+    ],
+)
+def test_a_feed_token_is_redacted_however_its_address_is_written(path):
+    """Review of issue 17 item 2: only "<token>.ics" was redacted; a token under another ending reached the log."""
+    token = "cal_AbCdEfGh" + "x" * 30
+    line = redact(f'"GET {path.format(token=token)} HTTP/1.1" 404 179')
+    assert "x" * 8 not in line and "cal_AbCdEfGh…" in line
+    assert redact('"GET /meetings/calendar/ HTTP/1.1" 200 5120') == '"GET /meetings/calendar/ HTTP/1.1" 200 5120'
