@@ -147,3 +147,28 @@ def test_links_follow_the_port_the_platform_runs_on() -> None:
 
 def test_a_site_url_named_by_the_deployment_wins_over_the_port() -> None:
     assert site_url(PORT="8765", SITE_URL="https://coalition.example.org/") == "https://coalition.example.org"
+
+
+def test_a_child_started_as_the_stop_signal_arrives_is_still_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of issue 17 item 5: a stop signal raised while a child's start was being reported (after it began,
+    before it was listed) left that child out of the list that is stopped, running on alone."""
+    from coalition.core.management.commands import run_platform
+
+    class Started:
+        pid = 4242
+
+    class Interrupted:
+        def write(self, _text: str) -> None:
+            raise run_platform.Stop(signal.SIGTERM)
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(run_platform.subprocess, "Popen", lambda *_args, **_kwargs: Started())
+    command = run_platform.Command()
+    command.stdout = Interrupted()  # type: ignore[assignment]
+    command.names = {}
+    children: list[subprocess.Popen[bytes]] = []
+    with pytest.raises(run_platform.Stop):
+        command.start("Task worker", ["db_worker"], children)
+    assert [child.pid for child in children] == [4242]

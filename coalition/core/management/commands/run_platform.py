@@ -60,10 +60,10 @@ class Command(BaseCommand):
         children: list[subprocess.Popen[bytes]] = []
         self.names: dict[int, str] = {}
         try:
-            children.append(self.start("Web server", ["runserver", addr, "--noreload"]))
+            self.start("Web server", ["runserver", addr, "--noreload"], children)
             command = WORKERS.get(settings.TASKS_BACKEND)
             if command:
-                children.append(self.start("Task worker", command))
+                self.start("Task worker", command, children)
             self.stdout.write(f"Coalition at http://{addr}/")
             ended = self.watch(children)
         except Stop as stopped:
@@ -75,12 +75,14 @@ class Command(BaseCommand):
             stop_children(children)
         raise CommandError(f"The {self.names[ended.pid].lower()} stopped (exit status {ended.returncode}).")
 
-    def start(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
-        child = subprocess.Popen([sys.executable, "manage.py", *command])  # noqa: S603
+    def start(self, name: str, command: list[str], children: list[subprocess.Popen[bytes]]) -> None:
+        """Start a child and put it in `children` before anything else can run: a stop signal arriving while its
+        start is reported must find it there, or the child would be left running."""
+        children.append(subprocess.Popen([sys.executable, "manage.py", *command]))  # noqa: S603
+        child = children[-1]
         self.names[child.pid] = name
         self.stdout.write(f"{name} started (pid {child.pid}).")
         self.stdout.flush()
-        return child
 
     @staticmethod
     def watch(children: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
