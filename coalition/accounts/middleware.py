@@ -17,6 +17,9 @@ from coalition.accounts.models import UserSession
 from coalition.core.return_to import page_to_return_to
 
 SEEN_GRANULARITY_SECONDS = 60
+# Sent by a page's own script when it asks again by itself (core/static/core/check_again.js, while an import runs):
+# such a request does not count as the person's activity, so an unattended page does not hold the session open.
+BACKGROUND_HEADER = "X-Coalition-Background"
 
 
 class SessionLimitsMiddleware:
@@ -34,7 +37,8 @@ class SessionLimitsMiddleware:
                 return self._expire(request, _("Your session reached its maximum length. Please sign in again."))
             if now - seen > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 return self._expire(request, _("You were signed out after a period of inactivity."))
-            if now - seen >= SEEN_GRANULARITY_SECONDS or "coalition_seen_at" not in request.session:
+            due = now - seen >= SEEN_GRANULARITY_SECONDS or "coalition_seen_at" not in request.session
+            if due and request.headers.get(BACKGROUND_HEADER) != "1":  # a page asking again by itself: not the person
                 mark_seen(request, now)
         return self.get_response(request)
 

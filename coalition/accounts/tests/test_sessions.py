@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from coalition.accounts import services
+from coalition.accounts.middleware import BACKGROUND_HEADER
 from coalition.accounts.models import UserSession
 from coalition.core.errors import AccessDenied
 from coalition.core.models import AuditEvent
@@ -95,6 +97,22 @@ def test_a_session_used_within_the_idle_limit_continues(make_user):
     set_session_times(browser, seen_ago=settings.SESSION_IDLE_TIMEOUT_SECONDS - 60)
 
     assert browser.get("/accounts/me/").status_code == 200
+
+
+def test_a_page_asking_again_by_itself_does_not_hold_the_session_open(make_user):
+    """Review of issue 17: a waiting import page asks again every few seconds for ten minutes; counted as activity,
+    it kept an unattended session alive past the idle limit (and the page's own warning then disagreed)."""
+    browser = browser_of(make_user(Role.MEMBER_OFFICIAL))
+    set_session_times(browser, seen_ago=settings.SESSION_IDLE_TIMEOUT_SECONDS - 60)
+    seen = browser.session["coalition_seen_at"]
+
+    assert browser.get("/accounts/me/", headers={"X-Coalition-Background": "1"}).status_code == 200
+
+    assert browser.session["coalition_seen_at"] == seen
+    browser.get("/accounts/me/")  # the person, at work again
+    assert browser.session["coalition_seen_at"] > seen
+    script = Path(settings.BASE_DIR, "coalition/core/static/core/check_again.js").read_text()
+    assert f'"{BACKGROUND_HEADER}": "1"' in script  # what the waiting pages' script sends
 
 
 def test_using_a_session_moves_its_last_seen_time(make_user):

@@ -23,7 +23,11 @@
   function ask() {
     asked += 1;
     window
-      .fetch(target.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      // The header tells the server this is not the person at work, so the idle limit keeps counting.
+      .fetch(target.href, {
+        credentials: "same-origin",
+        headers: { Accept: "text/html", "X-Coalition-Background": "1" },
+      })
       .then(function (response) {
         return response.ok ? response.text() : "";
       })
