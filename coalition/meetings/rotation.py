@@ -69,6 +69,12 @@ class RotationImpossible(InvalidInput):
     """No rotation can meet a constraint; `field` names the constraint (host, weekday, max_nights_per_quarter)."""
 
 
+class RotationUndecided(RotationImpossible):
+    """Neither found nor proven impossible: CP-SAT ran out of its time and the fast search found nothing. Refused
+    like an impossible one where the time given was all there is (the task worker's), but a web request with its
+    short budget hands such a rotation to the worker instead of refusing one that may well exist."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Participant:
     key: str
@@ -197,6 +203,7 @@ def plan_rotation(
     choice: list[int] | None = None
     used = SOLVER_HEURISTIC
     fallback_reason = ""
+    exact: tuple[str, list[int]] | Literal["unknown", "infeasible"] | None = None
     if solver == "auto":
         exact = _solve_exact(problem, candidates, time_limit=time_limit_seconds, workers=workers)
         if exact is None:
@@ -210,7 +217,8 @@ def plan_rotation(
     if choice is None:
         choice = _solve_heuristic(problem, candidates, fixed_choice if fixed_meets_constraints else None)
         if choice is None:
-            raise RotationImpossible(
+            undecided = RotationUndecided if exact == "unknown" else RotationImpossible
+            raise undecided(
                 f"No rotation was found that keeps everyone within {_nights(problem.max_nights)} per quarter: "
                 f"{fallback_reason or 'the fast search was asked for'}, and the fast search cannot prove whether "
                 "one exists.",

@@ -8,6 +8,7 @@ zone, so its UTC start moves with the host's summer time; a series with rotation
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ from coalition.meetings.models import (
     quarter_bounds,
     quarter_of,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_MEETINGS_PER_SERIES = 60
 # A meeting approves earlier minutes while it is under way: it may have started, or start within this margin.
@@ -262,7 +265,8 @@ def create_series(
     time_limit_seconds: float | None = None,
 ) -> MeetingSeries:
     """Create a series and its meetings; with `rotate`, each meeting's time comes from the fair rotation (3B.3).
-    An impossible rotation raises `rotation.RotationImpossible` naming the constraint, and nothing is saved.
+    A rotation proven impossible raises `rotation.RotationImpossible` naming the constraint, and nothing is saved;
+    one neither found nor proven impossible in the request's time (`RotationUndecided`) goes to the worker.
 
     A small rotation (up to MEETINGS_ROTATION_IN_REQUEST_SEATS meetings × participants) is solved here for up to
     MEETINGS_ROTATION_IN_REQUEST_SECONDS; a larger one, or one the solver has not proven optimal by then (a year of
@@ -324,7 +328,10 @@ def create_series(
             # Building the problem costs more than the solver's budget on a large series (every candidate time of
             # every date for every participant): only a small one is tried here.
             budget = settings.MEETINGS_ROTATION_IN_REQUEST_SECONDS
-            plan = solve_rotation(people, dates, duration, options, time_limit_seconds=budget)
+            try:
+                plan = solve_rotation(people, dates, duration, options, time_limit_seconds=budget)
+            except rotation.RotationUndecided:  # not proven impossible in a second: the worker has a minute
+                plan = None
         if plan is not None and (plan.solver == rotation.SOLVER_OPTIMAL or time_limit_seconds is not None):
             starts = list(plan.rotation.starts_at)
             plan_record = _rotation_record(plan, people, options)
@@ -397,6 +404,14 @@ def _create_meetings(series: MeetingSeries, starts: Sequence[dt.datetime]) -> No
 # A rotation not proven optimal within the request's budget is solved by the task worker: the series' `rotation`
 # says how that stands until the plan replaces it.
 ROTATION_QUEUED, ROTATION_SOLVING, ROTATION_REFUSED = "queued", "solving", "refused"
+# A rotation still "solving" this long after the worker's time for it ran out was left by a worker that was killed
+# (or lost its database connection) mid-solve: building the problem and saving the meetings take seconds, so a
+# delivery of the task after that takes it again rather than leaving the series waiting for ever.
+ROTATION_STALE_MARGIN = dt.timedelta(minutes=5)
+ROTATION_FAULT = (
+    "Working out the rotation stopped on a fault of ours, not of the series, and no meeting was made: create the "
+    "series again, and tell the Support Unit if it happens again."
+)
 
 
 def solve_rotation(
@@ -429,40 +444,70 @@ def solve_queued_rotation(series_id: int) -> None:
 def finish_queued_rotation(*, series: MeetingSeries, time_limit_seconds: float) -> MeetingSeries | None:
     """The task worker's half of `create_series` for a large rotation (PoA 3B.3): solve it with the worker's time,
     then create the meetings at the plan's starts and keep the plan, proven optimal where the solver proved it. A
-    rotation found impossible is recorded on the series with the reason, and no meeting is made. None when the
-    series' rotation was not waiting (a task may be delivered twice)."""
-    with transaction.atomic():
-        claimed = MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()
-        if claimed is None or (claimed.rotation or {}).get("state") != ROTATION_QUEUED:
-            return None
-        waiting = dict(claimed.rotation or {})
-        claimed.rotation = {**waiting, "state": ROTATION_SOLVING, "started_at": timezone.now().isoformat()}
-        claimed.save(update_fields=["rotation"])
-    dates = [dt.date.fromisoformat(day) for day in waiting["dates"]]
-    host = claimed.host_organisation
-    people = participants_of(participation=claimed.participation, body=claimed.body, on=dates[0], host=host)
-    duration = dt.timedelta(minutes=claimed.duration_minutes)
+    rotation found impossible is recorded on the series with the reason, and no meeting is made; so is one whose work
+    stopped on any other error (the fault is logged, the page says so), never left "solving". None when the series'
+    rotation was not waiting (a task may be delivered twice) nor left solving by a worker that died (`_claimable`)."""
+    claimed, waiting = _claim_rotation(series.pk)
+    if claimed is None:
+        return None
     try:
+        dates = [dt.date.fromisoformat(day) for day in waiting["dates"]]
+        host = claimed.host_organisation
+        people = participants_of(participation=claimed.participation, body=claimed.body, on=dates[0], host=host)
+        duration = dt.timedelta(minutes=claimed.duration_minutes)
         plan = solve_rotation(people, dates, duration, waiting["options"], time_limit_seconds=time_limit_seconds)
-    except rotation.RotationImpossible as impossible:
         with transaction.atomic():
-            MeetingSeries.objects.filter(pk=claimed.pk).update(
-                rotation={**waiting, "state": ROTATION_REFUSED, "error": impossible.message}
+            claimed = MeetingSeries.objects.select_for_update().get(pk=claimed.pk)
+            claimed.rotation = _rotation_record(plan, people, waiting["options"])
+            claimed.save(update_fields=["rotation"])
+            _create_meetings(claimed, list(plan.rotation.starts_at))
+            ledger.record(
+                "meetings.rotation_solved",
+                actor=claimed.organiser,
+                subject=claimed,
+                data={"meetings": len(dates), "rotation": plan.solver, "worst_off": plan.rotation.worst_off},
             )
-            ledger.record("meetings.rotation_refused", actor=claimed.organiser, subject=claimed)
-        return claimed
-    with transaction.atomic():
-        claimed = MeetingSeries.objects.select_for_update().get(pk=claimed.pk)
-        claimed.rotation = _rotation_record(plan, people, waiting["options"])
-        claimed.save(update_fields=["rotation"])
-        _create_meetings(claimed, list(plan.rotation.starts_at))
-        ledger.record(
-            "meetings.rotation_solved",
-            actor=claimed.organiser,
-            subject=claimed,
-            data={"meetings": len(dates), "rotation": plan.solver, "worst_off": plan.rotation.worst_off},
-        )
+    except rotation.RotationImpossible as impossible:
+        _refuse_rotation(claimed, waiting, impossible.message)
+    except Exception:
+        log.exception("Working out the rotation of series %s stopped", claimed.pk)
+        _refuse_rotation(claimed, {**waiting, "fault": True}, ROTATION_FAULT)
+        raise  # the task is recorded as failed, for whoever runs the workers
     return claimed
+
+
+def _claimable(record: dict[str, Any] | None, now: dt.datetime) -> bool:
+    """Waiting for the worker, or left "solving" well past the worker's time by a worker that died mid-solve."""
+    state = (record or {}).get("state")
+    if state == ROTATION_QUEUED:
+        return True
+    if state != ROTATION_SOLVING:
+        return False
+    started = dt.datetime.fromisoformat((record or {})["started_at"])
+    stale_after = dt.timedelta(seconds=settings.MEETINGS_ROTATION_WORKER_SECONDS) + ROTATION_STALE_MARGIN
+    return now - started > stale_after
+
+
+def _claim_rotation(pk: int) -> tuple[MeetingSeries | None, dict[str, Any]]:
+    """The series, its rotation marked solving by this run of the task (locked while claimed, so two workers cannot
+    both take it), with the record it was waiting with; (None, {}) when it is not claimable."""
+    with transaction.atomic():
+        claimed = MeetingSeries.objects.select_for_update().filter(pk=pk).first()
+        now = timezone.now()
+        if claimed is None or not _claimable(claimed.rotation, now):
+            return None, {}
+        waiting = {key: value for key, value in (claimed.rotation or {}).items() if key != "started_at"}
+        claimed.rotation = {**waiting, "state": ROTATION_SOLVING, "started_at": now.isoformat()}
+        claimed.save(update_fields=["rotation"])
+    return claimed, waiting
+
+
+def _refuse_rotation(series: MeetingSeries, waiting: dict[str, Any], message: str) -> None:
+    with transaction.atomic():
+        MeetingSeries.objects.filter(pk=series.pk).update(
+            rotation={**waiting, "state": ROTATION_REFUSED, "error": message}
+        )
+        ledger.record("meetings.rotation_refused", actor=series.organiser, subject=series)
 
 
 def create_meeting(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
@@ -102,3 +103,97 @@ def support_series(make_user: Callable[..., Any], django_capture_on_commit_callb
             week_of_month=2,
             rotate=True,
         )
+
+
+# --- Review of issue 17 item 9: a rotation never left "solving", one that may exist never refused for lack of time
+
+
+def test_a_rotation_whose_work_fails_is_refused_and_its_page_says_so(
+    manager: Client, support_series: MeetingSeries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an impossible rotation was caught: any other error left the series "Working out the fair rotation" for
+    ever, and a task delivered again found it no longer queued."""
+
+    def broken(*args: Any, **kwargs: Any) -> rotation.RotationPlan:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "solve_rotation", broken)
+    with pytest.raises(RuntimeError):  # the task is recorded as failed, for whoever runs the workers
+        services.solve_queued_rotation.call(support_series.pk)
+    support_series.refresh_from_db()
+    record = support_series.rotation or {}
+    assert record["state"] == services.ROTATION_REFUSED and record["error"] == services.ROTATION_FAULT
+    assert support_series.meetings.count() == 0
+    assert AuditEvent.objects.filter(action="meetings.rotation_refused").count() == 1
+    page = manager.get(f"/meetings/series/{support_series.pk}/").content.decode()
+    assert "Working out the fair rotation" not in page
+    assert "stopped on a fault of ours" in page and "tell the Support Unit" in page
+    assert "with other constraints" not in page  # the constraints were not at fault
+
+
+def test_a_rotation_whose_participants_left_is_refused_not_left_solving(
+    support_series: MeetingSeries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "participants_of", lambda **kwargs: [])
+    with pytest.raises(Exception):  # noqa: B017 - whatever the solver raises on nobody, the series is refused
+        services.finish_queued_rotation(series=support_series, time_limit_seconds=10)
+    support_series.refresh_from_db()
+    assert (support_series.rotation or {}).get("state") == services.ROTATION_REFUSED
+
+
+def left_solving(series: MeetingSeries, seconds_ago: float) -> None:
+    """As a worker killed mid-solve leaves it."""
+    started = timezone.now() - dt.timedelta(seconds=seconds_ago)
+    record = {**(series.rotation or {}), "state": services.ROTATION_SOLVING, "started_at": started.isoformat()}
+    MeetingSeries.objects.filter(pk=series.pk).update(rotation=record)
+
+
+def test_a_rotation_left_solving_by_a_killed_worker_is_taken_again(support_series: MeetingSeries) -> None:
+    with override_settings(MEETINGS_ROTATION_WORKER_SECONDS=60):
+        left_solving(support_series, 60 + services.ROTATION_STALE_MARGIN.total_seconds() - 5)
+        assert services.finish_queued_rotation(series=support_series, time_limit_seconds=10) is None  # still at it
+        left_solving(support_series, 60 + services.ROTATION_STALE_MARGIN.total_seconds() + 5)
+        assert services.finish_queued_rotation(series=support_series, time_limit_seconds=10) is not None
+    support_series.refresh_from_db()
+    assert support_series.meetings.count() == 4
+    assert (support_series.rotation or {}).get("solver") == rotation.SOLVER_OPTIMAL
+
+
+def undecided_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CP-SAT finds nothing within its time, and the fast search finds nothing either."""
+    monkeypatch.setattr(rotation, "_solve_exact", lambda *args, **kwargs: "unknown")
+    monkeypatch.setattr(rotation, "_solve_heuristic", lambda *args, **kwargs: None)
+
+
+def test_a_rotation_undecided_within_the_request_budget_goes_to_the_worker_not_refused(
+    manager: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rotation that may well exist was refused on the form ("cannot prove whether one exists") after one second,
+    though the worker would have had a minute."""
+    members("NL", "US", "JP", "KE")
+    with monkeypatch.context() as patched, django_capture_on_commit_callbacks() as queued:
+        undecided_in_time(patched)
+        response = manager.post("/meetings/series/new/", series_form(rotate="on", max_nights_per_quarter="1"))
+    assert response.status_code == 302
+    series = MeetingSeries.objects.get()
+    assert (series.rotation or {}).get("state") == services.ROTATION_QUEUED and series.meetings.count() == 0
+    queued[0]()  # the worker, with its own time, finds it
+    assert series.meetings.count() == 4
+
+
+def test_a_rotation_undecided_with_the_workers_time_is_refused(
+    support_series: MeetingSeries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    undecided_in_time(monkeypatch)
+    services.finish_queued_rotation(series=support_series, time_limit_seconds=10)
+    support_series.refresh_from_db()
+    record = support_series.rotation or {}
+    assert record["state"] == services.ROTATION_REFUSED and "cannot prove whether one exists" in record["error"]
+
+
+def test_tests_give_the_request_a_budget_a_busy_machine_cannot_run_out_of() -> None:
+    """With one second, a loaded CI machine could leave a small rotation unproven and hand the series to the
+    worker, and a test expecting its meetings would fail; the tests of the hand-over set 0 themselves."""
+    from django.conf import settings
+
+    assert settings.MEETINGS_ROTATION_IN_REQUEST_SECONDS >= 30
