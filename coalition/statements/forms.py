@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -39,11 +38,6 @@ class ServiceForm(CoreServiceForm):
     """The statement pages show no errors of hidden fields: those go to the top of the form."""
 
     hidden_errors_at_top = True
-
-
-def _local_instant(day: dt.date, clock: dt.time, zone: str) -> dt.datetime:
-    """A wall-clock time in `zone` as an aware instant (a time skipped by a clock change reads as after it)."""
-    return dt.datetime.combine(day, clock.replace(second=0, microsecond=0), tzinfo=zoneinfo.ZoneInfo(zone))
 
 
 # --- Drafting ---------------------------------------------------------------------------------------------------
@@ -223,6 +217,7 @@ class PublishForm(ServiceForm):
     embargo_on = DateField(label=_("Embargo until: date"), required=False)
     embargo_time = forms.TimeField(label=_("Embargo until: time"), required=False, widget=TIME_WIDGET)
     embargo_time_zone = TimeZoneField(label=_("Time zone of the embargo"))
+    embargo_occurrence = OccurrenceField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -231,17 +226,29 @@ class PublishForm(ServiceForm):
         zone.choices = time_zone_choices()
 
     def clean(self) -> dict[str, Any]:
+        """Both the date and the time, or neither; and a time the zone's clock shows once: an embargo in the hour the
+        clocks skip is refused with the times to choose instead, one in the hour they repeat says which of the two
+        it is (read silently as the first, a statement could go public an hour early)."""
         data = super().clean() or {}
         if bool(data.get("embargo_on")) != bool(data.get("embargo_time")) and not self.errors:
             missing = "embargo_time" if data.get("embargo_on") else "embargo_on"
             self.add_error(missing, _("Give both the date and the time of the embargo, or neither."))
+        elif data.get("embargo_on") and data.get("embargo_time") and data.get("embargo_time_zone"):
+            try:
+                data["embargo_at"] = wallclock.local_instant(
+                    data["embargo_on"],
+                    data["embargo_time"],
+                    data["embargo_time_zone"],
+                    field="embargo_time",
+                    occurrence=data.get("embargo_occurrence", ""),
+                    occurrence_field="embargo_occurrence",
+                )
+            except InvalidInput as problem:
+                self.add_error(problem.field, problem.message)
         return data
 
     def embargo_until(self) -> dt.datetime | None:
-        data = self.cleaned_data
-        if not data.get("embargo_on"):
-            return None
-        return _local_instant(data["embargo_on"], data["embargo_time"], data["embargo_time_zone"])
+        return self.cleaned_data.get("embargo_at")
 
 
 class TranslationForm(ServiceForm):
