@@ -352,19 +352,32 @@ def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) 
 
 
 def funding_note(user: Any, country: Country) -> str:
-    """One sentence for a situation's brief: what funding members share in the country (what `user` may read)."""
-    rows = activities(user, country=country.code)
-    count = rows.count()
+    """One sentence for a situation's brief: what funding members share in the country (what `user` may read).
+
+    One read answers the usual case (a situation room is a busy page): the count and the sums in the country, and
+    whether any activity the reader may see has a hierarchy at all. Only when one has are the sums read again
+    without the programmes whose components are counted instead (`counted_below`)."""
+    rows = activities(user)
+    visible = FundingActivity.objects.filter(pk__in=rows.values("pk"))  # the sums join allocations to these alone
+    in_country = Q(allocations__country=country.code)
+    sums = {
+        "total": Sum("allocations__amount", filter=in_country),
+        "freedoms": Sum("allocations__amount", filter=in_country & Q(allocations__topic=Topic.FREEDOMS)),
+    }
+    found = visible.aggregate(
+        count=Count("pk", filter=in_country, distinct=True),
+        in_hierarchy=Count("pk", filter=~Q(parent_identifier="") | ~Q(component_identifiers=[]), distinct=True),
+        **sums,
+    )
+    count = found["count"]
     if not count:
         return _("No member shares funding in %(country)s with you through donor coordination.") % {
             "country": country.name
         }
-    sums = (
-        Allocation.objects.filter(activity__in=rows.values("pk"), country=country.code, amount__isnull=False)
-        .exclude(activity_id__in=list(counted_below(activities(user))))
-        .aggregate(total=Sum("amount"), freedoms=Sum("amount", filter=Q(topic=Topic.FREEDOMS)))
-    )
-    amount, freedoms = sums["total"], sums["freedoms"]
+    below = counted_below(rows) if found["in_hierarchy"] else {}
+    if below:
+        found = visible.exclude(pk__in=list(below)).aggregate(**sums)
+    amount, freedoms = found["total"], found["freedoms"]
     money = f"{settings.DONORS_CURRENCY} {amount:,.0f}" if amount else _("amounts not converted")
     on_freedoms = f"{settings.DONORS_CURRENCY} {freedoms:,.0f}" if freedoms else _("none")
     return ngettext(

@@ -508,6 +508,22 @@ def test_the_situation_brief_names_the_funding_its_reader_may_see(mechanism, sup
     assert gaps["ET"].total == 0 and "Open situation: Shutdown" in gaps["ET"].why
 
 
+def test_the_funding_note_reads_its_count_and_sums_in_one_query(mechanism, support, django_assert_num_queries):
+    """A situation room is at the 15-query budget (issue 17 item 8): the note of a country with shared funding and
+    no hierarchy costs one query (it cost three: a count, a look for a hierarchy, the sums)."""
+    from coalition.directory.models import Country
+
+    p = mechanism
+    services.add_rate(by=support, currency="EUR", on=dt.date(2024, 1, 1), rate=Decimal("1"), source="ECB")
+    ethiopia = Country.objects.get(code="ET")
+    queries.funding_note(p["DE"], ethiopia)  # the reader's roles, read once per request
+    with django_assert_num_queries(1):
+        note = queries.funding_note(p["DE"], ethiopia)
+    assert "1 funding activity in Ethiopia (USD 1,000,000)" in note
+    with django_assert_num_queries(1):
+        assert "No member shares funding in Ethiopia" in queries.funding_note(p["SE"], ethiopia)
+
+
 # --- The spreadsheet template -------------------------------------------------------------------------------------
 
 
