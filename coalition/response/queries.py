@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from coalition.core import policy
 from coalition.directory.models import Office, Position
@@ -20,6 +20,23 @@ from coalition.response.models import CivilSocietyReport, Pledge, Signal, Situat
 
 def situations(user: Any) -> QuerySet[Situation]:
     return policy.visible_to(user, Situation).select_related("country", "statement", "alert")
+
+
+PAST_SHOWN = 10  # a brief's past situations in the country, most recent first
+
+
+def with_past(rows: QuerySet[Situation], pk: int) -> tuple[Situation | None, list[Situation]]:
+    """Situation `pk` of `rows` (the situations a reader may see) and the brief's past situations of its country, in
+    one read: the situation room shows both. `(None, [])` when `pk` is not among `rows`."""
+    first = Case(When(pk=pk, then=Value(0)), default=Value(1))
+    found = list(
+        rows.filter(Q(pk=pk) | Q(country__in=rows.filter(pk=pk).values("country"))).order_by(first, "-opened_at")[
+            : PAST_SHOWN + 1
+        ]
+    )
+    if not found or found[0].pk != pk:
+        return None, []
+    return found[0], found[1:]
 
 
 def reports(user: Any, situation: Situation) -> QuerySet[CivilSocietyReport]:
@@ -47,9 +64,10 @@ def register_funding_note(summarise: Callable[[Any, Any], str]) -> None:
     _funding_note = summarise
 
 
-def brief(user: Any, situation: Situation) -> Brief:
+def brief(user: Any, situation: Situation, past: list[Situation] | None = None) -> Brief:
     """Who is there (members' embassies and network contacts in the country), what the coalition said before about
-    it, its past situations, and the country's recent and ongoing signals, whether an alert or a person opened it."""
+    it, its past situations (`past` when the caller read them with the situation: `with_past`), and the country's
+    recent and ongoing signals, whether an alert or a person opened it."""
     from coalition.statements.models import Statement
 
     on = today()
@@ -73,9 +91,11 @@ def brief(user: Any, situation: Situation) -> Brief:
         .select_related("document")
         .order_by("-created_at")[:10]
     )
-    past = situations(user).filter(country=situation.country).exclude(pk=situation.pk).order_by("-opened_at")[:10]
+    if past is None:
+        others = situations(user).filter(country=situation.country).exclude(pk=situation.pk)
+        past = list(others.order_by("-opened_at")[:PAST_SHOWN])
     signals = policy.visible_to(user, Signal).filter(_recent_or_ongoing(situation)).order_by("starts_at")[:50]
-    found = Brief(embassies, list(contacts), list(statements), list(past), list(signals))
+    found = Brief(embassies, list(contacts), list(statements), past, list(signals))
     if _funding_note is not None:
         found.funding_note = _funding_note(user, situation.country)
     return found

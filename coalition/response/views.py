@@ -17,8 +17,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -271,10 +271,12 @@ def open_situation(request: HttpRequest) -> HttpResponse:
 # --- The situation room -------------------------------------------------------------------------------------------
 
 
+def _situations(request: HttpRequest) -> QuerySet[Situation]:
+    return queries.situations(request.user).select_related("statement__document", "closed_by__person")
+
+
 def _situation(request: HttpRequest, pk: int) -> Situation:
-    return get_object_or_404(
-        queries.situations(request.user).select_related("statement__document", "closed_by__person"), pk=pk
-    )
+    return get_object_or_404(_situations(request), pk=pk)
 
 
 def _pledgeable(user: Any) -> list[Organisation]:
@@ -309,8 +311,17 @@ PLEDGE_ACTIONS = {
 }
 
 
-def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **failed: Any) -> HttpResponse:
-    """The situation room; a refused form comes back in its place (`failed`) with its errors."""
+def _room(
+    request: HttpRequest,
+    situation: Situation,
+    past: list[Situation] | None = None,
+    /,
+    *,
+    status: int = 200,
+    **failed: Any,
+) -> HttpResponse:
+    """The situation room; a refused form comes back in its place (`failed`) with its errors. `past`: the brief's
+    past situations, when they were read with the situation."""
     user = request.user
     is_open = situation.status == Situation.Status.OPEN
     can_manage = policy.can(user, "response.manage")
@@ -350,7 +361,7 @@ def _room(request: HttpRequest, situation: Situation, *, status: int = 200, **fa
     context: dict[str, Any] = {
         "situation": situation,
         "is_open": is_open,
-        "brief": queries.brief(user, situation),
+        "brief": queries.brief(user, situation, past=past),
         "steps": steps,
         "board": board,
         "pledge_count": len(pledges),
@@ -396,7 +407,10 @@ def _shown_metrics(m: queries.Metrics) -> ShownMetrics:
 @personal
 @access("response.view")
 def situation(request: HttpRequest, pk: int) -> HttpResponse:
-    return _room(request, _situation(request, pk))
+    found, past = queries.with_past(_situations(request), pk)  # one read for the room and its brief's past
+    if found is None:
+        raise Http404
+    return _room(request, found, past)
 
 
 def _act(

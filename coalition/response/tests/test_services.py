@@ -1066,6 +1066,25 @@ def test_the_brief_lists_past_situations_in_the_country_the_reader_may_see(suppo
     assert queries.brief(advisory, current).past == []
 
 
+def test_the_room_reads_its_situation_and_the_briefs_past_ones_together(support, official, advisory, ethiopia, iran):
+    """The situation room reads the situation and its country's others in one query (issue 17 item 8): the same
+    past situations the brief reads for that reader, and nothing at all for a situation the reader may not see."""
+    earlier = open_by_hand(support, ethiopia, title="Ethiopia 2023")
+    closed(earlier, support)
+    open_by_hand(support, iran)
+    hidden = open_by_hand(support, ethiopia, title="Members only")
+    closed(hidden, support)
+    current = services.widen(open_by_hand(support, ethiopia), by=support, classification=Classification.COALITION)
+
+    for reader in (support, official, advisory):
+        rows = queries.situations(reader)
+        found, past = queries.with_past(rows, current.pk)
+        assert found == current and past == queries.brief(reader, current).past, reader
+    assert queries.with_past(queries.situations(support), current.pk)[1] == [hidden, earlier]
+    assert queries.with_past(queries.situations(advisory), hidden.pk) == (None, [])
+    assert queries.with_past(queries.situations(advisory), current.pk)[1] == []
+
+
 def test_the_brief_lists_the_signals_behind_the_situation_in_time_order(alert, support, ethiopia, official):
     situation = services.open_situation(by=support, country=ethiopia, alert=alert)
 
