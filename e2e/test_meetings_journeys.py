@@ -174,7 +174,9 @@ def send_invitations(page: Page) -> list[Any]:
     upcoming = [m for m in series_meetings() if m.starts_at >= dt.datetime.now(dt.UTC)]
     assert 9 <= len(upcoming) <= 10  # the first two (or three) meetings are past
     mail.outbox.clear()
-    page.get_by_role("button", name="Send invitations for upcoming meetings").click()
+    # Some 450 emails with their calendar files, sent inside the request by the tests' immediate task backend (the
+    # worker in production): slow on a loaded CI machine, so the click waits longer than Playwright's default.
+    page.get_by_role("button", name="Send invitations for upcoming meetings").click(timeout=60_000)
     message(page).to_contain_text(f"Invitations queued for {len(upcoming)} upcoming meetings.")
     sent = Invitation.objects.filter(meeting__in=upcoming)
     assert sent.exists() and not sent.filter(sent_at__isnull=True).exists()

@@ -138,8 +138,14 @@ def test_the_hour_repeated_when_summer_time_ends_keeps_its_instant(organiser, gu
     assert instant(event) == second
 
 
-def test_a_wall_clock_time_skipped_by_spring_forward_is_read_as_calendars_read_it(organiser, guest):
-    meeting = invited_meeting(organiser, dt.datetime(2027, 3, 14, 2, 30), "America/New_York")
+def test_a_wall_clock_time_skipped_by_spring_forward_is_refused_and_the_hour_after_is_written_as_stored(
+    organiser, guest
+):
+    """02:30 on 14 March 2027 never happens in New York. It was once moved silently to 03:30 EDT; since issue 17 item
+    9 it is refused, naming the times to choose; the time after the change is written at its instant."""
+    with pytest.raises(InvalidInput, match="does not exist in America/New_York"):
+        meeting_at(organiser, dt.datetime(2027, 3, 14, 2, 30), "America/New_York")
+    meeting = invited_meeting(organiser, dt.datetime(2027, 3, 14, 3, 30), "America/New_York")
     event = only_event(parse(calendar.invitation_ics(meeting, invitation_of(meeting, guest))))
     assert meeting.starts_at == dt.datetime(2027, 3, 14, 7, 30, tzinfo=UTC)  # 03:30 EDT
     assert instant(event) == meeting.starts_at
