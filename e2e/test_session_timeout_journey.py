@@ -174,3 +174,54 @@ def test_signing_out_forgets_every_draft(sign_in: SignIn) -> None:
 
     expect(page.get_by_role("banner").get_by_role("link", name="Sign in")).to_be_visible()
     assert NARRATIVE not in page.evaluate("JSON.stringify(sessionStorage)")
+
+
+def test_a_form_refused_for_its_expired_token_keeps_the_text_for_the_reload_its_page_asks_for(
+    sign_in: SignIn, live_server: Any
+) -> None:
+    """The session expired, the person signed in again in another tab (which renews the form's token), then sent
+    the form left open here: the platform's "This form has expired" page says to go back and reload. The text typed
+    must be there after the reload; it used to be dropped by the reloaded page as if the server had taken it."""
+    page = sign_in("official")
+    page.goto(ACTIVITY)
+    form = page.get_by_role("form", name="Post an update")
+    form.get_by_label("What happened").fill(NARRATIVE)
+    # The token renewed elsewhere: this form still carries one the server no longer accepts.
+    form.locator("input[name='csrfmiddlewaretoken']").evaluate("field => { field.value = 'x'.repeat(64); }")
+
+    form.get_by_role("button", name="Post update").click()
+
+    expect(page.get_by_role("heading", name="This form has expired")).to_be_visible()
+    assert NARRATIVE in page.evaluate("JSON.stringify(sessionStorage)")
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}{ACTIVITY}")
+    page.reload()
+
+    form = page.get_by_role("form", name="Post an update")
+    expect(form.get_by_label("What happened")).to_have_value(NARRATIVE)
+    expect(page.get_by_role("status").filter(has_text="not yet sent is back in the form")).to_be_visible()
+    # Sent with the fresh token, the update is posted and only then is the draft forgotten.
+    form.get_by_role("button", name="Post update").click()
+    expect(page.locator(".messages")).to_contain_text("Update posted.")
+    assert NARRATIVE not in page.evaluate("JSON.stringify(sessionStorage)")
+
+
+def test_a_form_answered_with_the_platforms_error_page_keeps_the_text_for_a_signed_in_person(
+    sign_in: SignIn, live_server: Any
+) -> None:
+    """A 4xx answered to a form (here the address it posts to is gone: 404) is a page for a signed-in person, yet the
+    form was not taken: its draft is kept, and back on the page after a reload the text is there."""
+    page = sign_in("official")
+    page.goto(ACTIVITY)
+    form = page.get_by_role("form", name="Post an update")
+    form.get_by_label("What happened").fill(NARRATIVE)
+    page.route(f"**{ACTIVITY}updates/", lambda route: route.continue_(url=f"{live_server.url}/no-such-page/"))
+
+    form.get_by_role("button", name="Post update").click()
+
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    page.unroute_all()
+    page.go_back()
+    page.wait_for_url(f"{live_server.url}{ACTIVITY}")
+    page.reload()
+    expect(page.get_by_role("form", name="Post an update").get_by_label("What happened")).to_have_value(NARRATIVE)

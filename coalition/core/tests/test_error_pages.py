@@ -99,3 +99,20 @@ def test_a_form_with_an_expired_token_answers_the_platforms_page(settings: Any) 
     page = response.content.decode()
     assert PLATFORM_PAGE in page and "This form has expired" in page
     assert "CSRF verification failed" not in page
+
+
+DRAFTS_SCRIPT = '<script src="/static/core/drafts.js" defer></script>'
+
+
+@pytest.mark.django_db
+def test_the_pages_of_a_form_not_taken_keep_its_draft(production: Client, make_user: Any) -> None:
+    """A form refused (its token expired, a server error, a 4xx) was not taken: each of these pages runs the drafts
+    script marked data-form-refused, so the text typed is back when the person goes back and reloads (see
+    core/drafts.js); the bare pages link it by its plain name, as they do the stylesheet."""
+    bare = loader.get_template("500.html").render()
+    assert DRAFTS_SCRIPT in bare and "<body data-form-refused>" in bare
+    expired = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "fr"}).content.decode()
+    assert DRAFTS_SCRIPT in expired and "<body data-form-refused>" in expired
+    production.force_login(make_user(Role.ADVISORY_NETWORK))
+    denied = production.post("/test-errors/denied/")
+    assert denied.status_code == 403 and " data-form-refused>" in denied.content.decode()

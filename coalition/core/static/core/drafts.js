@@ -3,10 +3,13 @@
 
    A draft is saved as the person types, under the page's path and the form (its action and its place among the
    forms with that action). When the form is sent the draft is marked "sent". The next page decides what that meant:
-   - a page for a signed-in person: the server took the form (done, or shown again with its errors and the values
-     it received) — the draft is dropped;
+   - a page marked data-form-refused (the platform's error pages: a form whose security token has expired, a server
+     error, a request refused or not understood): the form was not taken — the draft is kept as "interrupted", so
+     that going back and reloading, as those pages say to do, puts the text back;
    - a page for nobody signed in (the sign-in page the server answers with when the session has expired, then the
-     second-factor page): the form was not taken — the draft is kept as "interrupted".
+     second-factor page): the form was not taken either — the draft is kept as "interrupted";
+   - any other page for a signed-in person: the server took the form (done, or shown again with its errors and the
+     values it received) — the draft is dropped.
    When a page is shown again to a signed-in person, its drafts are put back into its forms, with a status message.
    A draft carries an opaque mark of whose it is (data-drafts-owner): someone else who signs in next in the same tab
    never sees it, it is dropped instead; signing out (a form marked data-drafts-forget) drops every draft.
@@ -30,6 +33,7 @@
     return; /* storage refused: no drafts, the forms work as before */
   }
   const signedIn = document.body.dataset.sessionSecondsLeft !== undefined;
+  const refused = document.body.hasAttribute("data-form-refused");
   const owner = document.body.dataset.draftsOwner || "";
 
   function keptForm(form) {
@@ -119,7 +123,7 @@
       if (!draft || Date.now() - draft.savedAt > MAX_AGE_MS || (signedIn && draft.owner !== owner)) {
         store.removeItem(key);
       } else if (draft.state === "sent") {
-        if (signedIn) {
+        if (signedIn && !refused) {
           store.removeItem(key);
         } else {
           write(key, { ...draft, state: "interrupted" });
