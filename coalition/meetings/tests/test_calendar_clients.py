@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from vobject.icalendar import stringToDurations
 
 from coalition.meetings import calendar
@@ -65,6 +66,49 @@ MOMENTS = [
 ZONES = sorted({zone for zone, _, _ in MOMENTS})
 
 
+def changes_of(zone: ZoneInfo, first: dt.datetime, last: dt.datetime) -> list[dt.datetime]:
+    """The instants between `first` and `last` at which the zone's offset changes (found here by an hourly scan and
+    halving to the second, not by the code under test)."""
+    found, hour, moment = [], dt.timedelta(hours=1), first
+    while moment < last:
+        if (moment + hour).astimezone(zone).utcoffset() != moment.astimezone(zone).utcoffset():
+            before, after = moment, moment + hour
+            while after - before > dt.timedelta(seconds=1):
+                middle = before + (after - before) / 2
+                if middle.astimezone(zone).utcoffset() == before.astimezone(zone).utcoffset():
+                    before = middle
+                else:
+                    after = middle
+            found.append(after.replace(microsecond=0))
+        moment += hour
+    return found
+
+
+def coming_moments(years: int = 2) -> list[tuple[str, dt.datetime, str]]:
+    """Moments half an hour either side of every summer-time change of each zone in the coming years, counted from
+    today (a feed keeps 90 days back, and no invitation is emailed for a meeting that has ended): the repeated hour
+    twice and the hour after the skipped one, in both hemispheres, whatever year the tests run in."""
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    moments = []
+    for name in ZONES:
+        zone = ZoneInfo(name)
+        for change in changes_of(zone, start, start + dt.timedelta(days=366 * years)):
+            for instant in (change - dt.timedelta(minutes=30), change + dt.timedelta(minutes=30)):
+                local = instant.astimezone(zone)
+                moments.append((name, instant, f"{local:%Y-%m-%d %H:%M} {local.tzname()}"))
+    return moments
+
+
+def repeated_hour(moments: list[tuple[str, dt.datetime, str]], zone: str) -> tuple[str, dt.datetime, str]:
+    """The first moment in the zone whose wall-clock time happens twice (the clocks go back)."""
+
+    def twice(instant: dt.datetime) -> bool:
+        local = instant.astimezone(ZoneInfo(zone))
+        return local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset()
+
+    return next(moment for moment in moments if moment[0] == zone and twice(moment[1]))
+
+
 def meetings_at(organiser: Any, moments: list[tuple[str, dt.datetime, str]]) -> list[Meeting]:
     """One invited meeting per moment, its instant set exactly (a moment in a repeated hour cannot be typed)."""
     made = []
@@ -83,7 +127,12 @@ def tzid_of(line: Any) -> str | None:
 
 
 def read(data: bytes) -> Any:
-    """The file as vobject reads it, every zone its events name defined in the file itself."""
+    """The file as vobject reads it, every zone its events name defined in the file itself. vobject keeps the first
+    definition of each TZID it reads for the rest of the process and reads every later file with it: forgotten
+    first, so that each file is read with its own (a feed of later years was read with an earlier file's years)."""
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    for tzid in [tzid for tzid in registry if tzid != "UTC"]:
+        del registry[tzid]
     parsed = vobject.readOne(data.decode())
     defined = {zone.tzid.value for zone in getattr(parsed, "vtimezone_list", [])}
     named = {tzid_of(line) for event in getattr(parsed, "vevent_list", []) for line in (event.dtstart, event.dtend)}
@@ -124,7 +173,10 @@ def test_each_invitation_and_cancellation_places_its_meeting_at_its_instant(orga
 
 
 def test_the_feed_a_calendar_client_fetches_places_every_meeting_at_its_instant(organiser, guest):
-    future = [(zone, instant, what) for zone, instant, what in MOMENTS if instant.year == 2028]
+    """The feed keeps meetings from 90 days back: the moments are the coming changes, not fixed dates that pass."""
+    future = coming_moments()
+    assert {"Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago"} <= {z for z, _, _ in future}
+    assert len({instant.year for _, instant, _ in future}) >= 2  # the zones' definitions span several years
     meetings = meetings_at(organiser, future)
     response = Client().get(create_feed(as_user(guest)))
     assert response.status_code == 200
@@ -140,14 +192,19 @@ def test_the_invitation_downloaded_from_the_meeting_page_places_it_at_its_instan
 
 
 def test_the_emailed_invitation_places_the_meeting_at_its_instant(organiser, guest):
-    (meeting,) = meetings_at(organiser, MOMENTS[6:7])  # Paris, in the repeated hour of 2028
-    mail.outbox.clear()
-    send_invitations.call(meeting.pk)
-    message: Any = next(message for message in mail.outbox if message.to == [guest.email])
-    inline = [content for content, mimetype in message.alternatives if mimetype.startswith("text/calendar")]
-    attached = [content for _, content, _ in message.attachments]
-    for content in inline + attached:
-        assert wrong_instants(content.encode() if isinstance(content, str) else content, [meeting]) == []
+    """In the coming repeated hour of Paris and of Sydney (no invitation is emailed for a meeting that has ended)."""
+    coming = coming_moments(years=1)
+    for meeting in meetings_at(
+        organiser, [repeated_hour(coming, "Europe/Paris"), repeated_hour(coming, "Australia/Sydney")]
+    ):
+        mail.outbox.clear()
+        send_invitations.call(meeting.pk)
+        message: Any = next(message for message in mail.outbox if message.to == [guest.email])
+        inline = [content for content, mimetype in message.alternatives if mimetype.startswith("text/calendar")]
+        attached = [content for _, content, _ in message.attachments]
+        assert inline + attached
+        for content in inline + attached:
+            assert wrong_instants(content.encode() if isinstance(content, str) else content, [meeting]) == []
 
 
 # --- What clients read differently ---------------------------------------------------------------------------------
