@@ -111,6 +111,26 @@ class StatementForm(ServiceForm):
 # --- Freezing ---------------------------------------------------------------------------------------------------
 
 
+def read_wall_clock(form: forms.Form, data: dict[str, Any], name: str) -> None:
+    """`data["<name>_at"]`: the instant the form's `<name>_on`, `<name>_time`, `<name>_time_zone` and
+    `<name>_occurrence` fields mean, when all three of the first are given. A time the clocks skip is refused on
+    `<name>_time` with the times to choose instead; one they repeat on `<name>_occurrence` until it says which."""
+    day, clock, zone = data.get(f"{name}_on"), data.get(f"{name}_time"), data.get(f"{name}_time_zone")
+    if not (day and clock and zone):
+        return
+    try:
+        data[f"{name}_at"] = wallclock.local_instant(
+            day,
+            clock,
+            zone,
+            field=f"{name}_time",
+            occurrence=data.get(f"{name}_occurrence", ""),
+            occurrence_field=f"{name}_occurrence",
+        )
+    except InvalidInput as problem:
+        form.add_error(problem.field, problem.message)
+
+
 class FreezeForm(ServiceForm):
     """The deadline as a date and a time in a named host zone, and the procedure."""
 
@@ -135,18 +155,7 @@ class FreezeForm(ServiceForm):
         """A deadline the host's clock shows: a time the clocks skip is refused with the times to choose instead,
         and a time they repeat says which of the two it is (issue 17, item 9)."""
         data = super().clean() or {}
-        if data.get("deadline_on") and data.get("deadline_time") and data.get("deadline_time_zone"):
-            try:
-                data["deadline_at"] = wallclock.local_instant(
-                    data["deadline_on"],
-                    data["deadline_time"],
-                    data["deadline_time_zone"],
-                    field="deadline_time",
-                    occurrence=data.get("deadline_occurrence", ""),
-                    occurrence_field="deadline_occurrence",
-                )
-            except InvalidInput as problem:
-                self.add_error(problem.field, problem.message)
+        read_wall_clock(self, data, "deadline")
         return data
 
     def deadline(self) -> dt.datetime:
@@ -233,18 +242,8 @@ class PublishForm(ServiceForm):
         if bool(data.get("embargo_on")) != bool(data.get("embargo_time")) and not self.errors:
             missing = "embargo_time" if data.get("embargo_on") else "embargo_on"
             self.add_error(missing, _("Give both the date and the time of the embargo, or neither."))
-        elif data.get("embargo_on") and data.get("embargo_time") and data.get("embargo_time_zone"):
-            try:
-                data["embargo_at"] = wallclock.local_instant(
-                    data["embargo_on"],
-                    data["embargo_time"],
-                    data["embargo_time_zone"],
-                    field="embargo_time",
-                    occurrence=data.get("embargo_occurrence", ""),
-                    occurrence_field="embargo_occurrence",
-                )
-            except InvalidInput as problem:
-                self.add_error(problem.field, problem.message)
+        else:
+            read_wall_clock(self, data, "embargo")
         return data
 
     def embargo_until(self) -> dt.datetime | None:
