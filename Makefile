@@ -36,6 +36,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 # Tests run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in one process); the 30 slowest are listed.
 PYTEST_WORKERS ?= auto

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "coalition.response",
     "coalition.donors",
     "coalition.demo",
+    "coalition.ops",
 ]
 
 MIDDLEWARE = [
