@@ -96,6 +96,8 @@ class Work:
             )
 
     def count_cells(self, count: int) -> None:
+        if _task_refusals:  # checked every row, not only every 10,000 cells: a small file may never reach a tick
+            raise _task_refusals[-1]
         self.cells += count
         if self.cells > MAX_CELLS:
             raise WorkLimitExceeded(

@@ -30,3 +30,15 @@ def test_a_task_within_its_limits_runs_and_leaves_no_timer() -> None:
         total = sum(range(100_000))
     assert total == 4_999_950_000
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0) and signal.getsignal(signal.SIGPROF) == handler
+
+
+def test_a_time_refusal_swallowed_where_it_landed_is_raised_by_the_next_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI found it: the worker's timer fired inside a weakref finalizer, where Python ignores exceptions, and a small
+    CSV (fewer than 10,000 cells, so never a tick) was imported whole past its processor time. The refusal the
+    timer recorded is now raised by the very next row a reader counts."""
+    refusal = limits.WorkLimitExceeded("The import of “a.csv”", "needed more than 1 seconds of processing", "1 s")
+    monkeypatch.setattr(limits, "_task_refusals", [refusal])
+    work = limits.Work("The import of “a.csv”")
+    with pytest.raises(limits.WorkLimitExceeded) as raised:
+        work.count_cells(30)
+    assert raised.value is refusal

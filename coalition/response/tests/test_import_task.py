@@ -140,7 +140,8 @@ def test_an_import_past_the_workers_processor_time_is_refused_and_saves_nothing(
     assert not Signal.objects.exists() and not ImportUpload.objects.exists()
 
 
-def test_a_small_file_is_still_imported_in_the_request(support: Any) -> None:
+def test_without_a_worker_the_immediate_backend_imports_the_upload_once_it_is_committed(support: Any) -> None:
+    """The tests' and a worker-less setup's backend: the task runs in place once the request's upload is saved."""
     done = client_for(support).post(
         reverse("response:import"), {"file": SimpleUploadedFile("stop_2019.csv", STOP_2019), "source": "auto"}
     )
