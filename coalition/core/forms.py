@@ -5,9 +5,12 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +141,40 @@ def attempt(
     except catching as error:
         form.add_service_error(error)
         return None
+
+
+T = TypeVar("T")
+
+
+def submit(
+    request: HttpRequest,
+    form: ServiceForm,
+    act: Callable[[], T],
+    *,
+    done: Callable[[T], HttpResponse],
+    page: Callable[[int], HttpResponse],
+    catching: type[CoalitionError] = CoalitionError,
+) -> HttpResponse:
+    """The one way a view acts on what a person submitted (a test over the URL resolver holds every POST view to
+    it). A GET answers `page(200)`, the empty form. A POST validates `form`, runs `act` (one service: atomic, so a
+    refusal saves nothing) and answers `done(result)`, usually a message and a redirect; when the form or the
+    service refuses, it answers `page(400)` with the error on the field it names. Errors other than `catching`
+    propagate (an AccessDenied is a 403, not a form error)."""
+    if request.method != "POST":
+        return page(200)
+    result = attempt(form, act, catching=catching)
+    return page(400) if result is None else done(result.value)
+
+
+def then_redirect(request: HttpRequest, message: Any, to: str, *args: Any, **kwargs: Any) -> Callable[[Any], HttpResponse]:
+    """`submit`'s usual `done`: say `message` (may be empty) on the next page, `to` (a URL name and its arguments)."""
+
+    def done(_: Any) -> HttpResponse:
+        if message:
+            messages.success(request, message)
+        return redirect(to, *args, **kwargs)
+
+    return done
 
 
 class AuditFilterForm(forms.Form):
