@@ -9,14 +9,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coalition.accounts import attempts
-from coalition.core.forms import TimeZoneField
+from coalition.core.forms import ServiceForm, TimeZoneField
 
 
-class TimeZoneForm(forms.Form):
+class ConfirmForm(ServiceForm):
+    """A button: no fields, only the errors of the service it runs (end a session, stay signed in)."""
+
+
+class TimeZoneForm(ServiceForm):
     time_zone = TimeZoneField(label=_("Your time zone"), help_text=_("Every time is shown to you in this zone."))
 
 
-class DisableAccountForm(forms.Form):
+class DisableAccountForm(ServiceForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,

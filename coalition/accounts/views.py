@@ -3,36 +3,42 @@ from __future__ import annotations
 import time
 
 from allauth.mfa.models import Authenticator
-from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coalition.accounts import services
-from coalition.accounts.forms import DisableAccountForm, TimeZoneForm
+from coalition.accounts.forms import ConfirmForm, DisableAccountForm, TimeZoneForm
 from coalition.accounts.middleware import mark_seen, seconds_left
 from coalition.accounts.models import User, UserSession
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import CoalitionError
+from coalition.core.errors import InvalidInput
+from coalition.core.forms import submit, then_redirect
+
+
+def _account(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @access("account.self")
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    form = TimeZoneForm(initial={"time_zone": user.time_zone})
-    if request.method == "POST":
-        form = TimeZoneForm(request.POST)
-        if form.is_valid():
-            try:
-                services.set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"])
-            except CoalitionError as error:
-                form.add_error("time_zone", error.message)
-            else:
-                messages.success(request, _("Time zone saved."))
-                return redirect("accounts:me")
+    user = _account(request)
+    data = request.POST if request.method == "POST" else None
+    form = TimeZoneForm(data, initial={"time_zone": user.time_zone})
+    return submit(
+        request,
+        form,
+        lambda: services.set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"]),
+        done=then_redirect(request, _("Time zone saved."), "accounts:me"),
+        page=lambda status: _me_page(request, user, form, status=status),
+    )
+
+
+def _me_page(request: HttpRequest, user: User, form: TimeZoneForm, *, status: int) -> HttpResponse:
     actor = policy.actor_for(user)
     return render(
         request,
@@ -44,27 +50,44 @@ def me(request: HttpRequest) -> HttpResponse:
             "current_key": request.session.session_key,
             "authenticators": Authenticator.objects.filter(user=user).order_by("type"),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
 @require_POST
 @access("account.self")
 def end_session(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(UserSession, pk=pk, user=request.user, ended_at__isnull=True)
-    assert isinstance(request.user, User)
-    services.end_session(session=session, by=request.user)
-    messages.success(request, _("Session ended."))
-    return redirect("accounts:me")
+    user = _account(request)
+    session = get_object_or_404(UserSession, pk=pk, user=user, ended_at__isnull=True)
+    form = ConfirmForm(request.POST)
+    # Only a refusal of the input lands on the page; ending another's session stays a 403.
+    return submit(
+        request,
+        form,
+        lambda: services.end_session(session=session, by=user),
+        done=then_redirect(request, _("Session ended."), "accounts:me"),
+        page=lambda status: _me_page(request, user, TimeZoneForm(initial={"time_zone": user.time_zone}), status=status),
+        catching=InvalidInput,
+    )
 
 
 @require_POST
 @access("account.self")
 def end_other_sessions(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    count = services.end_all_sessions(user=request.user, by=request.user, except_key=request.session.session_key)
-    messages.success(request, _("%(count)d other sessions ended.") % {"count": count})
-    return redirect("accounts:me")
+    user = _account(request)
+    form = ConfirmForm(request.POST)
+
+    def done(count: int) -> HttpResponse:
+        return then_redirect(request, _("%(count)d other sessions ended.") % {"count": count}, "accounts:me")(count)
+
+    return submit(
+        request,
+        form,
+        lambda: services.end_all_sessions(user=user, by=user, except_key=request.session.session_key),
+        done=done,
+        page=lambda status: _me_page(request, user, TimeZoneForm(initial={"time_zone": user.time_zone}), status=status),
+        catching=InvalidInput,
+    )
 
 
 SECONDS_LEFT_HEADER = "Coalition-Session-Seconds-Left"
@@ -77,16 +100,29 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     again. 204 No Content leaves the page and whatever is typed in it as they are, with or without the script, which
     reads the time now left from the header."""
     now = time.time()
-    mark_seen(request, now)
-    response = HttpResponse(status=204)
-    response[SECONDS_LEFT_HEADER] = str(seconds_left(request, now))
-    return response
+
+    def done(seen: None) -> HttpResponse:
+        response = HttpResponse(status=204)
+        response[SECONDS_LEFT_HEADER] = str(seconds_left(request, now))
+        return response
+
+    return submit(
+        request,
+        ConfirmForm(request.POST),
+        lambda: mark_seen(request, now),
+        done=done,
+        page=lambda status: HttpResponse(status=status),  # never drawn: staying signed in has nothing to refuse
+        catching=InvalidInput,
+    )
+
+
+def _users() -> QuerySet[User]:
+    return User.objects.select_related("person__affiliation").order_by("email")
 
 
 @access("accounts.manage")
 def manage(request: HttpRequest) -> HttpResponse:
-    users = User.objects.select_related("person__affiliation").order_by("email")
-    return render(request, "accounts/manage.html", {"users": users, "form": DisableAccountForm()})
+    return render(request, "accounts/manage.html", {"users": _users(), "form": DisableAccountForm()})
 
 
 @require_POST
@@ -94,14 +130,18 @@ def manage(request: HttpRequest) -> HttpResponse:
 def disable(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     form = DisableAccountForm(request.POST)
-    assert isinstance(request.user, User)
-    if form.is_valid():
-        try:
-            ended = services.disable_account(user=target, by=request.user, reason=form.cleaned_data["reason"])
-        except CoalitionError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, _("%(user)s is disabled; %(n)d sessions ended.") % {"user": target, "n": ended})
-            return redirect("accounts:manage")
-    users = User.objects.select_related("person__affiliation").order_by("email")
-    return render(request, "accounts/manage.html", {"users": users, "form": form, "target": target}, status=400)
+    by = _account(request)
+
+    def done(ended: int) -> HttpResponse:
+        message = _("%(user)s is disabled; %(n)d sessions ended.") % {"user": target, "n": ended}
+        return then_redirect(request, message, "accounts:manage")(ended)
+
+    return submit(
+        request,
+        form,
+        lambda: services.disable_account(user=target, by=by, reason=form.cleaned_data["reason"]),
+        done=done,
+        page=lambda status: render(
+            request, "accounts/manage.html", {"users": _users(), "form": form, "target": target}, status=status
+        ),
+    )

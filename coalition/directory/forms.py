@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core.forms import DateField
+from coalition.core.forms import DateField, ServiceForm
 from coalition.directory.models import Body, Country, Participation, Person, Position
 
 
@@ -41,7 +41,7 @@ class DateForm(forms.Form):
     on = DateField(label=_("On (date)"), required=False)
 
 
-class ParticipationForm(forms.Form):
+class ParticipationForm(ServiceForm):
     status = forms.ChoiceField(label=_("New status"), choices=Participation.Status.choices)
     effective_on = DateField(label=_("Effective on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
@@ -53,7 +53,7 @@ class ParticipationForm(forms.Form):
         return value
 
 
-class PositionForm(forms.Form):
+class PositionForm(ServiceForm):
     """A position on behalf of the organisation whose page this is; a government's starts once it agrees."""
 
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
@@ -67,3 +67,7 @@ class PositionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
+
+
+class ConfirmForm(ServiceForm):
+    """A button: no fields, only the errors of the service it runs (confirm or decline a position)."""

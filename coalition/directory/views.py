@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import CoalitionError
+from coalition.core.forms import submit, then_redirect
 from coalition.directory import queries, services
-from coalition.directory.forms import DateForm, MemberFilterForm, ParticipationForm, PositionForm
+from coalition.directory.forms import ConfirmForm, DateForm, MemberFilterForm, ParticipationForm, PositionForm
 from coalition.directory.models import Body, Country, Office, Organisation, Participation, Person, Position
 from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
@@ -79,19 +79,16 @@ def members(request: HttpRequest) -> HttpResponse:
 @access("directory.view")
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(policy.visible_to(request.user, Organisation).select_related("country"), pk=pk)
-    form = ParticipationForm()
     if request.method == "POST":
-        form = ParticipationForm(request.POST)
-        policy.require(request.user, "directory.manage")
-        if form.is_valid():
-            try:
-                services.record_participation(organisation=org, by=request.user, **form.cleaned_data)
-            except CoalitionError as error:
-                form.add_error(error.field, error.message)
-            else:
-                messages.success(request, _("Participation recorded."))
-                return redirect("directory:organisation", pk=org.pk)
-    return _organisation_page(request, org, form=form)
+        policy.require(request.user, "directory.manage")  # before the form is read: a refusal, not a form error
+    form = ParticipationForm(request.POST if request.method == "POST" else None)
+    return submit(
+        request,
+        form,
+        lambda: services.record_participation(organisation=org, by=request.user, **form.cleaned_data),
+        done=then_redirect(request, _("Participation recorded."), "directory:organisation", pk=org.pk),
+        page=lambda status: _organisation_page(request, org, form=form, status=status),
+    )
 
 
 def _position_form(request: HttpRequest, data: Any = None) -> PositionForm:
@@ -103,7 +100,7 @@ def _position_form(request: HttpRequest, data: Any = None) -> PositionForm:
 
 
 def _organisation_page(
-    request: HttpRequest, org: Organisation, *, form: Any = None, position_form: Any = None
+    request: HttpRequest, org: Organisation, *, status: int, form: Any = None, position_form: Any = None
 ) -> HttpResponse:
     on = queries.today()
     form = form or ParticipationForm()
@@ -111,7 +108,6 @@ def _organisation_page(
     people = list(queries.people_of(request.user, org, on=on))
     for person in people:
         person.show_contact = policy.can(request.user, "directory.view_contact", person)  # type: ignore[attr-defined]
-    errors = bool(form.errors or (position_form and position_form.errors))
     return render(
         request,
         "directory/organisation.html",
@@ -130,7 +126,7 @@ def _organisation_page(
             "can_manage": policy.can(request.user, "directory.manage"),
             "north_south_source": NORTH_SOUTH_SOURCE,
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -140,15 +136,18 @@ def appoint(request: HttpRequest, pk: int) -> HttpResponse:
     """The Support Unit proposes, or the organisation's own focal points appoint, a position on its behalf."""
     org = get_object_or_404(policy.visible_to(request.user, Organisation), pk=pk)
     form = _position_form(request, request.POST)
-    if form.is_valid():
-        try:
-            position = services.appoint(organisation=org, by=request.user, **form.cleaned_data)
-        except CoalitionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, position.get_consent_display().capitalize() + ".")
-            return redirect(reverse("directory:organisation", args=[org.pk]) + "#positions")
-    return _organisation_page(request, org, position_form=form)
+
+    def done(position: Position) -> HttpResponse:
+        messages.success(request, position.get_consent_display().capitalize() + ".")
+        return redirect(reverse("directory:organisation", args=[org.pk]) + "#positions")
+
+    return submit(
+        request,
+        form,
+        lambda: services.appoint(organisation=org, by=request.user, **form.cleaned_data),
+        done=done,
+        page=lambda status: _organisation_page(request, org, position_form=form, status=status),
+    )
 
 
 @require_POST
@@ -159,13 +158,20 @@ def decide_position(request: HttpRequest, pk: int, decision: str) -> HttpRespons
     decide = {"confirm": services.confirm_position, "decline": services.decline_position}.get(decision)
     if decide is None:
         raise Http404("No such decision.")
-    try:
-        decide(position=position, by=request.user)
-    except CoalitionError as error:
-        messages.error(request, error.message)
-    else:
+    form = ConfirmForm(request.POST)
+    back = reverse("directory:organisation", args=[position.organisation_id]) + "#positions"
+
+    def done(decided: Any) -> HttpResponse:
         messages.success(request, _("Position %(state)s.") % {"state": position.get_consent_display()})
-    return redirect(reverse("directory:organisation", args=[position.organisation_id]) + "#positions")
+        return redirect(back)
+
+    def refused(status: int) -> HttpResponse:
+        # The decision is a button on the organisation's page: a refusal is said there, not on a page of its own.
+        for message in form.non_field_errors():
+            messages.error(request, str(message))
+        return redirect(back)
+
+    return submit(request, form, lambda: decide(position=position, by=request.user), done=done, page=refused)
 
 
 @access("directory.view")
