@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from coalition.core import policy, rules
+
 
 class CoreConfig(AppConfig):
     name = "coalition.core"
@@ -7,4 +9,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.core import checks  # noqa: F401  (registers the project's system checks)

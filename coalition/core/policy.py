@@ -3,16 +3,22 @@
 Every read that reaches a page, an API response, a feed, an export or an email starts from `visible_to(user, qs)`;
 every other question is `can(user, action, obj)`. Nothing else in the code base decides who sees what.
 
+This module is the engine and knows no app: each app declares the rules of its own actions in its `rules.py` and
+registers them at start-up (`register_rules`, from its AppConfig.ready()); what the policy needs to know of an app's
+models, the models declare (`visible_through`, `visible_with`, `released_field`, `owned_by`, `sharing`).
+
 Who a person is comes from their current positions (see `coalition.accounts.roles`), resolved into an `Actor`:
 their roles and the principals ("org:12", "body:3", "person:7") a restricted audience may name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -40,7 +46,8 @@ class Classification(models.TextChoices):
 
 
 class Tier(models.TextChoices):
-    """How widely a member shares a donor-coordination record (issue 8): the reporter always reads its own."""
+    """How widely a member shares a record shared by tier (issue 8; see `sharing_q`): the reporter always reads its
+    own."""
 
     PUBLIC = "public", _("Public")
     MECHANISM = "mechanism", _("All participants in the mechanism")
@@ -180,29 +187,10 @@ class Predicate(Rule):
         return self.test(actor, obj, **context)
 
 
-def _may_see_contact(actor: Actor, person: Any, **context: Any) -> bool:
-    """Contact details of civil-society people reach the Support Unit only (and the person themselves);
-    government people's contacts reach the member governments."""
-    if person is None:
-        return False
-    if actor.person_id is not None and actor.person_id == person.pk:
-        return True
-    if actor.has(Role.SUPPORT_UNIT):
-        return True
-    if person.is_civil_society:
-        return False
-    return actor.has(*GOVERNMENTS) and is_visible(actor, person)
-
-
-def _is_invited(actor: Actor, invitation: Any, **context: Any) -> bool:
-    """Only the person invited replies to an invitation (no one replies for them, not even the Support Unit)."""
-    if invitation is None:
-        return actor.person_id is not None
-    return actor.person_id is not None and actor.person_id == invitation.person_id
-
-
-def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """A member's quarterly call is recorded by someone holding a position on its behalf, or the Support Unit."""
+def acts_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
+    """A member acts through those who hold a position on its behalf (focal points and officials); the Support Unit
+    records what reaches it by other means. A building block that apps' rules share (see their `rules.py`): it reads
+    only the actor and the organisation's id."""
     if actor.has(Role.SUPPORT_UNIT):
         return True
     if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
@@ -210,138 +198,21 @@ def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
     return organisation is None or organisation.pk in actor.acts_for
 
 
-def _may_see_drafting_history(actor: Actor, document: Any, **context: Any) -> bool:
-    """Earlier versions and redlines: whoever reads the document, until it is published; a published document's
-    drafts stay with the governments (drafts never reach the public)."""
-    if document is None or not is_visible(actor, document):
-        return False
-    return document.classification != Classification.PUBLIC or actor.has(*GOVERNMENTS)
+# Every action's rule, registered at start-up: `core.rules` for the core's own actions, and each app's `rules.py`
+# for the actions named after it, from the app's AppConfig.ready(). Read-only: adding a rule goes through
+# `register_rules`, which refuses an action declared twice.
+_RULES: dict[str, Rule] = {}
+RULES: Mapping[str, Rule] = MappingProxyType(_RULES)
 
 
-def _may_sign_for(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """Only a member's focal point commits the member: sign, withdraw or object on its behalf (no one else, not
-    the Support Unit, not another member's focal point, not an official without the focal-point position)."""
-    if not actor.has(Role.FOCAL_POINT):
-        return False
-    if organisation is None:  # "may this person sign for some member at all?"
-        return bool(actor.focal_point_for)
-    return organisation.pk in actor.focal_point_for
-
-
-def _consents_for_government(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """Who holds a position on a government's behalf is that government's decision, taken through its focal points:
-    no one else agrees for it (not the Support Unit, which could otherwise give itself the member's voice)."""
-    if organisation is None:
-        return bool(actor.extra.get("consents_for"))
-    return organisation.pk in actor.extra.get("consents_for", frozenset())
-
-
-def _acts_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """A member acts through those who hold a position on its behalf (focal points and officials): pledges, joining
-    the donor mechanism, reporting its funding, assessing itself. The Support Unit records what reaches it by other
-    means."""
-    if actor.has(Role.SUPPORT_UNIT):
-        return True
-    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
-        return False
-    return organisation is None or organisation.pk in actor.acts_for
-
-
-def _speaks_for_member(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """Decisions only the member takes, through its focal points and officials (not even the Support Unit): what it
-    reports as its funding and who each record is shared with (an import updates records by identifier, so whoever
-    imports for a member could overwrite, or confirm the existence of, a record it cannot read)."""
-    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
-        return False
-    return organisation is None or organisation.pk in actor.acts_for
-
-
-def _may_review_overlap(actor: Actor, overlap: Any, *, from_visible_rows: bool = False, **context: Any) -> bool:
-    """An overlap is judged by the people of either reporter, and by the Support Unit that runs the mechanism; each
-    only when it can read both activities. A page listing rows it took from `visible_to` says so
-    (`from_visible_rows=True`) to spare a query per row; the service asks the whole rule when the verdict is sent."""
-    if overlap is None:
-        return actor.has(Role.SUPPORT_UNIT, Role.FOCAL_POINT, Role.MEMBER_OFFICIAL)
-    if not from_visible_rows and not is_visible(actor, overlap):
-        return False
-    if actor.has(Role.SUPPORT_UNIT):
-        return True
-    reporters = {overlap.first.reporter_id, overlap.second.reporter_id}
-    return actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL) and bool(reporters & actor.acts_for)
-
-
-RULES: dict[str, Rule] = {
-    "public": Anyone(),
-    "authentication": Anyone(description="the sign-in, MFA and password flows (rate-limited)"),
-    "account.self": SignedIn(),
-    "directory.view": ByClassification(),
-    "directory.view_contact": Predicate(_may_see_contact, "Support Unit; governments for government people"),
-    "directory.view_coverage": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "directory.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "directory.consent": Predicate(
-        _consents_for_government,
-        "the government's own focal points, for positions on its behalf (not the Support Unit)",
-    ),
-    "accounts.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "audit.view": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "admin.use": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "api.use": Anyone(description="anyone; each endpoint filters by classification"),
-    "programme.view": ByClassification(),
-    "programme.post_update": Roles(
-        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network"
-    ),
-    "programme.link_evidence": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "programme.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "meetings.view": ByClassification(),
-    "meetings.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "meetings.view_draft_minutes": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "meetings.rsvp": Predicate(_is_invited, "the person invited"),
-    "meetings.record_reply_for": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit, for replies received by email"),
-    "meetings.calendar": SignedIn(description="any signed-in person, for their own calendar feed"),
-    "meetings.record_call": Predicate(_may_record_call, "the member's focal points and officials; Support Unit"),
-    "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "documents.view": ByClassification(),
-    "documents.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "documents.view_history": Predicate(_may_see_drafting_history, "readers of the document; once public, governments"),
-    "documents.comment": Roles(
-        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
-    ),
-    "statements.view": ByClassification(),
-    "statements.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "statements.freeze": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Chair and Support Unit"),
-    "statements.sign": Predicate(_may_sign_for, "the member's focal point (a position), for that member only"),
-    "statements.verify": Anyone(description="anyone: the verification of a published statement is public"),
-    "library.view": ByClassification(),
-    "library.assist": Roles(PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"),
-    "library.import": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "library.detect": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "library.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "response.view": ByClassification(),
-    "response.view_signals": Roles(
-        PARTICIPANTS, "participants: governments, Support Unit, Advisory Network, observers"
-    ),
-    "response.import": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "response.open_situation": Roles(GOVERNMENTS, "member governments and the Support Unit"),
-    "response.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
-    "response.widen": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "response.pledge": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
-    "response.report": Roles(
-        GOVERNMENTS | {Role.ADVISORY_NETWORK}, "governments, Support Unit, Advisory Network (on what they can read)"
-    ),
-    "response.toolkit": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-    "donors.view": ByClassification(description="by the record's sharing tier (see `sharing_q`)"),
-    "donors.take_part": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
-    "donors.report": Predicate(
-        _speaks_for_member, "the member's focal points and officials only (not the Support Unit)"
-    ),
-    "donors.share": Predicate(
-        _speaks_for_member, "the member's focal points and officials only (not the Support Unit)"
-    ),
-    "donors.assess": Predicate(_acts_for_member, "the member's focal points and officials (for their member)"),
-    "donors.review": Predicate(_may_review_overlap, "either reporter's people, and the Support Unit"),
-    "donors.align": Roles(GOVERNMENTS, "member governments and the Support Unit (totals of what each may read)"),
-    "donors.manage": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
-}
+def register_rules(rules: Mapping[str, Rule]) -> None:
+    """Declare the rules of an app's actions (called once, from the app's AppConfig.ready())."""
+    for action, rule in rules.items():
+        if not isinstance(rule, Rule):
+            raise TypeError(f"The rule for {action!r} is not a policy.Rule: {rule!r}")
+        if action in _RULES:
+            raise ValueError(f"An access rule for {action!r} is already registered")
+    _RULES.update(rules)
 
 
 def can(user: Any, action: str, obj: Any = None, **context: Any) -> bool:
@@ -416,10 +287,14 @@ def _reads_classification(actor: Actor, obj: Any) -> bool:
     if actor.roles & READERS[classification]:
         return True
     if classification == Classification.RESTRICTED and obj.audience_id is not None:
-        from coalition.core.models import AudienceMember
-
-        return AudienceMember.objects.filter(audience_id=obj.audience_id, principal__in=actor.principals).exists()
+        return _audience_members().filter(audience_id=obj.audience_id, principal__in=actor.principals).exists()
     return False
+
+
+def _audience_members() -> QuerySet[Any]:
+    """The named audiences' members. Looked up in the app registry rather than imported: `core.models` builds its
+    fields on this module's Classification, so importing it here would make the two modules import each other."""
+    return apps.get_model("core", "AudienceMember")._default_manager.all()
 
 
 def name_if_visible(user_or_actor: Any, record: Any) -> str | None:
@@ -437,9 +312,7 @@ def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
 
     A model may declare `released_field` (e.g. a statement's publication time): its public rows stay members-only
     until that moment — an embargo — whoever asks. A model may also declare `visible_with`: relations to records
-    that, where set, must be readable too (a library text that is a statement's is read only with the statement)."""
-    from coalition.core.models import AudienceMember
-
+    that, where set, must be readable too (a text that belongs to another record is read only with that record)."""
     readable = actor.readable_classifications()
     condition = Q(**{f"{prefix}classification__in": readable})
     released_field = getattr(model, "released_field", None) if model is not None else None
@@ -450,7 +323,7 @@ def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
         )
     if Classification.RESTRICTED not in readable and actor.principals:
         named = Exists(
-            AudienceMember.objects.filter(audience_id=OuterRef(f"{prefix}audience_id"), principal__in=actor.principals)
+            _audience_members().filter(audience_id=OuterRef(f"{prefix}audience_id"), principal__in=actor.principals)
         )
         condition |= Q(**{f"{prefix}classification": Classification.RESTRICTED}) & Q(named)
     for relation in getattr(model, "visible_with", ()):
@@ -475,16 +348,16 @@ def visible_to(user: Any, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
     return qs.filter(visibility_q(actor_for(user), model=model))
 
 
-# --- Records shared by tier (donor coordination) -----------------------------------------------------------------
+# --- Records shared by tier -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SharingTiers:
     """How a model whose rows are shared by `Tier` names its parts; the policy knows no app's models.
 
-    `participants()` gives the ids (`organisation_id`) of the organisations taking part in the mechanism today; the
-    other fields are lookups from a row: its reporting organisation, its tier, its group's member organisations and
-    the organisations a bilateral row names."""
+    `participants()` gives the ids of the organisations taking part in the mechanism today (a one-column queryset);
+    the other fields are lookups from a row: its reporting organisation, its tier, its group's member organisations
+    and the organisations a bilateral row names."""
 
     participants: Callable[[], QuerySet[Any]]
     reporter: str
@@ -531,7 +404,8 @@ def sharing_q(actor: Actor, model: Any, sharing: SharingTiers) -> Q:
         return public | own
     # Only the members the person acts for that take part today open anything (in SQL: no extra query); a person
     # holding positions for two members reads what reaches the one taking part, not what is shared with the other.
-    taking_part = sharing.participants().filter(organisation_id__in=mine)
+    organisations = model._meta.get_field(sharing.reporter).related_model._base_manager
+    taking_part = organisations.filter(pk__in=mine).filter(pk__in=sharing.participants()).values("pk")
     i_take_part = Q(Exists(taking_part))
     rows = model._base_manager
     in_my_group = Q(**{tier: Tier.GROUP}) & Q(

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.directory import rules
+
 
 class DirectoryConfig(AppConfig):
     name = "coalition.directory"
@@ -7,9 +10,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from django.urls import reverse
 
-        from coalition.core import policy
         from coalition.core.evidence import EvidenceType, register
         from coalition.directory.models import Body, Organisation, Participation
 

@@ -2,6 +2,9 @@ from typing import Any
 
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.donors import rules
+
 
 def _funding_note(user: Any, country: Any) -> str:
     """Donor coordination's sentence for a situation's brief, imported when the first brief asks for it: the queries
@@ -18,6 +21,7 @@ class DonorsConfig(AppConfig):
     verbose_name = "Donor coordination"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.response.queries import register_funding_note
 
         register_funding_note(_funding_note)

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.library import rules
+
 
 class LibraryConfig(AppConfig):
     name = "coalition.library"
@@ -7,6 +10,7 @@ class LibraryConfig(AppConfig):
     verbose_name = "Agreed-language library"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.library import evidence, signals
 
         evidence.register_types()

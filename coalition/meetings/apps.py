@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.meetings import rules
+
 
 class MeetingsConfig(AppConfig):
     name = "coalition.meetings"
@@ -7,6 +10,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.meetings import evidence, logs, reminders
 
         evidence.register_types()

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.programme import rules
+
 
 class ProgrammeConfig(AppConfig):
     name = "coalition.programme"
     label = "programme"
     verbose_name = "Program of Action"
+
+    def ready(self) -> None:
+        policy.register_rules(rules.RULES)

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.response import rules
+
 
 class ResponseConfig(AppConfig):
     name = "coalition.response"
@@ -7,6 +10,7 @@ class ResponseConfig(AppConfig):
     verbose_name = "Rapid response"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.response import evidence, signals
 
         evidence.register_types()

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from coalition.core import policy
+from coalition.statements import rules
+
 
 class StatementsConfig(AppConfig):
     name = "coalition.statements"
@@ -7,6 +10,7 @@ class StatementsConfig(AppConfig):
     verbose_name = "Statements"
 
     def ready(self) -> None:
+        policy.register_rules(rules.RULES)
         from coalition.statements import evidence, reminders
 
         evidence.register_types()
