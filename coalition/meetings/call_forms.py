@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core.forms import DateField
+from coalition.core.forms import DateField, ServiceForm
 from coalition.core.policy import Classification
 from coalition.directory.models import Office, Organisation
 
@@ -45,7 +45,7 @@ class MemberForm(forms.Form):
         field.choices = [("", _("Choose a member")), *_member_choices(members)]
 
 
-class CallForm(forms.Form):
+class CallForm(ServiceForm):
     organisation = forms.TypedChoiceField(label=_("Member"), coerce=int, widget=forms.HiddenInput)
     held_on = DateField(label=_("Held on"))
     posts = forms.ModelMultipleChoiceField(

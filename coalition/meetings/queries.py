@@ -426,3 +426,40 @@ def attendance_lines(user: Any, meeting: Meeting) -> tuple[list[AttendanceLine],
         if policy.is_visible(user, person)
     ]
     return member_lines, person_lines
+
+
+# --- What the viewer may do on a page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexActions:
+    """What the meetings index offers this viewer: the links lead only to what the viewer may open (the compliance
+    table is the governments', PoA 1B.2)."""
+
+    manage: bool
+    see_calls: bool
+    feed: bool
+
+
+def index_actions(user: Any) -> IndexActions:
+    return IndexActions(
+        manage=policy.can(user, "meetings.manage"),
+        see_calls=policy.can(user, "meetings.view_compliance"),
+        feed=policy.can(user, "meetings.calendar"),
+    )
+
+
+@dataclass(frozen=True)
+class MeetingActions:
+    """What a meeting's page offers this viewer: the managers' forms, and the previous meeting whose circulated
+    minutes this one may approve."""
+
+    manage: bool
+    approvable: Meeting | None
+
+
+def meeting_actions(user: Any, page: MeetingPage) -> MeetingActions:
+    manage = policy.can(user, "meetings.manage")
+    previous = page.previous
+    circulated = previous is not None and previous.minutes_state == Meeting.MinutesState.CIRCULATED
+    return MeetingActions(manage=manage, approvable=previous if manage and circulated else None)

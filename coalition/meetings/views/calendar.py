@@ -1,12 +1,11 @@
 """Calendar pages of meetings: one's own invitation file, replies (the meeting page's form, the emailed one-click
 link, an uploaded calendar REPLY) and the personal calendar feed. Each view declares its rule; the meeting is then
-looked up through `policy.visible_to`, and every write goes through a service."""
+looked up through `policy.visible_to`, and every write goes through a service, by way of `core.forms.submit`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -15,40 +14,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from coalition.core import policy
 from coalition.core.access import access, keep_private
-from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
+from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.forms import submit
 from coalition.core.views import error_page
+from coalition.directory.models import Person
 from coalition.meetings import calendar, services
+from coalition.meetings.calendar_forms import REPLY_CHOICES, FeedForm, IcsReplyForm, ReplyForm, RsvpForm
 from coalition.meetings.invitations import read_rsvp_token
 from coalition.meetings.models import CalendarFeed, Invitation, Meeting
 
-REPLY_CHOICES = [(value, label) for value, label in Invitation.Reply.choices if value in Invitation.REPLIES]
-
-
-class ReplyForm(forms.Form):
-    reply = forms.ChoiceField(
-        label=gettext_lazy("Your reply"),
-        choices=REPLY_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose accepted, tentative or declined.")},
-    )
-
-
-class IcsReplyForm(forms.Form):
-    ics = forms.FileField(
-        label=gettext_lazy("Calendar reply (.ics file)"),
-        help_text=gettext_lazy(
-            "The .ics file a calendar sent back in answer to a Coalition invitation (METHOD:REPLY), at most 64 KiB."
-        ),
-        error_messages={
-            "required": gettext_lazy("Choose the .ics file to upload."),
-            "empty": gettext_lazy("The file is empty."),
-        },
-    )
+ALLOW = {"Allow": "GET, HEAD, POST"}
 
 
 def _person_id(request: HttpRequest) -> int | None:
@@ -57,6 +36,11 @@ def _person_id(request: HttpRequest) -> int | None:
 
 def _reply_label(value: str) -> str:
     return str(Invitation.Reply(value).label)
+
+
+def _recorded(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(request, _("Your reply is recorded: %(reply)s.") % {"reply": _reply_label(invitation.reply)})
+    return redirect("meetings:meeting", pk=invitation.meeting_id)
 
 
 # --- One's own invitation file -------------------------------------------------------------------------------------
@@ -91,15 +75,17 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply form on the meeting page: the invited person accepts, declines or says tentative."""
     meeting = get_object_or_404(policy.visible_to(request.user, Meeting), pk=pk)
     invitation = get_object_or_404(Invitation, meeting=meeting, person_id=_person_id(request))
-    reply = request.POST.get("reply", "").strip().upper()
-    try:
-        services.record_reply(invitation=invitation, by=request.user, reply=reply)
-    except AccessDenied:
-        raise
-    except CoalitionError as error:
-        return error_page(request, status=400, title=_("Your reply was not recorded"), message=error.message)
-    messages.success(request, _("Your reply is recorded: %(reply)s.") % {"reply": _reply_label(reply)})
-    return redirect("meetings:meeting", pk=meeting.pk)
+    form = RsvpForm(request.POST)
+    return submit(
+        request,
+        form,
+        lambda: services.record_reply(invitation=invitation, by=request.user, reply=form.cleaned_data["reply"]),
+        done=lambda recorded: _recorded(request, recorded),
+        page=lambda status: error_page(
+            request, status=status, title=_("Your reply was not recorded"), message=form.problem()
+        ),
+        catching=InvalidInput,  # a refusal of access stays a 403
+    )
 
 
 def _bad_link(request: HttpRequest, message: str) -> HttpResponse:
@@ -122,30 +108,22 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     meeting = invitation.meeting
     if not policy.is_visible(request.user, meeting):
         raise Http404("No such meeting")
-    status = 200
-    if request.method == "POST":
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            reply = form.cleaned_data["reply"]
-            try:
-                services.record_reply(invitation=invitation, by=request.user, reply=reply, sequence=claim.sequence)
-            except AccessDenied:
-                raise
-            except CoalitionError as error:
-                form.add_error("reply", error.message)
-            else:
-                messages.success(request, _("Your reply is recorded: %(reply)s.") % {"reply": _reply_label(reply)})
-                return redirect("meetings:meeting", pk=meeting.pk)
-        status = 400
-    elif request.method in ("GET", "HEAD"):
-        form = ReplyForm(initial={"reply": claim.reply or None})
-    else:
-        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
-    return render(
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers=ALLOW)
+    form = ReplyForm(request.POST) if request.method == "POST" else ReplyForm(initial={"reply": claim.reply or None})
+
+    def act() -> Invitation:
+        reply = form.cleaned_data["reply"]
+        return services.record_reply(invitation=invitation, by=request.user, reply=reply, sequence=claim.sequence)
+
+    context = {"form": form, "invitation": invitation, "meeting": meeting, "choices": REPLY_CHOICES}
+    return submit(
         request,
-        "meetings/calendar/rsvp_link.html",
-        {"form": form, "invitation": invitation, "meeting": meeting, "choices": REPLY_CHOICES},
-        status=status,
+        form,
+        act,
+        done=lambda recorded: _recorded(request, recorded),
+        page=lambda status: render(request, "meetings/calendar/rsvp_link.html", context, status=status),
+        catching=InvalidInput,  # a refusal of access stays a 403
     )
 
 
@@ -178,37 +156,37 @@ def _record_ics_reply(request: HttpRequest, data: bytes) -> Invitation:
     )
 
 
+def _ics_recorded(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(
+        request,
+        _("%(name)s's reply is recorded: %(reply)s.")
+        % {"name": invitation.person.full_name, "reply": _reply_label(invitation.reply)},
+    )
+    return redirect("meetings:meeting", pk=invitation.meeting_id)
+
+
 @access("meetings.view")
 def ics_reply(request: HttpRequest) -> HttpResponse:
     """Upload the REPLY a calendar sent back (a person's own, or, for the Support Unit, one received by email)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    status = 200
-    if request.method == "POST":
-        form = IcsReplyForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["ics"]
-            try:
-                # Read one byte past the limit, so that a larger file is refused for its size without reading it all.
-                invitation = _record_ics_reply(request, upload.read(calendar.MAX_REPLY_BYTES + 1))
-            except AccessDenied as error:
-                form.add_error("ics", error.message)
-                status = 403
-            except CoalitionError as error:
-                form.add_error("ics", error.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s's reply is recorded: %(reply)s.")
-                    % {"name": invitation.person.full_name, "reply": _reply_label(invitation.reply)},
-                )
-                return redirect("meetings:meeting", pk=invitation.meeting_id)
-    elif request.method in ("GET", "HEAD"):
-        form = IcsReplyForm()
-    else:
-        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
-    return render(request, "meetings/calendar/ics_reply.html", {"form": form}, status=status)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers=ALLOW)
+    form = IcsReplyForm(request.POST, request.FILES) if request.method == "POST" else IcsReplyForm()
+
+    def act() -> Invitation:
+        # Read one byte past the limit, so that a larger file is refused for its size without reading it all.
+        return _record_ics_reply(request, form.cleaned_data["ics"].read(calendar.MAX_REPLY_BYTES + 1))
+
+    return submit(
+        request,
+        form,
+        act,
+        done=lambda recorded: _ics_recorded(request, recorded),
+        page=lambda status: render(
+            request, "meetings/calendar/ics_reply.html", {"form": form}, status=403 if form.denied else status
+        ),
+    )
 
 
 # --- The personal feed --------------------------------------------------------------------------------------------
@@ -218,41 +196,47 @@ def feed_url(raw: str) -> str:
     return settings.SITE_URL + reverse("meetings:feed", kwargs={"token": raw})
 
 
-@access("meetings.calendar")
-def feed_settings(request: HttpRequest) -> HttpResponse:
-    """A person's calendar feeds: issue one (its address is shown once), see when each was last used, revoke."""
-    person = getattr(request.user, "person", None)
-    context: dict[str, Any] = {"person": person, "new_feed_url": "", "new_feed_webcal": ""}
-    if request.method == "POST":
-        if person is None:
-            return error_page(
-                request,
-                status=400,
-                title=_("No calendar feed for this account"),
-                message=_("Your account is not linked to a person in the directory, so it has no meetings to feed."),
-            )
-        action = request.POST.get("action", "")
-        if action == "create":
-            issued, raw = calendar.issue_feed(person=person, by=request.user)
-            context["new_feed_url"] = feed_url(raw)
-            context["new_feed_webcal"] = "webcal://" + context["new_feed_url"].split("://", 1)[1]
-            context["new_feed"] = issued
-        elif action == "revoke":
-            feed_id = request.POST.get("feed", "")
-            if not feed_id.isdigit():
-                return error_page(request, status=400, title=_("No feed chosen"), message=_("Choose a feed to revoke."))
-            chosen = get_object_or_404(CalendarFeed.objects.select_related("person"), pk=int(feed_id), person=person)
-            calendar.revoke_feed(feed=chosen, by=request.user)
-            messages.success(
-                request, _("The feed %(prefix)s… is revoked: its address no longer works.") % {"prefix": chosen.prefix}
-            )
-            return redirect("meetings:feed_settings")
-        else:
-            return error_page(request, status=400, title=_("Unknown action"), message=_("Create a feed or revoke one."))
+def _feeds_page(request: HttpRequest, person: Person | None, **context: Any) -> HttpResponse:
+    context = {"person": person, "new_feed_url": "", "new_feed_webcal": "", **context}
     context["feeds"] = list(person.calendar_feeds.all()) if person is not None else []
     response = render(request, "meetings/calendar/feed_settings.html", context)
     add_never_cache_headers(response)  # the page may hold a secret address
     return response
+
+
+def _act_on_feed(form: FeedForm, by: Any) -> Any:
+    """Issue a feed (its record and secret address) or revoke the chosen one of the person's own."""
+    if form.cleaned_data["action"] == FeedForm.CREATE:
+        return calendar.issue_feed(person=form.person, by=by)  # type: ignore[arg-type]
+    feeds = CalendarFeed.objects.select_related("person")
+    chosen = get_object_or_404(feeds, pk=int(form.cleaned_data["feed"]), person=form.person)
+    return calendar.revoke_feed(feed=chosen, by=by)
+
+
+@access("meetings.calendar")
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    """A person's calendar feeds: issue one (its address is shown once), see when each was last used, revoke."""
+    person = getattr(request.user, "person", None)
+    form = FeedForm(request.POST if request.method == "POST" else None, person=person)
+
+    def done(result: Any) -> HttpResponse:
+        if form.cleaned_data["action"] == FeedForm.CREATE:
+            issued, raw = result
+            url = feed_url(raw)
+            webcal = "webcal://" + url.split("://", 1)[1]
+            return _feeds_page(request, person, new_feed_url=url, new_feed_webcal=webcal, new_feed=issued)
+        message = _("The feed %(prefix)s… is revoked: its address no longer works.") % {"prefix": result.prefix}
+        messages.success(request, message)
+        return redirect("meetings:feed_settings")
+
+    def page(status: int) -> HttpResponse:
+        if status == 200:
+            return _feeds_page(request, person)
+        title, message = form.problem()
+        return error_page(request, status=status, title=title, message=message)
+
+    # Issuing and revoking refuse only another person's feed: an AccessDenied, a 403.
+    return submit(request, form, lambda: _act_on_feed(form, request.user), done=done, page=page, catching=InvalidInput)
 
 
 @require_safe

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import AccessDenied, CoalitionError
+from coalition.core.errors import AccessDenied, InvalidInput
+from coalition.core.forms import submit
 from coalition.core.policy import Role
 from coalition.directory.models import Office, Organisation
 from coalition.directory.queries import participants_on, today
@@ -201,12 +202,29 @@ def _record_page(
     return render(request, "meetings/calls/record.html", context, status=status)
 
 
+def _record(form: CallForm, member: Organisation | None, by: Any) -> QuarterlyCall:
+    if member is None:  # the form's member is one of `members`, so this is only a forged submission
+        raise InvalidInput(_("Choose the member whose call it was."), field="organisation")
+    data = form.cleaned_data
+    return services.record_quarterly_call(
+        by=by,
+        organisation=member,
+        held_on=data["held_on"],
+        topics=data["topics"],
+        posts=data["posts"],
+        proposed_actions=data["proposed_actions"],
+        asks=data["asks"],
+        classification=data["classification"],
+    )
+
+
 @access("meetings.view_compliance")
 def record_call(request: HttpRequest) -> HttpResponse:
     members = _members_for(request)
     if not members:
         raise AccessDenied(_("Only a member's focal points and officials, and the Support Unit, record its calls."))
-    asked = request.POST.get("organisation") if request.method == "POST" else request.GET.get("organisation")
+    posting = request.method == "POST"
+    asked = request.POST.get("organisation") if posting else request.GET.get("organisation")
     member = _chosen(asked, members) if asked else (members[0] if len(members) == 1 else None)
     member_form = None
     if len(members) > 1:
@@ -217,38 +235,30 @@ def record_call(request: HttpRequest) -> HttpResponse:
         )
         if member_form.is_bound and not member_form.is_valid():
             return _record_page(request, members=members, member=None, member_form=member_form, form=None, status=400)
-    if member is None and request.method != "POST":
+    if member is None and not posting:
         return _record_page(request, members=members, member=None, member_form=member_form, form=None)
     posts = _posts(request, members)
     shown = [post for post in posts if member is not None and post.organisation_id == member.pk]
     form = CallForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posting else None,
         members=members,
         posts=posts,
         shown_posts=shown,
         initial={"organisation": member.pk if member else None, "held_on": today()},
     )
-    if request.method != "POST":
-        return _record_page(request, members=members, member=member, member_form=member_form, form=form)
-    if form.is_valid() and member is not None:
-        data = form.cleaned_data
-        try:
-            call = services.record_quarterly_call(
-                by=request.user,
-                organisation=member,
-                held_on=data["held_on"],
-                topics=data["topics"],
-                posts=data["posts"],
-                proposed_actions=data["proposed_actions"],
-                asks=data["asks"],
-                classification=data["classification"],
-            )
-        except AccessDenied:
-            raise
-        except CoalitionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The call of %(member)s is recorded.") % {"member": member.name})
-            year, quarter = call.quarter
-            return redirect(f"{reverse('meetings:calls')}?year={year}&quarter={quarter}#call-{call.pk}")
-    return _record_page(request, members=members, member=member, member_form=member_form, form=form, status=400)
+
+    def done(call: QuarterlyCall) -> HttpResponse:
+        messages.success(request, _("The call of %(member)s is recorded.") % {"member": call.organisation.name})
+        year, quarter = call.quarter
+        return redirect(f"{reverse('meetings:calls')}?year={year}&quarter={quarter}#call-{call.pk}")
+
+    return submit(
+        request,
+        form,
+        lambda: _record(form, member, request.user),
+        done=done,
+        page=lambda status: _record_page(
+            request, members=members, member=member, member_form=member_form, form=form, status=status
+        ),
+        catching=InvalidInput,  # a refusal of access stays a 403
+    )
