@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.evidence import registered
-from coalition.core.forms import DateField
+from coalition.core.forms import DateField, ServiceForm
 from coalition.core.policy import Classification
 from coalition.programme.models import PolicyTopic, Status
 
@@ -36,7 +36,7 @@ class TreeFilterForm(forms.Form):
         topic.choices = [("", _("Any")), *((t.code, t.title) for t in topics)]
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(ServiceForm):
     narrative = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     reported_on = DateField(label=_("Date"))
     classification = forms.ChoiceField(
@@ -65,12 +65,12 @@ class UpdateForm(forms.Form):
         return value
 
 
-class StatusForm(forms.Form):
+class StatusForm(ServiceForm):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     reason = forms.CharField(label=_("Reason (needed for blocked or dropped)"), required=False, max_length=500)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(ServiceForm):
     record_type = forms.ChoiceField(label=_("Kind of record"))
     record_id = forms.CharField(label=_("Record number"), max_length=64)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
@@ -82,6 +82,12 @@ class EvidenceForm(forms.Form):
         field.choices = [(key, kind.label) for key, kind in sorted(registered().items())]
 
 
-class CarryOverForm(forms.Form):
+class CarryOverForm(ServiceForm):
     year = forms.IntegerField(label=_("Year of the next programme"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
+
+
+class DecisionForm(ServiceForm):
+    """Confirm a proposed status change, or (any other answer) dismiss it."""
+
+    decision = forms.CharField(required=False, max_length=20)

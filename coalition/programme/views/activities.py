@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from coalition.core import policy
 from coalition.core.access import access
-from coalition.core.errors import CoalitionError
+from coalition.core.forms import ServiceForm, submit, then_redirect
 from coalition.directory.models import Organisation
 from coalition.directory.queries import today
 from coalition.programme import queries, services
-from coalition.programme.forms import CarryOverForm, EvidenceForm, StatusForm, TreeFilterForm, UpdateForm
+from coalition.programme.forms import CarryOverForm, DecisionForm, EvidenceForm, StatusForm, TreeFilterForm, UpdateForm
 from coalition.programme.models import Activity, PolicyTopic, Programme, StatusProposal
 
 
@@ -142,48 +142,49 @@ def activity(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return _activity_page(request, _activity(request, year, code))
 
 
-def _submit(
-    request: HttpRequest, found: Activity, form: Any, *, form_name: str, done: str, act: Callable[[dict[str, Any]], Any]
+def _act_on(
+    request: HttpRequest, found: Activity, form: ServiceForm, act: Callable[[], Any], *, form_name: str, message: str
 ) -> HttpResponse:
-    """The activity page's forms: validate, run one service, and either redirect with a message or show the page
-    again (400) with the service's error on its field."""
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except CoalitionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, done)
-            return redirect("programme:activity", year=found.objective.goal.programme.year, code=found.code)
-    return _activity_page(request, found, status=400, **{form_name: form})
+    """The activity page's forms: run one service, then back to the page with a message, or the page again (400)
+    with the service's error on its field."""
+    return submit(
+        request,
+        form,
+        act,
+        done=then_redirect(
+            request, message, "programme:activity", year=found.objective.goal.programme.year, code=found.code
+        ),
+        page=lambda status: _activity_page(request, found, status=status, **{form_name: form}),
+    )
 
 
 @require_POST
 @access("programme.post_update")
 def post_update(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
+    form = _update_form(request, request.POST)
 
-    def act(data: dict[str, Any]) -> Any:
+    def act() -> Any:
+        data = dict(form.cleaned_data)
         organisation_id = data.pop("on_behalf_of")
         on_behalf_of = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
         return services.post_update(activity=found, by=request.user, on_behalf_of=on_behalf_of, **data)
 
-    return _submit(
-        request, found, _update_form(request, request.POST), form_name="update_form", done=_("Update posted."), act=act
-    )
+    return _act_on(request, found, form, act, form_name="update_form", message=_("Update posted."))
 
 
 @require_POST
 @access("programme.manage")
 def change_status(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
-    return _submit(
+    form = StatusForm(request.POST)
+    return _act_on(
         request,
         found,
-        StatusForm(request.POST),
+        form,
+        lambda: services.change_status(activity=found, by=request.user, **form.cleaned_data),
         form_name="status_form",
-        done=_("Status changed."),
-        act=lambda data: services.change_status(activity=found, by=request.user, **data),
+        message=_("Status changed."),
     )
 
 
@@ -192,29 +193,46 @@ def change_status(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def decide_proposal(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
     found = _activity(request, year, code)
     proposal = get_object_or_404(policy.visible_to(request.user, StatusProposal), pk=pk, activity=found)
-    try:
-        if request.POST.get("decision") == "confirm":
+    form = DecisionForm(request.POST)
+    back = redirect("programme:activity", year=year, code=code)
+
+    def act() -> bool:
+        if form.cleaned_data["decision"] == "confirm":
             services.confirm_proposal(proposal=proposal, by=request.user)
+            return True
+        services.dismiss_proposal(proposal=proposal, by=request.user)
+        return False
+
+    def done(confirmed: bool) -> HttpResponse:
+        if confirmed:
             messages.success(request, _("Status change confirmed."))
         else:
-            services.dismiss_proposal(proposal=proposal, by=request.user)
             messages.info(request, _("Proposal dismissed."))
-    except CoalitionError as error:
-        messages.error(request, error.message)
-    return redirect("programme:activity", year=year, code=code)
+        return back
+
+    return submit(request, form, act, done=done, page=lambda status: _said(request, form, back))
+
+
+def _said(request: HttpRequest, form: ServiceForm, back: HttpResponse) -> HttpResponse:
+    """A button's refusal, said on the page the button is on (its form is not drawn again)."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, str(message))
+    return back
 
 
 @require_POST
 @access("programme.link_evidence")
 def link_evidence(request: HttpRequest, year: int, code: str) -> HttpResponse:
     found = _activity(request, year, code)
-    return _submit(
+    form = EvidenceForm(request.POST)
+    return _act_on(
         request,
         found,
-        EvidenceForm(request.POST),
+        form,
+        lambda: services.link_evidence(activity=found, by=request.user, **form.cleaned_data),
         form_name="evidence_form",
-        done=_("Evidence linked."),
-        act=lambda data: services.link_evidence(activity=found, by=request.user, **data),
+        message=_("Evidence linked."),
     )
 
 
@@ -223,16 +241,28 @@ def link_evidence(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def carry_over(request: HttpRequest, year: int) -> HttpResponse:
     previous = _programme(request, year)
     form = CarryOverForm(request.POST)
-    if form.is_valid():
-        try:
-            programme = services.start_next_programme(
-                previous=previous, year=form.cleaned_data["year"], title=form.cleaned_data["title"], by=request.user
-            )
-        except CoalitionError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The next programme starts with the unfinished activities."))
-            return redirect("programme:tree", year=programme.year)
-    else:
-        messages.error(request, _("Give the year of the next programme."))
-    return redirect("programme:tree", year=year)
+    asked: list[bool] = []  # whether the service was asked: else the form itself was refused
+
+    def act() -> Programme:
+        asked.append(True)
+        data = form.cleaned_data
+        return services.start_next_programme(previous=previous, year=data["year"], title=data["title"], by=request.user)
+
+    def refused(status: int) -> HttpResponse:
+        if not asked:
+            messages.error(request, _("Give the year of the next programme."))
+            return redirect("programme:tree", year=year)
+        return _said(request, form, redirect("programme:tree", year=year))
+
+    return submit(
+        request,
+        form,
+        act,
+        done=lambda programme: then_redirect(
+            request,
+            _("The next programme starts with the unfinished activities."),
+            "programme:tree",
+            year=programme.year,
+        )(programme),
+        page=refused,
+    )
