@@ -124,3 +124,12 @@ def test_an_unknown_time_zone_is_refused_naming_the_field(signed_in_client):
     assert b"Your time zone" in response.content
     client.user.person.refresh_from_db()
     assert client.user.person.time_zone == "Europe/Tallinn"
+
+
+@pytest.mark.parametrize("url", ["/networks/?on=9999-12-31", "/chairs/?on=9999-12-31", "/members/?on=9999-12-31"])
+def test_dates_beyond_reason_are_refused_not_crashed(signed_in_client, url):
+    assert signed_in_client(Role.MEMBER_OFFICIAL).get(url).status_code == 400
+
+
+def test_the_audit_filter_refuses_dates_beyond_reason(signed_in_client):
+    assert signed_in_client(Role.SUPPORT_UNIT).get("/audit/", {"until": "9999-12-31"}).status_code == 400
