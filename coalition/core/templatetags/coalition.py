@@ -10,7 +10,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from coalition.core import wallclock
+from coalition.core import policy, wallclock
 
 register = template.Library()
 
@@ -42,9 +42,7 @@ def show_time(
 @register.inclusion_tag("core/includes/classification.html")
 def classification_badge(obj: Any) -> dict[str, Any]:
     value = str(getattr(obj, "classification", None) or getattr(type(obj), "fixed_classification", "public"))
-    from coalition.core.policy import Classification
-
-    return {"value": value, "label": Classification(value).label}
+    return {"value": value, "label": policy.Classification(value).label}
 
 
 @register.filter
@@ -56,7 +54,5 @@ def iso_date(value: date | None) -> str:
 def name_if_visible(context: dict[str, Any], obj: Any, fallback: str = "—") -> str:
     """A person's, organisation's or body's name, only if the viewer may see that record (accounts show their
     person's name, never their email)."""
-    from coalition.core import policy
-
     name = policy.name_if_visible(getattr(context.get("request"), "user", None), obj)
     return fallback if name is None else name

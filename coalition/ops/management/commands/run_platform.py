@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from coalition.library import indexing
+
 # The worker for each task backend; the immediate backend runs tasks in the request and needs none.
 WORKERS = {
     "database": ["db_worker"],
@@ -50,8 +52,6 @@ class Command(BaseCommand):
         """The web server and the worker run as this process's children, and it stays to watch them: stopped by a
         signal (SIGTERM from a service manager, Ctrl-C) or by one of them ending (the port taken, a crash), it stops
         and waits for the other, so no worker is left running on its own."""
-        from coalition.library import indexing
-
         missing, stale = indexing.drift()
         if missing or stale:  # a new or deleted index folder: the database is the record
             self.stdout.write(f"Library index rebuilt: {indexing.rebuild()} paragraphs.")
