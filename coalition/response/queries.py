@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Case, Q, QuerySet, Value, When
 
 from coalition.core import policy
-from coalition.directory.models import Office, Position
+from coalition.core.policy import Role
+from coalition.directory.models import Office, Organisation, Position
 from coalition.directory.queries import participants_on, today
 from coalition.response.models import CivilSocietyReport, Pledge, Signal, Situation
 
@@ -125,7 +126,7 @@ def _recent_or_ongoing(situation: Situation) -> Q:
 def timeline(user: Any, situation: Situation) -> QuerySet[Any]:
     """The situation's timeline; the statement's publication shows only to those who may read the statement."""
     entries = situation.timeline.select_related("by__person").order_by("at", "pk")
-    return entries if _readable_statement(user, situation) is not None else entries.exclude(kind="published")
+    return entries if readable_statement(user, situation) is not None else entries.exclude(kind="published")
 
 
 # --- Metrics ------------------------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ class Metrics:
     to_statement: dt.timedelta | None  # first signal (or opening) → statement published
 
 
-def _readable_statement(user: Any, situation: Situation) -> Any:
+def readable_statement(user: Any, situation: Situation) -> Any:
     """The situation's statement if `user` may read it now: a draft or an embargoed statement (members-only until
     its release) stays hidden in a widened room — its publication time included."""
     statement = situation.statement if situation.statement_id else None
@@ -151,7 +152,7 @@ def metrics_of(user: Any, situation: Situation, first_pledge_at: dt.datetime | N
     if first_pledge_at is None:
         first = situation.pledges.order_by("pledged_at").values_list("pledged_at", flat=True).first()
         first_pledge_at = first
-    statement = _readable_statement(user, situation)
+    statement = readable_statement(user, situation)
     published = statement.published_at if statement is not None else None
     return Metrics(
         situation=situation,
@@ -208,4 +209,51 @@ def _summary(items: list[Metrics]) -> Summary:
         counted_to_opened=len(opened),
         counted_to_first_pledge=len(pledged),
         counted_to_statement=len(stated),
+    )
+
+
+# --- What a viewer may do in a situation room ---------------------------------------------------------------------
+
+
+def pledgeable(user: Any) -> list[Organisation]:
+    """The member governments `user` may pledge for: their own (focal points, officials); any for the Support
+    Unit. Read once, by name: the room's select is drawn from this list."""
+    governments = policy.visible_to(user, Organisation).filter(kind=Organisation.Kind.GOVERNMENT).order_by("name")
+    actor = policy.actor_for(user)
+    if not actor.has(Role.SUPPORT_UNIT):
+        governments = governments.filter(pk__in=actor.acts_for)
+    return [org for org in governments if policy.can(user, "response.pledge", org)]
+
+
+@dataclass(frozen=True)
+class RoomRights:
+    """What a viewer may do in a situation room, as the policy says: each panel shows its form only if so."""
+
+    is_open: bool
+    manage: bool  # the Support Unit runs the room: set playbook steps, close it (while it is open)
+    pledge: bool  # may pledge for some member (which ones: `pledgeable`), while the situation is open
+    fast_track: bool  # may draft the situation's statement, while it is open and has none
+    report: bool  # may send a civil-society report, while it is open
+    note: bool  # may add a note to the timeline, open or closed
+    widen: bool  # may change who reads the situation
+
+    @property
+    def edit_steps(self) -> bool:
+        return self.manage and self.is_open
+
+    @property
+    def close(self) -> bool:
+        return self.manage and self.is_open
+
+
+def room_rights(user: Any, situation: Situation) -> RoomRights:
+    is_open = situation.status == Situation.Status.OPEN
+    return RoomRights(
+        is_open=is_open,
+        manage=policy.can(user, "response.manage"),
+        pledge=is_open and policy.can(user, "response.pledge"),
+        fast_track=is_open and not situation.statement_id and policy.can(user, "statements.manage"),
+        report=is_open and policy.can(user, "response.report"),
+        note=policy.can(user, "response.open_situation"),
+        widen=policy.can(user, "response.widen"),
     )
