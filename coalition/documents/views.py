@@ -24,7 +24,7 @@ from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import InvalidInput
 from coalition.core.exports import safe_cell
-from coalition.core.forms import attempt
+from coalition.core.forms import submit, then_redirect
 from coalition.documents import queries, services
 from coalition.documents.forms import (
     ClauseForm,
@@ -69,6 +69,11 @@ def _back(request: HttpRequest, document: Document, anchor: str = "") -> HttpRes
     return redirect(f"{target}#{anchor}" if anchor else target)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """What a form of a GET-and-POST page is bound to: the submission, or nothing (the empty form) on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _paragraph_number(request: HttpRequest) -> int | None:
     raw = request.GET.get("paragraph", "")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else None
@@ -88,26 +93,29 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @access("documents.manage")
 def new(request: HttpRequest) -> HttpResponse:
-    form = DocumentForm(request.POST or None, user=request.user)
-    if request.method == "POST":
+    form = DocumentForm(_posted(request), user=request.user)
 
-        def act() -> Document:
-            data = form.cleaned_data
-            return services.create_document(
-                by=request.user,
-                title=data["title"],
-                text=data["text"],
-                kind=data["kind"],
-                classification=data["classification"],
-                base_text=data["base_text"],
-                activities=data["activity_codes"],
-            )
+    def act() -> Document:
+        data = form.cleaned_data
+        return services.create_document(
+            by=request.user,
+            title=data["title"],
+            text=data["text"],
+            kind=data["kind"],
+            classification=data["classification"],
+            base_text=data["base_text"],
+            activities=data["activity_codes"],
+        )
 
-        done = attempt(form, act)
-        if done is not None:
-            messages.success(request, _("Document created as version 1."))
-            return redirect("documents:document", pk=done.value.pk)
-    return render(request, "documents/new.html", {"form": form}, status=400 if form.errors else 200)
+    return submit(
+        request,
+        form,
+        act,
+        done=lambda created: then_redirect(
+            request, _("Document created as version 1."), "documents:document", pk=created.pk
+        )(created),
+        page=lambda status: render(request, "documents/new.html", {"form": form}, status=status),
+    )
 
 
 # --- A document -------------------------------------------------------------------------------------------------
@@ -123,8 +131,11 @@ def _redline_defaults(document: Document, numbers: list[int]) -> dict[str, str]:
     return {"from": start, "to": str(current)}
 
 
-def _document_page(request: HttpRequest, document: Document, *, status: int = 200, **forms: Any) -> HttpResponse:
-    """The document's page. A form that failed comes in `forms`, with its errors, in place of a fresh one."""
+def _document_page(
+    request: HttpRequest, document: Document, *, status: int = 200, posted_from: str | None = None, **forms: Any
+) -> HttpResponse:
+    """The document's page. A form that failed comes in `forms`, with its errors, in place of a fresh one, and
+    `posted_from` is the page it was posted from."""
     user = request.user
     version = document.current_version()
     versions = queries.versions(user, document)
@@ -151,7 +162,7 @@ def _document_page(request: HttpRequest, document: Document, *, status: int = 20
         "manage_clauses": can_manage and not is_final,
         "clause_form": forms.get("clause_form"),
         # where the paragraph forms come back to: this page, or after a refused write the page it was posted from
-        "return_to": (_next(request) if request.method == "POST" else None) or url_of(document),
+        "return_to": posted_from or url_of(document),
     }
     if can_manage:
         context["phase_form"] = forms.get("phase_form") or PhaseForm(document=document)
@@ -168,20 +179,26 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the current text to edit. POST: save it as a new version (nothing when unchanged)."""
     found = _document(request, pk)
     current = found.current_version()
-    form = EditForm(request.POST or None, initial={"text": current.text if current else ""})
-    if request.method == "POST":
-        done = attempt(form, lambda: services.save_version(document=found, by=request.user, **form.cleaned_data))
-        if done is not None:
-            if done.value is None:
-                messages.info(request, _("No change: the text is the same as the current version."))
-            else:
-                messages.success(request, _("Saved as version %(n)d.") % {"n": done.value.number})
-            return redirect("documents:document", pk=found.pk)
-    return render(
+    form = EditForm(_posted(request), initial={"text": current.text if current else ""})
+
+    def done(saved: Version | None) -> HttpResponse:
+        if saved is None:
+            messages.info(request, _("No change: the text is the same as the current version."))
+        else:
+            messages.success(request, _("Saved as version %(n)d.") % {"n": saved.number})
+        return redirect("documents:document", pk=found.pk)
+
+    return submit(
         request,
-        "documents/edit.html",
-        {"document": found, "version": current, "form": form, "is_final": found.phase == Document.Phase.FINAL},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.save_version(document=found, by=request.user, **form.cleaned_data),
+        done=done,
+        page=lambda status: render(
+            request,
+            "documents/edit.html",
+            {"document": found, "version": current, "form": form, "is_final": found.phase == Document.Phase.FINAL},
+            status=status,
+        ),
     )
 
 
@@ -256,17 +273,26 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
             on_behalf_of=data.get("on_behalf_of"),
         )
 
-    done = attempt(form, act)
-    if done is None:
-        return _document_page(request, found, status=400, comment_form=form)
-    added = {"n": done.value.paragraph}
-    if form.cleaned_data["visibility"] == services.Visibility.SUPPORT_UNIT and not policy.is_visible(
-        request.user, done.value
-    ):
-        messages.success(request, _("Comment sent to the Support Unit on paragraph %(n)d; only they read it.") % added)
-    else:
-        messages.success(request, _("Comment added to paragraph %(n)d.") % added)
-    return _back(request, found, f"p{done.value.paragraph}")
+    def done(added: Any) -> HttpResponse:
+        numbered = {"n": added.paragraph}
+        if form.cleaned_data["visibility"] == services.Visibility.SUPPORT_UNIT and not policy.is_visible(
+            request.user, added
+        ):
+            message = _("Comment sent to the Support Unit on paragraph %(n)d; only they read it.") % numbered
+        else:
+            message = _("Comment added to paragraph %(n)d.") % numbered
+        messages.success(request, message)
+        return _back(request, found, f"p{added.paragraph}")
+
+    return submit(
+        request,
+        form,
+        act,
+        done=done,
+        page=lambda status: _document_page(
+            request, found, status=status, posted_from=_next(request), comment_form=form
+        ),
+    )
 
 
 @require_POST
@@ -274,16 +300,22 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 def phase(request: HttpRequest, pk: int) -> HttpResponse:
     found = _document(request, pk)
     form = PhaseForm(request.POST, document=found)
-    done = attempt(form, lambda: services.set_phase(document=found, by=request.user, **form.cleaned_data))
-    if done is None:
-        return _document_page(request, found, status=400, phase_form=form)
-    changed: Document = done.value
-    messages.success(
+
+    def done(changed: Document) -> HttpResponse:
+        messages.success(
+            request,
+            _("The document is now in the phase “%(phase)s”, readable by: %(readers)s.")
+            % {"phase": changed.get_phase_display(), "readers": changed.get_classification_display()},
+        )
+        return redirect("documents:document", pk=found.pk)
+
+    return submit(
         request,
-        _("The document is now in the phase “%(phase)s”, readable by: %(readers)s.")
-        % {"phase": changed.get_phase_display(), "readers": changed.get_classification_display()},
+        form,
+        lambda: services.set_phase(document=found, by=request.user, **form.cleaned_data),
+        done=done,
+        page=lambda status: _document_page(request, found, status=status, posted_from=_next(request), phase_form=form),
     )
-    return redirect("documents:document", pk=found.pk)
 
 
 @require_POST
@@ -301,15 +333,21 @@ def clause(request: HttpRequest, pk: int) -> HttpResponse:
             status=data["status"],
         )
 
-    done = attempt(form, act)
-    if done is None:
-        return _document_page(request, found, status=400, clause_form=form)
-    messages.success(
+    def done(changed: Any) -> HttpResponse:
+        messages.success(
+            request,
+            _("Paragraph %(n)d is now %(status)s.")
+            % {"n": changed.paragraph, "status": changed.get_status_display().lower()},
+        )
+        return _back(request, found, f"p{changed.paragraph}")
+
+    return submit(
         request,
-        _("Paragraph %(n)d is now %(status)s.")
-        % {"n": done.value.paragraph, "status": done.value.get_status_display().lower()},
+        form,
+        act,
+        done=done,
+        page=lambda status: _document_page(request, found, status=status, posted_from=_next(request), clause_form=form),
     )
-    return _back(request, found, f"p{done.value.paragraph}")
 
 
 # --- The export of open clauses ---------------------------------------------------------------------------------
