@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from coalition.core import policy, throttle
 from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
-from coalition.core.forms import attempt
+from coalition.core.forms import ServiceForm, submit, then_redirect
 from coalition.directory.models import Organisation
 from coalition.library import extract, queries, services, tasks
 from coalition.library.forms import AssistForm, ImportForm, SearchForm, SourcesFilterForm
@@ -166,49 +166,47 @@ def sources(request: HttpRequest) -> HttpResponse:
 @access("library.import")
 def import_source(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
 
-        def act() -> Source | QueuedImport:
-            data = form.cleaned_data
-            upload = data["file"]
-            fields: dict[str, Any] = {
-                "by": request.user,
-                "file_name": upload[0] if upload else "",
-                "kind": data["kind"],
-                "title": data["title"],
-                "forum": data["forum"],
-                "symbol": data["symbol"],
-                "date": data["date"],
-                "author": data["author"],
-                "author_country": data["author_country"],
-                "endorsed_by": data["endorsed_by"],
-                "classification": data["classification"],
-            }
-            if upload:  # issue 16 item 7: the worker reads every uploaded file, under its time and memory limits
-                return tasks.queue_import(data=upload[1], **fields)
-            return services.import_text(text=data["text"], data=None, **fields)  # pasted text: split, not parsed
+    def act() -> Source | QueuedImport:
+        data = form.cleaned_data
+        upload = data["file"]
+        fields: dict[str, Any] = {
+            "by": request.user,
+            "file_name": upload[0] if upload else "",
+            "kind": data["kind"],
+            "title": data["title"],
+            "forum": data["forum"],
+            "symbol": data["symbol"],
+            "date": data["date"],
+            "author": data["author"],
+            "author_country": data["author_country"],
+            "endorsed_by": data["endorsed_by"],
+            "classification": data["classification"],
+        }
+        if upload:  # issue 16 item 7: the worker reads every uploaded file, under its time and memory limits
+            return tasks.queue_import(data=upload[1], **fields)
+        return services.import_text(text=data["text"], data=None, **fields)  # pasted text: split, not parsed
 
-        done = attempt(form, act, catching=InvalidInput)
-        if done and isinstance(done.value, QueuedImport):
-            messages.info(request, _("The file is being read and added: this page shows how the import stands."))
-            return redirect("library:queued_import", pk=done.value.pk)
-        if done:
-            made: Source = done.value
-            n = made.paragraphs.count()
-            messages.success(
-                request,
-                ngettext(
-                    "Imported %(n)d paragraph; checking for reuse…", "Imported %(n)d paragraphs; checking for reuse…", n
-                )
-                % {"n": n},
-            )
-            return redirect("library:source", pk=made.pk)
-    return render(
+    def page(status: int) -> HttpResponse:
+        context = {"form": form, "max_mb": settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)}
+        # An empty POST leaves the form unbound: no error to show, so the empty form again.
+        return render(request, "library/import.html", context, status=status if form.errors else 200)
+
+    return submit(request, form, act, done=lambda made: _imported(request, made), page=page, catching=InvalidInput)
+
+
+def _imported(request: HttpRequest, made: Source | QueuedImport) -> HttpResponse:
+    """A file waits for the task worker: its import's page; pasted text is in: its source, paragraphs counted."""
+    if isinstance(made, QueuedImport):
+        messages.info(request, _("The file is being read and added: this page shows how the import stands."))
+        return redirect("library:queued_import", pk=made.pk)
+    n = made.paragraphs.count()
+    messages.success(
         request,
-        "library/import.html",
-        {"form": form, "max_mb": settings.LIBRARY_MAX_FILE_BYTES // (1024 * 1024)},
-        status=400 if form.errors else 200,
+        ngettext("Imported %(n)d paragraph; checking for reuse…", "Imported %(n)d paragraphs; checking for reuse…", n)
+        % {"n": n},
     )
+    return redirect("library:source", pk=made.pk)
 
 
 @personal
@@ -286,36 +284,47 @@ def source(request: HttpRequest, pk: int) -> HttpResponse:
 @access("library.detect")
 def detect(request: HttpRequest, pk: int) -> HttpResponse:
     found = _source(request, pk)
-    records = services.detect_reuse(found, by=request.user)
+    form = ServiceForm(request.POST)  # nothing to fill in: the button is the whole submission
+    back = reverse("library:source", args=[found.pk]) + "#reuse"
+    return submit(
+        request,
+        form,
+        lambda: services.detect_reuse(found, by=request.user),
+        done=lambda records: _reuse_found(request, records, back),
+        # The scan refuses only by the policy (a 403, not caught here): nothing else is asked of the form.
+        page=lambda status: redirect(back),
+        catching=InvalidInput,
+    )
+
+
+def _reuse_found(request: HttpRequest, records: list[ReuseRecord], back: str) -> HttpResponse:
     # Count only what the viewer may read: the scan reads the whole library.
     involved = {r.origin_id for r in records} | {r.target_id for r in records}
     readable = set(visible_paragraphs(request.user).filter(pk__in=involved).values_list("pk", flat=True))
     n = sum(1 for r in records if r.origin_id in readable and r.target_id in readable)
-    messages.success(
-        request,
-        ngettext("%(n)d passage of reused language found.", "%(n)d passages of reused language found.", n) % {"n": n},
-    )
-    return redirect(reverse("library:source", args=[found.pk]) + "#reuse")
+    message = ngettext("%(n)d passage of reused language found.", "%(n)d passages of reused language found.", n)
+    return then_redirect(request, message % {"n": n}, back)(records)
 
 
 @access("library.manage")
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST removes the source, its paragraphs and the reuse found in them."""
     found = _source(request, pk)
-    problem = ""
-    if request.method == "POST":
-        try:
-            services.delete_source(found, by=request.user)
-        except InvalidInput as error:
-            problem = error.message
-        else:
-            messages.success(request, _("“%(title)s” was removed from the library.") % {"title": found.title})
-            return redirect("library:sources")
-    return render(
+    form = ServiceForm(request.POST)  # nothing to fill in: a refusal is told at the top of the page
+
+    def page(status: int) -> HttpResponse:
+        problem = " ".join(str(e) for e in form.non_field_errors()) if request.method == "POST" else ""
+        context = {"source": found, "problem": problem, "paragraph_count": found.paragraphs.count()}
+        return render(request, "library/delete.html", context, status=status)
+
+    removed = _("“%(title)s” was removed from the library.") % {"title": found.title}
+    return submit(
         request,
-        "library/delete.html",
-        {"source": found, "problem": problem, "paragraph_count": found.paragraphs.count()},
-        status=400 if problem else 200,
+        form,
+        lambda: services.delete_source(found, by=request.user),
+        done=then_redirect(request, removed, "library:sources"),
+        page=page,
+        catching=InvalidInput,
     )
 
 
@@ -390,32 +399,43 @@ class Checked:
 def assistant(request: HttpRequest) -> HttpResponse:
     """The draft is read, compared and forgotten: nothing of it is stored, and the page is not cached."""
     form = AssistForm(request.POST or None, request.FILES or None)
-    checked: list[Checked] | None = None
-    if request.method == "POST":
 
-        def act() -> list[queries.Suggestion]:
-            per_minute = settings.LIBRARY_ASSIST_PER_MINUTE
-            if not throttle.allow(f"library.assist:{request.user.pk}", per_minute, 60):
-                raise InvalidInput(
-                    f"You have checked {per_minute} drafts in the last minute; wait a minute and check again.",
-                    field="text",
-                )
-            upload = form.cleaned_data["file"]
-            text = extract.read_file(*upload) if upload else form.cleaned_data["text"]
-            return queries.assist(request.user, text)
+    def act() -> list[queries.Suggestion]:
+        per_minute = settings.LIBRARY_ASSIST_PER_MINUTE
+        if not throttle.allow(f"library.assist:{request.user.pk}", per_minute, 60):
+            raise InvalidInput(
+                f"You have checked {per_minute} drafts in the last minute; wait a minute and check again.",
+                field="text",
+            )
+        upload = form.cleaned_data["file"]
+        text = extract.read_file(*upload) if upload else form.cleaned_data["text"]
+        return queries.assist(request.user, text)
 
-        done = attempt(form, act, catching=InvalidInput)
-        if done:
-            checked = [Checked(s, _provenance(request.user, s.match.source) if s.match else None) for s in done.value]
+    def checked(suggestions: list[queries.Suggestion]) -> HttpResponse:
+        shown = [Checked(s, _provenance(request.user, s.match.source) if s.match else None) for s in suggestions]
+        return _assistant_page(request, form, shown, 200)
+
+    # An empty POST leaves the form unbound: no error to show, so the empty form again.
+    return submit(
+        request,
+        form,
+        act,
+        done=checked,
+        page=lambda status: _assistant_page(request, form, None, status if form.errors else 200),
+        catching=InvalidInput,
+    )
+
+
+def _assistant_page(request: HttpRequest, form: AssistForm, checked: list[Checked] | None, status: int) -> HttpResponse:
     summary = None
     if checked is not None:
-        summary = {status: sum(1 for c in checked if c.suggestion.status == status) for status in STATUSES}
+        summary = {kind: sum(1 for c in checked if c.suggestion.status == kind) for kind in STATUSES}
         summary["total"] = len(checked)
     response = render(
         request,
         "library/assistant.html",
         {"form": form, "checked": checked, "summary": summary},
-        status=400 if form.errors else 200,
+        status=status,
     )
     patch_cache_control(response, private=True, no_store=True)
     return response
