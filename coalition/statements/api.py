@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from coalition.core import policy
-from coalition.statements import public_views
 from coalition.statements.models import Freeze, Response, Statement
+from coalition.statements.views import public
 
 
 def visible_statements(user: Any) -> QuerySet[Statement]:
@@ -100,7 +100,7 @@ class StatementSerializer(serializers.ModelSerializer):
                 "reservation": signatory.reservation,
                 "late": signatory.late,
             }
-            for signatory in public_views.signatories(statement)
+            for signatory in public.signatories(statement)
         ]
 
 
@@ -187,8 +187,8 @@ class VerificationViewSet(viewsets.GenericViewSet):
     pagination_class = None
 
     def list(self, request: Request, slug: str = "") -> ApiResponse:
-        statement = public_views.published_statements(request.user).filter(slug=slug).first()
+        statement = public.published_statements(request.user).filter(slug=slug).first()
         if statement is None:
             raise Http404("No such published statement")
-        verification = public_views.public_verification(statement)
-        return ApiResponse(public_views.verification_json(request, statement, verification))
+        verification = public.public_verification(statement)
+        return ApiResponse(public.verification_json(request, statement, verification))

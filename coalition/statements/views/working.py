@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from coalition.core import policy
 from coalition.core.access import access
 from coalition.core.errors import AccessDenied, InvalidInput
-from coalition.core.forms import attempt
+from coalition.core.forms import submit, then_redirect
 from coalition.directory.models import Organisation
 from coalition.directory.queries import today, troika_on
 from coalition.documents import services as documents
@@ -136,29 +136,38 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @access("statements.manage")
 def new(request: HttpRequest) -> HttpResponse:
-    form = StatementForm(request.POST or None, user=request.user, initial={"kind": Statement.Kind.JOINT})
-    if request.method == "POST" and form.is_valid():
+    form = StatementForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial={"kind": Statement.Kind.JOINT}
+    )
+
+    def act() -> Statement:
         data = form.cleaned_data
-        try:
-            made = services.create_statement(
-                by=request.user,
-                title=data["title"],
-                text=data["text"],
-                kind=data["kind"],
-                about_country=data["about_country"],
-                situation=data["situation"],
-                activities=data["activity_codes"],
-                fast_track=data["fast_track"],
-            )
-        except InvalidInput as error:
-            form.add_service_error(error)
+        return services.create_statement(
+            by=request.user,
+            title=data["title"],
+            text=data["text"],
+            kind=data["kind"],
+            about_country=data["about_country"],
+            situation=data["situation"],
+            activities=data["activity_codes"],
+            fast_track=data["fast_track"],
+        )
+
+    def done(made: Statement) -> HttpResponse:
+        if made.fast_track:
+            messages.success(request, _("Statement drafted. Fast track: freeze it now under silence procedure."))
         else:
-            if made.fast_track:
-                messages.success(request, _("Statement drafted. Fast track: freeze it now under silence procedure."))
-            else:
-                messages.success(request, _("Statement drafted."))
-            return redirect(reverse("statements:statement", args=[made.slug]) + "#freeze")
-    return render(request, "statements/new.html", {"form": form}, status=400 if form.errors else 200)
+            messages.success(request, _("Statement drafted."))
+        return redirect(reverse("statements:statement", args=[made.slug]) + "#freeze")
+
+    return submit(
+        request,
+        form,
+        act,
+        done=done,
+        page=lambda status: render(request, "statements/new.html", {"form": form}, status=status),
+        catching=InvalidInput,
+    )
 
 
 # --- A statement ------------------------------------------------------------------------------------------------
@@ -395,10 +404,19 @@ def freeze(request: HttpRequest, slug: str) -> HttpResponse:
             mode=form.cleaned_data["mode"],
         )
 
-    if not attempt(form, act, catching=InvalidInput):
-        return _working_page(request, _statement(request, slug), status=400, freeze_form=form)
-    messages.success(request, _("Text frozen: members are asked to respond by the deadline."))
-    return redirect("statements:statement", slug=found.slug)
+    return submit(
+        request,
+        form,
+        act,
+        done=then_redirect(
+            request,
+            _("Text frozen: members are asked to respond by the deadline."),
+            "statements:statement",
+            slug=found.slug,
+        ),
+        page=lambda status: _working_page(request, _statement(request, slug), status=status, freeze_form=form),
+        catching=InvalidInput,
+    )
 
 
 @require_POST
@@ -431,15 +449,23 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
             reason=data.get("reason", ""),
         )
 
-    if not attempt(form, act, catching=InvalidInput):  # AccessDenied is not caught: the 403 page says who may respond
-        return _working_page(request, _statement(request, slug), status=400, respond_form=form)
-    done = {
-        Response.Kind.SIGNED: _("Signature recorded."),
-        Response.Kind.OBJECTED: _("Objection recorded."),
-        Response.Kind.WITHDRAWN: _("Withdrawal recorded."),
-    }
-    messages.success(request, done[form.cleaned_data["kind"]])
-    return redirect(reverse("statements:statement", args=[found.slug]) + "#respond")
+    def done(_response: None) -> HttpResponse:
+        said = {
+            Response.Kind.SIGNED: _("Signature recorded."),
+            Response.Kind.OBJECTED: _("Objection recorded."),
+            Response.Kind.WITHDRAWN: _("Withdrawal recorded."),
+        }
+        messages.success(request, said[form.cleaned_data["kind"]])
+        return redirect(reverse("statements:statement", args=[found.slug]) + "#respond")
+
+    return submit(
+        request,
+        form,
+        act,
+        done=done,
+        page=lambda status: _working_page(request, _statement(request, slug), status=status, respond_form=form),
+        catching=InvalidInput,  # AccessDenied is not caught: the 403 page says who may respond
+    )
 
 
 @require_POST
@@ -447,14 +473,14 @@ def respond(request: HttpRequest, slug: str) -> HttpResponse:
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     found = _statement(request, slug)
     form = PublishForm(request.POST)
-    if not attempt(
+    return submit(
+        request,
         form,
         lambda: services.publish(statement=found, by=request.user, embargo_until=form.embargo_until()),
+        done=then_redirect(request, _("Statement published."), "statements:statement", slug=found.slug),
+        page=lambda status: _working_page(request, _statement(request, slug), status=status, publish_form=form),
         catching=InvalidInput,
-    ):
-        return _working_page(request, _statement(request, slug), status=400, publish_form=form)
-    messages.success(request, _("Statement published."))
-    return redirect("statements:statement", slug=found.slug)
+    )
 
 
 @require_POST
@@ -462,11 +488,16 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def translate(request: HttpRequest, slug: str) -> HttpResponse:
     found = _statement(request, slug)
     form = TranslationForm(request.POST)
-    if not attempt(
+
+    def done(_translation: Any) -> HttpResponse:
+        messages.success(request, _("Translation saved."))
+        return redirect(reverse("statements:statement", args=[found.slug]) + "#translations")
+
+    return submit(
+        request,
         form,
         lambda: services.add_translation(statement=found, by=request.user, **form.cleaned_data),
+        done=done,
+        page=lambda status: _working_page(request, _statement(request, slug), status=status, translation_form=form),
         catching=InvalidInput,
-    ):
-        return _working_page(request, _statement(request, slug), status=400, translation_form=form)
-    messages.success(request, _("Translation saved."))
-    return redirect(reverse("statements:statement", args=[found.slug]) + "#translations")
+    )
