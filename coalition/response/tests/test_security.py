@@ -41,6 +41,7 @@ from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.models import Country
 from coalition.response import importers, services, tasks
 from coalition.response.forms import ImportForm
+from coalition.response.importers import importing
 from coalition.response.models import (
     Alert,
     CivilSocietyReport,
@@ -128,7 +129,7 @@ def parse(source: str, data: bytes, file_name: str = "f.json", **kwargs: Any) ->
     )
     errors = [row for row in rows if isinstance(row, importers.RowError)]
     if errors:
-        raise importers._refusal(errors)
+        raise importing._refusal(errors)
     return rows
 
 
@@ -584,7 +585,7 @@ class Unreadable(SimpleUploadedFile):
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(settings: Any, support: Any) -> None:
-    """Rule: file-size checks come before reading (ImportForm.clean_file, importers._import)."""
+    """Rule: file-size checks come before reading (ImportForm.clean_file, importers.importing._import)."""
     settings.RESPONSE_MAX_FILE_BYTES = 1000
     files = MultiValueDict({"file": [Unreadable("stop_2021.csv", b"x" * 5000)]})
     form = ImportForm(data={"source": "stop"}, files=files)  # type: ignore[arg-type]
