@@ -473,7 +473,7 @@ def test_a_pdf_header_followed_by_garbage_is_refused_as_damaged():
 
 
 def test_a_pdf_with_too_many_pages_is_refused(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("coalition.library.extract.MAX_PDF_PAGES", 1)
+    monkeypatch.setattr("coalition.library.extract.files.MAX_PDF_PAGES", 1)
     data = pdf_bytes(*["A paragraph to fill the pages of this document with some text." for _ in range(120)])
 
     assert "pages" in refusal("long.pdf", data)
