@@ -452,8 +452,7 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
     official = User.objects.get(email=f"official@{DEMO_DOMAIN}")
     focal = Person.objects.get(full_name="Freya Sample")
     current = {a.code: a for a in Activity.objects.filter(objective__goal__programme__year=on.year)}
-    series = meetings.create_series(
-        by=support,
+    spec = meetings.SeriesSpec(
         title="Strategy and Coordination",
         body=bodies["strategy-coordination"],
         first_on=_months_before(on, 2),
@@ -465,10 +464,11 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
         host_organisation=governments["CL"],
         rotate=True,
         host_in_working_hours=True,
-        time_limit_seconds=4.0,  # the demo waits for its rotation: its meetings are used just below
         agenda_template="Programme of Action: progress review\nRapid response: situations update\nAny other business",
         classification=Classification.MEMBERS,
     )
+    # The demo waits for its rotation: its meetings are used just below.
+    series = meetings.create_series(spec, by=support, time_limit_seconds=4.0)
     first, second = list(series.meetings.order_by("starts_at")[:2])
     review, situations, other = list(first.agenda.order_by("position"))
     review.activity = current.get("1B.3")
@@ -523,8 +523,7 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
     upcoming = series.meetings.filter(starts_at__gte=dt.datetime.combine(on, dt.time(), tzinfo=dt.UTC)).first()
     if upcoming is not None:
         meetings.invite(meeting=upcoming, by=support)
-    meetings.create_series(
-        by=support,
+    troika = meetings.SeriesSpec(
         title="Troika call",
         body=bodies["troika"],
         participation=MeetingSeries.Participation.TROIKA,
@@ -536,10 +535,11 @@ def _meetings(governments: dict[str, Organisation], bodies: dict[str, Body], on:
         host_time_zone="America/Santiago",
         host_organisation=governments["CL"],
         rotate=True,
-        time_limit_seconds=4.0,  # solved here, as before, rather than left to a worker the demo may not have yet
         duration_minutes=45,
         classification=Classification.MEMBERS,
     )
+    # Solved here, as before, rather than left to a worker the demo may not have yet.
+    meetings.create_series(troika, by=support, time_limit_seconds=4.0)
     last_quarter = _months_before(on, 3)
     for code, by, posts in [("GH", official, ["Geneva", "New York"]), ("EE", support, ["Vienna"])]:
         member = governments[code]

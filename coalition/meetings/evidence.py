@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coalition.core.evidence import EvidenceType, register
+from coalition.meetings.models import Meeting, QuarterlyCall
 
 
 def register_types() -> None:
-    from coalition.meetings.models import Meeting, QuarterlyCall
-
     register(
         EvidenceType(
             key="meetings.meeting",

@@ -17,6 +17,7 @@ from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation, Person
 from coalition.meetings import queries
 from coalition.meetings.models import WEEKDAY_CHOICES, ActionItem, AgendaItem, Attendance, Meeting, MeetingSeries
+from coalition.meetings.services.series import SeriesSpec
 
 MEETING_CLASSIFICATIONS = [(c.value, c.label) for c in Classification if c != Classification.RESTRICTED]
 CLASSIFICATION_HELP = _(
@@ -68,7 +69,7 @@ class ActivityCodeForm(ServiceForm):
 
 
 class SeriesForm(ServiceForm):
-    """Every argument of services.create_series, grouped in fieldsets."""
+    """Every field of a `services.SeriesSpec`, grouped in fieldsets."""
 
     aliases = {"host": "host_in_working_hours"}
     fieldsets: ClassVar[list[tuple[Any, Any, list[str]]]] = [
@@ -180,6 +181,10 @@ class SeriesForm(ServiceForm):
         body.queryset = policy.visible_to(user, Body).order_by("name")
         host.queryset = queries.members(user)
         zone.choices = time_zone_choices()
+
+    def spec(self) -> SeriesSpec:
+        """The series the valid form describes, for `services.create_series`."""
+        return SeriesSpec(**self.cleaned_data)
 
     def grouped(self) -> Iterable[tuple[Any, Any, list[forms.BoundField]]]:
         for legend, hint, names in self.fieldsets:

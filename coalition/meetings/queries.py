@@ -1,5 +1,6 @@
 """Reads of meetings worth a name, always through the access policy: upcoming and past meetings, a meeting's page
-with its agenda, minutes, actions and attendance, and the compiled minutes of a series.
+with its agenda, minutes, actions and attendance, the compiled minutes of a series, what a viewer may do on a page,
+and the quarterly calls' compliance table.
 
 Draft minutes (their text, decisions and action items) reach only those who may see drafts
 ("meetings.view_draft_minutes"); circulated and approved minutes reach whoever sees the meeting."""
@@ -15,8 +16,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coalition.core import policy
-from coalition.directory.models import Organisation, Person, Position
-from coalition.directory.queries import today
+from coalition.directory.models import Office, Organisation, Person, Position
+from coalition.directory.queries import participants_on, today
 from coalition.meetings import integrity, services
 from coalition.meetings.models import (
     ActionItem,
@@ -28,7 +29,10 @@ from coalition.meetings.models import (
     MeetingSeries,
     MinutesApproval,
     MinutesRevision,
+    QuarterlyCall,
+    quarter_bounds,
 )
+from coalition.programme.models import Activity
 
 UPCOMING_DAYS = 90
 
@@ -65,8 +69,6 @@ def may_see_minutes(user: Any, meeting: Meeting) -> bool:
 
 def activity_by_code(user: Any, code: str) -> Any:
     """The programme activity with this code that the user may see, from the latest programme that has it."""
-    from coalition.programme.models import Activity
-
     return (
         policy.visible_to(user, Activity)
         .filter(code=code.strip())
@@ -463,3 +465,87 @@ def meeting_actions(user: Any, page: MeetingPage) -> MeetingActions:
     previous = page.previous
     circulated = previous is not None and previous.minutes_state == Meeting.MinutesState.CIRCULATED
     return MeetingActions(manage=manage, approvable=previous if manage and circulated else None)
+
+
+# --- The quarterly calls' compliance table (PoA 1B.2) ------------------------------------------------------------
+#
+# What is shown of a call follows one decision: *that* a member held its call in a quarter, and on which day, is not
+# sensitive — it is what the compliance table exists to show, to every member government. What was said (posts,
+# topics, proposed actions, asks) is the call's content, and reaches only those who may read the call
+# (`policy.visible_to`). A call the viewer may not read is therefore counted and dated as "recorded", and nothing more.
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call as the table shows it: its day always; the call itself (posts, a link to it) only if readable."""
+
+    held_on: dt.date
+    call: QuarterlyCall | None
+
+
+@dataclass
+class MemberRow:
+    member: Organisation
+    calls: list[CallFact] = field(default_factory=list)
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.calls)
+
+
+@dataclass
+class Compliance:
+    year: int
+    quarter: int
+    first: dt.date
+    last: dt.date
+    rows: list[MemberRow]
+    calls: list[QuarterlyCall]  # every call of the quarter the viewer may read, members' or not
+    hidden: int  # calls of the quarter the viewer may not read
+
+    @property
+    def recorded(self) -> int:
+        return sum(row.recorded for row in self.rows)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.quarter} {self.year}"
+
+    @property
+    def previous(self) -> tuple[int, int]:
+        return (self.year, self.quarter - 1) if self.quarter > 1 else (self.year - 1, 4)
+
+    @property
+    def next(self) -> tuple[int, int]:
+        return (self.year, self.quarter + 1) if self.quarter < 4 else (self.year + 1, 1)
+
+
+def _readable_calls(user: Any) -> QuerySet[QuarterlyCall]:
+    posts = policy.visible_to(user, Office).order_by("city", "name")
+    return (
+        policy.visible_to(user, QuarterlyCall)
+        .select_related("organisation", "recorded_by__person")
+        .prefetch_related(Prefetch("posts", queryset=posts))
+        .order_by("organisation__name", "held_on", "pk")
+    )
+
+
+def compliance(user: Any, *, year: int, quarter: int) -> Compliance:
+    """Every member government on the quarter's last day, with the calls it recorded in the quarter (5 queries)."""
+    first, last = quarter_bounds(year, quarter)
+    members = list(participants_on(user, on=last).filter(kind=Organisation.Kind.GOVERNMENT))
+    readable = list(_readable_calls(user).filter(held_on__gte=first, held_on__lte=last))
+    by_pk = {call.pk: call for call in readable}
+    # Only the fact of each call (member, day) is read past the policy here: see the comment above.
+    facts = (
+        QuarterlyCall.objects.filter(held_on__gte=first, held_on__lte=last, organisation__in=members)
+        .order_by("held_on", "pk")
+        .values_list("pk", "organisation_id", "held_on")
+    )
+    rows = {member.pk: MemberRow(member) for member in members}
+    for pk, organisation_id, held_on in facts:
+        rows[organisation_id].calls.append(CallFact(held_on=held_on, call=by_pk.get(pk)))
+    hidden = QuarterlyCall.objects.filter(held_on__gte=first, held_on__lte=last).count() - len(readable)
+    return Compliance(
+        year=year, quarter=quarter, first=first, last=last, rows=list(rows.values()), calls=readable, hidden=hidden
+    )

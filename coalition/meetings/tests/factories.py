@@ -9,6 +9,8 @@ from typing import Any
 from coalition.accounts.models import User
 from coalition.directory.models import Country, Organisation, Participation, Person, Position
 from coalition.directory.tests.factories import OrganisationFactory, PersonFactory, PositionFactory
+from coalition.meetings import services
+from coalition.meetings.models import MeetingSeries
 from coalition.programme.models import Activity, Goal, Objective, Programme
 
 SINCE = dt.date(2015, 1, 1)
@@ -86,3 +88,9 @@ def activity(code: str = "3B.2", *, year: int = 2027) -> Activity:
     return Activity.objects.create(
         objective=objective, number=int(number), code=code, title=f"Activity {code}", target_on=programme.ends_on
     )
+
+
+def create_series(*, by: Any, time_limit_seconds: float | None = None, **fields: Any) -> MeetingSeries:
+    """`services.create_series` with the series' fields as keywords (a `SeriesSpec` built from them), as the tests
+    read best."""
+    return services.create_series(services.SeriesSpec(**fields), by=by, time_limit_seconds=time_limit_seconds)

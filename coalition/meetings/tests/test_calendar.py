@@ -15,6 +15,7 @@ from coalition.core.errors import InvalidInput
 from coalition.core.policy import Classification, Role
 from coalition.meetings import calendar, services
 from coalition.meetings.models import Invitation, Meeting, MeetingSeries
+from coalition.meetings.tests.factories import create_series
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def meeting_at(
     duration_minutes: int = 90,
 ) -> Meeting:
     """A meeting of all members at wall-clock `local` (naive) in the host zone `zone`, made by the service."""
-    series = services.create_series(
+    series = create_series(
         by=by,
         title=title,
         first_on=local.date(),

@@ -19,6 +19,7 @@ from coalition.directory.queries import today
 from coalition.directory.tests.factories import body, country, government
 from coalition.meetings import services
 from coalition.meetings.models import AgendaItem, MeetingSeries, QuarterlyCall, quarter_bounds, quarter_of
+from coalition.meetings.tests.factories import create_series
 
 pytestmark = pytest.mark.django_db
 
@@ -282,7 +283,7 @@ def test_the_compliance_page_stays_within_its_query_budget(signed_in_client, dja
 
 
 def strategy_series(by: Any, *, classification: str = Classification.MEMBERS, title: str = "Strategy") -> Any:
-    return services.create_series(
+    return create_series(
         by=by,
         title=title,
         first_on=today() + dt.timedelta(days=7),
@@ -318,7 +319,7 @@ def test_the_next_strategy_meeting_gets_the_digest_and_it_is_refreshed_by_the_ne
 
 def test_a_series_of_another_body_gets_no_digest(make_user):
     support = make_user(Role.SUPPORT_UNIT)
-    series = services.create_series(
+    series = create_series(
         by=support,
         title="Task force",
         first_on=today() + dt.timedelta(days=7),

@@ -17,6 +17,7 @@ from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
 from coalition.meetings import services
 from coalition.meetings.models import Meeting, MeetingSeries
+from coalition.meetings.tests.factories import create_series
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_a_time_outside_the_repeated_hour_is_shown_without_an_offset(
 
 def test_a_series_whose_start_the_clocks_skip_on_one_date_is_refused_naming_it(support: Any) -> None:
     with pytest.raises(InvalidInput) as refused:
-        services.create_series(
+        create_series(
             by=support,
             title="Weekly call",
             first_on=SPRING - dt.timedelta(days=7),

@@ -19,7 +19,7 @@ from coalition.core.policy import Role
 from coalition.directory.queries import today
 from coalition.meetings import integrity, services
 from coalition.meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, MinutesApproval, MinutesRevision
-from coalition.meetings.tests.factories import members
+from coalition.meetings.tests.factories import create_series, members
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def support(make_user: MakeUser) -> Any:
 def approved(support: Any) -> Meeting:
     """The first meeting of a weekly series, Kenya present, its minutes written, circulated and approved at the
     second meeting."""
-    series = services.create_series(
+    series = create_series(
         by=support,
         title="Strategy and Coordination",
         first_on=today() - dt.timedelta(days=10),

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
+from coalition.core.errors import AccessDenied
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
 from coalition.meetings import services
@@ -244,8 +245,6 @@ def test_a_cancel_the_mail_server_refused_is_sent_by_the_next_run(meeting, organ
 
 
 def test_only_the_meetings_managers_invite(meeting, guest):
-    from coalition.core.errors import AccessDenied
-
     with pytest.raises(AccessDenied):
         queue_invitations(meeting, guest)
     assert not Invitation.objects.exists()

@@ -11,12 +11,14 @@ from django.core import mail
 from django.utils import timezone
 
 from coalition.core import digest
+from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
 from coalition.directory.queries import today
 from coalition.directory.tests.factories import government
 from coalition.meetings import services
 from coalition.meetings.models import Invitation, Meeting, MeetingSeries, QuarterlyCall, quarter_bounds, quarter_of
 from coalition.meetings.reminders import reminders_for
+from coalition.meetings.tests.factories import create_series
 from coalition.programme.models import Activity, DigestSent, Goal, Objective, Programme
 from coalition.programme.tasks import iso_week, send_staleness_digests
 
@@ -31,7 +33,7 @@ def reminders(user: Any, on: dt.date | None = None, kind: str | None = None) -> 
 
 
 def series(by: Any, *, first_on: dt.date, count: int = 1, **fields: Any) -> MeetingSeries:
-    return services.create_series(
+    return create_series(
         by=by,
         title=fields.pop("title", "Members' meeting"),
         first_on=first_on,
@@ -187,8 +189,6 @@ def test_no_call_reminder_in_the_first_six_weeks_of_a_quarter(make_user):
 
 
 def test_a_call_the_focal_point_may_not_read_still_counts_as_recorded(make_user):
-    from coalition.core.models import Audience, AudienceMember
-
     focal_point, support = make_user(Role.FOCAL_POINT), make_user(Role.SUPPORT_UNIT)
     estonia = government("EE")
     on, first = a_day_of_the_last_quarter(50)

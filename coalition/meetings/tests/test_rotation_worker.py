@@ -17,7 +17,7 @@ from coalition.core.policy import Role
 from coalition.directory.queries import today
 from coalition.meetings import rotation, services
 from coalition.meetings.models import Meeting, MeetingSeries
-from coalition.meetings.tests.factories import members
+from coalition.meetings.tests.factories import create_series, members
 from coalition.meetings.tests.test_views import series_form
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def support_series(make_user: Callable[..., Any], django_capture_on_commit_callb
     """A rotating series handed to the worker, its task not yet run."""
     members("NL", "US", "JP", "KE")
     with override_settings(MEETINGS_ROTATION_IN_REQUEST_SECONDS=0), django_capture_on_commit_callbacks():
-        return services.create_series(
+        return create_series(
             by=make_user(Role.SUPPORT_UNIT),
             title="Strategy and Coordination",
             first_on=today() - dt.timedelta(days=60),
@@ -117,7 +117,7 @@ def test_a_rotation_whose_work_fails_is_refused_and_its_page_says_so(
     def broken(*args: Any, **kwargs: Any) -> rotation.RotationPlan:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(services, "solve_rotation", broken)
+    monkeypatch.setattr(services.rotations, "solve_rotation", broken)  # where the worker reads it
     with pytest.raises(RuntimeError):  # the task is recorded as failed, for whoever runs the workers
         services.solve_queued_rotation.call(support_series.pk)
     support_series.refresh_from_db()
@@ -134,7 +134,7 @@ def test_a_rotation_whose_work_fails_is_refused_and_its_page_says_so(
 def test_a_rotation_whose_participants_left_is_refused_not_left_solving(
     support_series: MeetingSeries, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "participants_of", lambda **kwargs: [])
+    monkeypatch.setattr(services.rotations, "participants_of", lambda **kwargs: [])
     with pytest.raises(Exception):  # noqa: B017 - whatever the solver raises on nobody, the series is refused
         services.finish_queued_rotation(series=support_series, time_limit_seconds=10)
     support_series.refresh_from_db()
@@ -161,8 +161,8 @@ def test_a_rotation_left_solving_by_a_killed_worker_is_taken_again(support_serie
 
 def undecided_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """CP-SAT finds nothing within its time, and the fast search finds nothing either."""
-    monkeypatch.setattr(rotation, "_solve_exact", lambda *args, **kwargs: "unknown")
-    monkeypatch.setattr(rotation, "_solve_heuristic", lambda *args, **kwargs: None)
+    monkeypatch.setattr(rotation.solvers, "solve_exact", lambda *args, **kwargs: "unknown")
+    monkeypatch.setattr(rotation.solvers, "solve_heuristic", lambda *args, **kwargs: None)
 
 
 def test_a_rotation_undecided_within_the_request_budget_goes_to_the_worker_not_refused(

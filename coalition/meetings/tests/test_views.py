@@ -17,8 +17,11 @@ from django.utils.formats import date_format
 
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Classification, Role
+from coalition.directory.models import Body, Position
 from coalition.directory.queries import today
+from coalition.directory.tests.factories import PersonFactory, PositionFactory, body
 from coalition.meetings import services
+from coalition.meetings.forms import ActionForm
 from coalition.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -30,7 +33,7 @@ from coalition.meetings.models import (
     MinutesApproval,
     MinutesRevision,
 )
-from coalition.meetings.tests.factories import focal_point, members
+from coalition.meetings.tests.factories import activity, create_series, focal_point, government, members
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +101,7 @@ def official(make_user: MakeUser) -> Client:
 @pytest.fixture
 def series(support: Any) -> MeetingSeries:
     """A weekly members' series at 14:00 Amsterdam: meetings 10 and 3 days ago, and one in 4 days."""
-    return services.create_series(
+    return create_series(
         by=support,
         title="Strategy and Coordination",
         first_on=today() - dt.timedelta(days=10),
@@ -527,8 +530,6 @@ def test_cancelling_marks_the_meeting_and_a_second_cancel_is_refused(manager: Cl
 def test_an_agenda_item_is_added_with_its_owner_and_activity(
     manager: Client, support: Any, meetings: list[Meeting]
 ) -> None:
-    from coalition.meetings.tests.factories import activity
-
     found = activity("3B.2")
     response = manager.post(
         f"/meetings/{meetings[2].pk}/agenda/",
@@ -742,9 +743,7 @@ def test_attendance_with_an_unknown_status_saves_nothing(manager: Client, meetin
 
 
 def test_the_next_strategy_meeting_shows_the_digest_of_the_quarterly_calls(support: Any, official: Client) -> None:
-    from coalition.directory.tests.factories import body
-
-    series = services.create_series(
+    series = create_series(
         by=support,
         title="Strategy and Coordination",
         body=body("strategy"),
@@ -765,11 +764,6 @@ def test_the_next_strategy_meeting_shows_the_digest_of_the_quarterly_calls(suppo
 def test_owners_offered_are_people_at_work_not_every_network_contact(make_user):
     """The owner list is the people who work for a government or a body today, and the invited — not every
     network point of contact in the directory."""
-    from coalition.directory.models import Body, Position
-    from coalition.directory.tests.factories import PersonFactory, PositionFactory
-    from coalition.meetings.forms import ActionForm
-    from coalition.meetings.tests.factories import focal_point, government
-
     support = make_user(Role.SUPPORT_UNIT)
     meeting = services.create_meeting(
         by=support, title="Owners", starts_at=dt.datetime(2027, 1, 12, 13, tzinfo=dt.UTC), host_time_zone=AMSTERDAM

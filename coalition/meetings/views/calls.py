@@ -9,12 +9,10 @@ topics, proposed actions, asks) is the call's content, and reaches only those wh
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,89 +25,11 @@ from coalition.core.forms import submit
 from coalition.core.policy import Role
 from coalition.directory.models import Office, Organisation
 from coalition.directory.queries import participants_on, today
-from coalition.meetings import services
+from coalition.meetings import queries, services
 from coalition.meetings.call_forms import CallForm, MemberForm, QuarterForm
-from coalition.meetings.models import QuarterlyCall, quarter_bounds, quarter_of
+from coalition.meetings.models import QuarterlyCall, quarter_of
 
 POST_KINDS = (Office.Kind.EMBASSY, Office.Kind.MISSION)
-
-# --- The compliance table ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallFact:
-    """A call as the table shows it: its day always; the call itself (posts, a link to it) only if readable."""
-
-    held_on: dt.date
-    call: QuarterlyCall | None
-
-
-@dataclass
-class MemberRow:
-    member: Organisation
-    calls: list[CallFact] = field(default_factory=list)
-
-    @property
-    def recorded(self) -> bool:
-        return bool(self.calls)
-
-
-@dataclass
-class Compliance:
-    year: int
-    quarter: int
-    first: dt.date
-    last: dt.date
-    rows: list[MemberRow]
-    calls: list[QuarterlyCall]  # every call of the quarter the viewer may read, members' or not
-    hidden: int  # calls of the quarter the viewer may not read
-
-    @property
-    def recorded(self) -> int:
-        return sum(row.recorded for row in self.rows)
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.quarter} {self.year}"
-
-    @property
-    def previous(self) -> tuple[int, int]:
-        return (self.year, self.quarter - 1) if self.quarter > 1 else (self.year - 1, 4)
-
-    @property
-    def next(self) -> tuple[int, int]:
-        return (self.year, self.quarter + 1) if self.quarter < 4 else (self.year + 1, 1)
-
-
-def _readable_calls(user: Any) -> QuerySet[QuarterlyCall]:
-    posts = policy.visible_to(user, Office).order_by("city", "name")
-    return (
-        policy.visible_to(user, QuarterlyCall)
-        .select_related("organisation", "recorded_by__person")
-        .prefetch_related(Prefetch("posts", queryset=posts))
-        .order_by("organisation__name", "held_on", "pk")
-    )
-
-
-def compliance(user: Any, *, year: int, quarter: int) -> Compliance:
-    """Every member government on the quarter's last day, with the calls it recorded in the quarter (5 queries)."""
-    first, last = quarter_bounds(year, quarter)
-    members = list(participants_on(user, on=last).filter(kind=Organisation.Kind.GOVERNMENT))
-    readable = list(_readable_calls(user).filter(held_on__gte=first, held_on__lte=last))
-    by_pk = {call.pk: call for call in readable}
-    # Only the fact of each call (member, day) is read past the policy here: see the module's docstring.
-    facts = (
-        QuarterlyCall.objects.filter(held_on__gte=first, held_on__lte=last, organisation__in=members)
-        .order_by("held_on", "pk")
-        .values_list("pk", "organisation_id", "held_on")
-    )
-    rows = {member.pk: MemberRow(member) for member in members}
-    for pk, organisation_id, held_on in facts:
-        rows[organisation_id].calls.append(CallFact(held_on=held_on, call=by_pk.get(pk)))
-    hidden = QuarterlyCall.objects.filter(held_on__gte=first, held_on__lte=last).count() - len(readable)
-    return Compliance(
-        year=year, quarter=quarter, first=first, last=last, rows=list(rows.values()), calls=readable, hidden=hidden
-    )
 
 
 def _cell(value: str) -> str:
@@ -117,7 +37,7 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
-def _csv(table: Compliance) -> HttpResponse:
+def _csv(table: queries.Compliance) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quarterly-calls-{table.year}-Q{table.quarter}.csv"'
     writer = csv.writer(response)
@@ -151,7 +71,7 @@ def calls(request: HttpRequest) -> HttpResponse:
             return render(request, "meetings/calls/index.html", {"form": form, "table": None}, status=400)
         year = form.cleaned_data["year"] or year
         quarter = form.cleaned_data["quarter"] or quarter
-    table = compliance(request.user, year=year, quarter=quarter)
+    table = queries.compliance(request.user, year=year, quarter=quarter)
     if request.GET.get("format") == "csv":
         return _csv(table)
     context = {

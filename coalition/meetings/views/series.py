@@ -57,7 +57,7 @@ def series_new(request: HttpRequest) -> HttpResponse:
     return submit(
         request,
         form,
-        lambda: services.create_series(by=request.user, **form.cleaned_data),
+        lambda: services.create_series(form.spec(), by=request.user),
         done=done,
         page=lambda status: render(request, "meetings/series_new.html", {"form": form}, status=status),
     )
