@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lxml import etree
 
-from coalition.donors import iati
+from coalition.donors.ingest import iati
 
 IOM = iati.IATI_DATA / "real-activities" / "IOM-XM-DAC-47066_577-activities_2.03.xml"
 NL = iati.IATI_DATA / "real-activities" / "NL-MFA-XM-DAC-7_13-activities_2.03.xml"

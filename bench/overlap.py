@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coalition.demo.data import FOC_MEMBERS  # noqa: E402
-from coalition.donors import iati  # noqa: E402
+from coalition.donors.ingest import iati  # noqa: E402
 from coalition.donors.overlap import (  # noqa: E402
     MIN_SIMILARITY,
     Candidate,

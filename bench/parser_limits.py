@@ -150,7 +150,7 @@ def _parse(parser: str, data: bytes) -> str:
                 importers.parse_file(source="stop", file_name="stop_2021.xlsx", data=data, countries=_Countries())  # type: ignore[arg-type]
             )
             return f"read, {len(rows):,} rows"
-        from coalition.donors import iati, spreadsheet
+        from coalition.donors.ingest import iati, spreadsheet
 
         report = spreadsheet.read(data, file_name="funding.xlsx", reporter=iati.Organisation(ref="XM-DAC-7"))
         return "refused: " + report.errors[0].message[:90] if report.errors else "read"

@@ -33,7 +33,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from coalition.donors import iati, services  # noqa: E402
+from coalition.donors import topics as services  # noqa: E402
+from coalition.donors.ingest import iati  # noqa: E402
 from coalition.donors.models import DEFAULT_MAPPING  # noqa: E402
 
 FILES = sorted((iati.IATI_DATA / "real-activities").glob("*.xml"))

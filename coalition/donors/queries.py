@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from coalition.core import policy
 from coalition.directory.models import Country
-from coalition.donors import amounts, services
+from coalition.donors import amounts, money
 from coalition.donors.models import (
     Allocation,
     FundingActivity,
@@ -27,6 +27,29 @@ from coalition.donors.models import (
     SelfAssessment,
     Topic,
 )
+from coalition.response.models import Alert, Situation
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What the viewer may do on the donor-coordination pages, asked of the policy once per page (the pages show
+    a form or a link only where the action behind it is allowed; the services ask again)."""
+
+    report: bool  # import a member's file (`donors.report`)
+    align: bool  # the alignment views and the reference data (`donors.align`)
+    manage: bool  # keep the reference data, run overlap detection (`donors.manage`)
+    take_part: bool  # record joining or leaving (`donors.take_part`)
+    is_support: bool  # the Support Unit, which sees every participant and records for any member
+
+
+def allowed(user: Any) -> Allowed:
+    return Allowed(
+        report=policy.can(user, "donors.report"),
+        align=policy.can(user, "donors.align"),
+        manage=policy.can(user, "donors.manage"),
+        take_part=policy.can(user, "donors.take_part"),
+        is_support=policy.actor_for(user).has(policy.Role.SUPPORT_UNIT),
+    )
 
 
 def activities(
@@ -168,9 +191,9 @@ def _amounts(rows: QuerySet[FundingActivity], *, stage: str, year: int | None) -
     """Each activity's converted amount at `stage` (its total's lines when none is chosen), in `year` if one is."""
     amounts: dict[int, Decimal] = {}
     for activity_id, lines in _lines_by_activity(rows).items():
-        counted = services.stage_lines(lines, stage) if stage else services.counted_lines(lines)[1]
+        counted = money.stage_lines(lines, stage) if stage else money.counted_lines(lines)[1]
         if year:
-            amount = sum((services.by_year(line).get(year, Decimal(0)) for line in counted), Decimal(0))
+            amount = sum((money.by_year(line).get(year, Decimal(0)) for line in counted), Decimal(0))
         else:
             amount = sum((line.converted or Decimal(0) for line in counted), Decimal(0))
         if amount:
@@ -198,7 +221,7 @@ def heatmap(user: Any, *, stage: str = "", year: int | None = None) -> Heatmap:
         )
         funded: dict[str, set[int]] = defaultdict(set)
         for activity_id, country, topic, share in shares:
-            cells[country][topic] += (at_stage[activity_id] * share).quantize(services.CENT)
+            cells[country][topic] += (at_stage[activity_id] * share).quantize(money.CENT)
             funded[country].add(activity_id)
         per_country = {country: len(ids) for country, ids in funded.items()}
     else:
@@ -257,7 +280,6 @@ class Gap:
 def gaps(user: Any) -> list[Gap]:
     """Countries where the coalition is responding to a crisis (an open situation or alert) and what funding members
     share there: no funding at all, or none on fundamental freedoms and shutdowns, is a gap."""
-    from coalition.response.models import Alert, Situation
 
     why: dict[str, list[str]] = defaultdict(list)
     for situation in policy.visible_to(user, Situation).filter(status=Situation.Status.OPEN).select_related("country"):
@@ -311,7 +333,7 @@ def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) 
     by_year: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     links = hierarchy_links(visible)
     staged = {  # every visible activity's lines, a bar or not
-        activity_id: {stage: services.stage_lines(lines, stage) for stage in FundingLine.Stage.values}
+        activity_id: {stage: money.stage_lines(lines, stage) for stage in FundingLine.Stage.values}
         for activity_id, lines in _lines_by_activity(visible).items()
     }
     for stage in FundingLine.Stage.values:
@@ -321,7 +343,7 @@ def timeline(user: Any, *, country: str = "", topic: str = "", limit: int = 60) 
             if activity_id in below:
                 continue  # its components' amounts are counted instead
             for line in at[stage]:
-                for year, amount in services.by_year(line).items():
+                for year, amount in money.by_year(line).items():
                     by_year[year][stage] += amount
     starts = [a.starts_on for a in chosen if a.starts_on]
     ends = [a.ends_on or a.starts_on for a in chosen if a.starts_on]

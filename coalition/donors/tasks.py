@@ -3,9 +3,13 @@ and overlap detection after an import (and on demand for everything).
 
 No uploaded file is imported in the web request (issue 16 item 7): `queue_import` stores the file beside a waiting
 batch and enqueues `import_queued` once both are committed. The worker imports it through
-`services.import_file`, all or nothing as in a request, and writes where it has got to (activities read, then
+`ingest.importing.import_file`, all or nothing as in a request, and writes where it has got to (activities read, then
 checked, then saving) on the batch as it goes, outside the import's transaction, so that the batch's page shows it.
 The file's bytes are deleted when the import ends, whatever its outcome.
+
+The tasks are defined here because the queue stores each by its path (`coalition.donors.tasks.import_queued`). They
+call down into `ingest` and `overlap_review`, which never import this module: the import is handed `detect.enqueue`
+to run overlap detection after it commits.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from coalition.core.errors import AccessDenied, CoalitionError, InvalidInput
 from coalition.core.policy import Tier
 from coalition.core.tasks import claim_queued
 from coalition.directory.models import Organisation
-from coalition.donors import iati, services
+from coalition.donors import overlap_review
+from coalition.donors.ingest import iati, importing
 from coalition.donors.models import DonorGroup, ImportBatch, ImportUpload
 
 log = logging.getLogger(__name__)
@@ -42,7 +47,7 @@ FAULT = (
 @task()
 def detect(among: list[int] | None = None) -> dict[str, Any]:
     """Compare the activities an import created or changed (all when `among` is None) with every other member's."""
-    return services.detect_overlaps(among)
+    return overlap_review.detect_overlaps(among)
 
 
 def queue_import(
@@ -57,8 +62,8 @@ def queue_import(
 ) -> ImportBatch:
     """Keep a member's file for the task worker to import (PoA 2A.4): who may import and the sharing are checked now,
     and again when the worker imports it. Returns the waiting batch, whose page follows the import."""
-    services.check_import(reporter=reporter, by=by, tier=tier, group=group, bilateral_with=bilateral_with)
-    fmt = services.format_of(file_name)
+    importing.check_import(reporter=reporter, by=by, tier=tier, group=group, bilateral_with=bilateral_with)
+    fmt = importing.format_of(file_name)
     limit = settings.DONORS_MAX_FILE_BYTES
     size = data.stat().st_size if isinstance(data, Path) else len(data)
     if size > limit:  # the form says so first; never store what will be refused for its size
@@ -120,7 +125,7 @@ def import_queued(batch_id: int) -> None:
     try:
         upload = ImportUpload.objects.select_related("group").get(batch=batch)
         with limits.task_limits(f"The import of “{batch.file_name}”"):  # refused, not a worker tied up or killed
-            services.import_file(
+            importing.import_file(
                 bytes(upload.data),
                 file_name=batch.file_name,
                 reporter=batch.reporter,
@@ -130,6 +135,7 @@ def import_queued(batch_id: int) -> None:
                 bilateral_with=list(upload.bilateral_with.all()),
                 queued=batch,
                 progress=_Progress(batch.pk),
+                detect_among=detect.enqueue,
             )
     except AccessDenied:  # the uploader's position ended since the upload
         _refuse(batch, f"the person who uploaded the file may no longer import for {batch.reporter}: nothing was saved")

@@ -60,9 +60,9 @@ def update_default_mapping(apps: Any, schema_editor: Any) -> None:
 
 def _reallocate_topics(apps: Any) -> None:
     """Each activity's topics and its money per topic again. The split by topic comes from today's pure functions in
-    `services` (sectors, markers and words in, shares out); the money per country is kept from the activity's rows,
+    `topics` (sectors, markers and words in, shares out); the money per country is kept from the activity's rows,
     whatever rules made it, so that nothing here depends on today's models."""
-    from coalition.donors import services
+    from coalition.donors import topics
 
     TopicMapping = apps.get_model("donors", "TopicMapping")
     FundingActivity = apps.get_model("donors", "FundingActivity")
@@ -73,9 +73,9 @@ def _reallocate_topics(apps: Any) -> None:
     mapping = {key: frozenset(topics) for key, topics in found.items()}
     for activity in FundingActivity.objects.order_by("pk").prefetch_related("allocations").iterator(chunk_size=500):
         text = f"{activity.title}\n{activity.description}"
-        activity.topics = sorted(services.topics_of(activity.sectors, activity.policy_markers, mapping, text=text))
+        activity.topics = sorted(topics.topics_of(activity.sectors, activity.policy_markers, mapping, text=text))
         activity.save(update_fields=["topics"])
-        by_topic = services.topic_shares(activity.sectors, activity.policy_markers, mapping, text=text)
+        by_topic = topics.topic_shares(activity.sectors, activity.policy_markers, mapping, text=text)
         for topic in activity.topics:
             by_topic.setdefault(topic, Decimal(0))
         shares: dict[str, Decimal] = defaultdict(Decimal)

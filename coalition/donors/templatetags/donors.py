@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from coalition.donors.models import Topic
+
 register = template.Library()
 
 
@@ -24,7 +26,6 @@ def money(value: Decimal | int | float | None) -> str:
 @register.filter
 def topic_label(code: str) -> str:
     """A policy topic's name; “No policy topic” for funding that maps to none."""
-    from coalition.donors.models import Topic
 
     if not code:
         return str(_("No policy topic"))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from coalition.accounts.models import User
 from coalition.core.policy import Tier
 from coalition.directory.models import Organisation, Position
 from coalition.directory.services import load_countries
@@ -35,7 +36,6 @@ def _countries(db: Any) -> None:
 
 def person_of(code: str, *, focal_point: bool = False) -> Any:
     """An account of a person holding a position for the government of `code` (an official, or its focal point)."""
-    from coalition.accounts.models import User
 
     org = government(code)
     person = PersonFactory.create(affiliation=org)

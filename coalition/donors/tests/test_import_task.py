@@ -18,7 +18,8 @@ from django_tasks_db.models import DBTaskResult
 
 from coalition.core.tests.clients import text_of
 from coalition.directory.models import Position
-from coalition.donors import services, tasks
+from coalition.donors import tasks
+from coalition.donors.ingest import importing
 from coalition.donors.models import Allocation, FundingActivity, ImportBatch, ImportUpload
 from coalition.donors.tests.conftest import funding, iati_file, imported
 from coalition.donors.tests.test_views import browser, upload
@@ -156,7 +157,7 @@ def test_the_worker_asks_the_policy_again_and_refuses_for_someone_no_longer_in_p
 
 @override_settings(**EVERY_UPLOAD_TO_THE_WORKER)
 def test_a_fault_half_way_through_saving_leaves_no_activity_saved(member: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(services, "CHUNK", 2)  # five activities: three chunks, the second one fails
+    monkeypatch.setattr(importing, "CHUNK", 2)  # five activities: three chunks, the second one fails
     real = Allocation.objects.bulk_create
     calls = []
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from coalition.donors import iati
+from coalition.donors.ingest import iati
 from coalition.donors.overlap import (
     DEFAULT_THRESHOLD,
     DUPLICATE_SIMILARITY,

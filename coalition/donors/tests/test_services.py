@@ -15,8 +15,13 @@ from coalition.core import policy
 from coalition.core.errors import InvalidInput
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Tier
-from coalition.directory.tests.factories import OrganisationFactory
-from coalition.donors import queries, services
+from coalition.directory.models import Country
+from coalition.directory.tests.factories import OrganisationFactory, government
+from coalition.documents import services as documents
+from coalition.documents.models import Document
+from coalition.donors import overlap_review, queries, services
+from coalition.donors.ingest import spreadsheet
+from coalition.donors.ingest.tests.test_iati import about_what_is_never_stored
 from coalition.donors.models import (
     Allocation,
     ExchangeRate,
@@ -28,7 +33,8 @@ from coalition.donors.models import (
     TopicMapping,
 )
 from coalition.donors.tests.conftest import IATI, funding, iati_file, imported, needs_standard, person_of
-from coalition.donors.tests.test_iati import about_what_is_never_stored
+from coalition.response.models import Situation
+from coalition.response.queries import brief
 
 pytestmark = [pytest.mark.django_db, needs_standard]
 
@@ -436,11 +442,11 @@ def test_similar_funding_by_two_members_is_a_candidate_with_reasons_and_is_revie
     assert {candidate.first.identifier, candidate.second.identifier} == {"NL-1", "DE-1"}
     kinds = {reason["kind"] for reason in candidate.reasons}
     assert {"country_topic", "period"} <= kinds
-    services.review_overlap(candidate, by=de, review=Overlap.Review.TO_COORDINATE, note="call on Friday")
+    overlap_review.review_overlap(candidate, by=de, review=Overlap.Review.TO_COORDINATE, note="call on Friday")
     candidate.refresh_from_db()
     assert candidate.review == "to_coordinate" and candidate.reviewed_by == de
     with pytest.raises(PermissionDenied):
-        services.review_overlap(candidate, by=se, review=Overlap.Review.DUPLICATE)
+        overlap_review.review_overlap(candidate, by=se, review=Overlap.Review.DUPLICATE)
     services.detect_overlaps()  # a re-run keeps the review
     candidate.refresh_from_db()
     assert candidate.review == "to_coordinate"
@@ -454,7 +460,7 @@ def test_a_reviewed_candidate_the_detector_no_longer_finds_is_kept_as_stale(memb
     imported(de, funding("DE-1"))
     services.detect_overlaps()
     candidate = Overlap.objects.get()
-    services.review_overlap(candidate, by=nl, review=Overlap.Review.COMPLEMENTARY)
+    overlap_review.review_overlap(candidate, by=nl, review=Overlap.Review.COMPLEMENTARY)
     imported(de, funding("DE-1", country="BR", title="Something else", description="Roads."))
     services.detect_overlaps()
     candidate.refresh_from_db()
@@ -465,8 +471,6 @@ def test_a_reviewed_candidate_the_detector_no_longer_finds_is_kept_as_stale(memb
 
 
 def test_a_member_assesses_itself_against_each_principle(member, support):
-    from coalition.documents import services as documents
-    from coalition.documents.models import Document
 
     principles = documents.create_document(
         by=support,
@@ -494,12 +498,9 @@ def test_a_member_assesses_itself_against_each_principle(member, support):
 
 
 def test_the_situation_brief_names_the_funding_its_reader_may_see(mechanism, support):
-    from coalition.response.models import Situation
-    from coalition.response.queries import brief
 
     p = mechanism
     services.add_rate(by=support, currency="EUR", on=dt.date(2024, 1, 1), rate=Decimal("1"), source="ECB")
-    from coalition.directory.models import Country
 
     situation = Situation.objects.create(country=Country.objects.get(code="ET"), title="Shutdown", opened_by=support)
     assert "1 funding activity in Ethiopia (USD 1,000,000)" in brief(p["DE"], situation).funding_note
@@ -511,7 +512,6 @@ def test_the_situation_brief_names_the_funding_its_reader_may_see(mechanism, sup
 def test_the_funding_note_reads_its_count_and_sums_in_one_query(mechanism, support, django_assert_num_queries):
     """A situation room is at the 15-query budget (issue 17 item 8): the note of a country with shared funding and
     no hierarchy costs one query (it cost three: a count, a look for a hierarchy, the sums)."""
-    from coalition.directory.models import Country
 
     p = mechanism
     services.add_rate(by=support, currency="EUR", on=dt.date(2024, 1, 1), rate=Decimal("1"), source="ECB")
@@ -528,14 +528,12 @@ def test_the_funding_note_reads_its_count_and_sums_in_one_query(mechanism, suppo
 
 
 def template_rows(*rows: str) -> bytes:
-    from coalition.donors import spreadsheet
 
     header = spreadsheet.template_csv().decode("utf-8-sig").splitlines()[0]
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
 def test_a_spreadsheet_with_pipeline_planned_and_committed_funding_imports(member, support):
-    from coalition.donors import spreadsheet
 
     nl = member("NL")
     columns = [c.lower() for c in spreadsheet.template_csv().decode("utf-8-sig").splitlines()[0].split(",")]
@@ -579,7 +577,6 @@ def test_a_spreadsheet_with_pipeline_planned_and_committed_funding_imports(membe
 
 
 def test_the_blank_template_is_refused_until_its_example_is_deleted(member):
-    from coalition.donors import spreadsheet
 
     nl = member("NL")
     for name, data in (("t.xlsx", spreadsheet.template_xlsx()), ("t.csv", spreadsheet.template_csv())):
@@ -595,7 +592,6 @@ def test_a_spreadsheet_error_names_its_row_and_column(member):
 
 
 def test_an_observer_government_does_not_join_or_report(member, support):
-    from coalition.directory.tests.factories import government
 
     observer = government("BR", status="observer")
     with pytest.raises(InvalidInput, match="not a member"):

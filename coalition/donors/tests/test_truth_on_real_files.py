@@ -12,7 +12,7 @@ from django.urls import reverse
 from coalition.core.policy import Tier
 from coalition.core.tests.clients import text_of
 from coalition.directory.models import Country
-from coalition.donors import queries, services
+from coalition.donors import money, queries, services
 from coalition.donors.models import Allocation, FundingActivity, ImportBatch, Overlap
 from coalition.donors.tests.conftest import IATI, funding, iati_file, imported, needs_standard
 from coalition.donors.tests.test_views import browser
@@ -457,6 +457,6 @@ def test_14_the_real_dutch_file_nets_its_lowered_commitments_and_names_them(memb
     assert len(netted) == 9 and "NL-1-PPR-28385" in netted
     for activity in FundingActivity.objects.filter(identifier__in=netted):
         lines = list(activity.lines.all())
-        committed = sum((line.converted or 0 for line in services.stage_lines(lines, "committed")), Decimal(0))
+        committed = sum((line.converted or 0 for line in money.stage_lines(lines, "committed")), Decimal(0))
         assert committed == sum((line.value for line in lines if line.kind == "commitment"), Decimal(0)) > 0
     assert all(cell >= 0 for row in queries.heatmap(nl, stage="committed").rows for cell in row.cells.values())

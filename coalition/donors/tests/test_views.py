@@ -25,6 +25,8 @@ from coalition.core import policy
 from coalition.core.policy import Tier
 from coalition.core.tests.clients import client_for, text_of
 from coalition.directory.models import Country
+from coalition.documents import services as documents
+from coalition.documents.models import Document
 from coalition.donors import queries, services
 from coalition.donors.models import (
     Allocation,
@@ -38,6 +40,7 @@ from coalition.donors.models import (
     TopicMapping,
 )
 from coalition.donors.tests.conftest import funding, iati_file, imported, needs_standard
+from coalition.response import services as response
 
 pytestmark = [pytest.mark.django_db, needs_standard]
 
@@ -519,7 +522,6 @@ def test_the_alignment_views_are_for_governments(world: dict[str, Any], advisory
 def test_gaps_name_the_countries_in_crisis_and_the_funding_there(
     world: dict[str, Any], support: Any, django_assert_max_num_queries: Any
 ) -> None:
-    from coalition.response import services as response
 
     response.open_situation(by=support, country=Country.objects.get(code="KE"), title="Kenya: election shutdown")
     response.open_situation(by=support, country=Country.objects.get(code="MM"), title="Myanmar: shutdown")
@@ -626,8 +628,6 @@ def test_the_support_unit_creates_and_edits_a_donor_group(
 def test_a_member_assesses_itself_against_the_principles_and_sees_every_members_ratings(
     member: Any, support: Any, django_assert_max_num_queries: Any
 ) -> None:
-    from coalition.documents import services as documents
-    from coalition.documents.models import Document
 
     principles = documents.create_document(
         by=support,

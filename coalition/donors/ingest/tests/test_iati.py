@@ -15,8 +15,9 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from coalition.donors import iati
-from coalition.donors.iati import Organisation, ParticipatingOrg, PolicyMarker, RecipientCountry, Sector
+from coalition.donors.ingest import iati
+from coalition.donors.ingest.iati import Organisation, ParticipatingOrg, PolicyMarker, RecipientCountry, Sector
+from coalition.donors.models import Allocation, FundingActivity, FundingLine
 
 IATI = Path(settings.BASE_DIR).parent / "shared" / "data" / "iati"
 CODELISTS = IATI / "codelists"
@@ -626,7 +627,6 @@ def test_a_file_without_activities_is_invalid() -> None:
 def test_the_largest_amount_accepted_still_fits_the_money_columns_after_conversion_and_summing() -> None:
     """Issue 15 item 11: what the readers accept, the database can store, even converted at a rate of 1,000 (or
     summed over a thousand lines of that size)."""
-    from coalition.donors.models import Allocation, FundingActivity, FundingLine
 
     for field in (
         FundingLine._meta.get_field("value"),

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from coalition.donors import iati
+from coalition.donors.ingest import iati
 
 # IATI OrganisationType codes of public bodies: government, local government, other public sector.
 PUBLIC_TYPES = frozenset({"10", "11", "15"})

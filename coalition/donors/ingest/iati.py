@@ -45,20 +45,36 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from lxml import etree
 
 from coalition.core import limits
+from coalition.donors.ingest.iati_schema import validate
+from coalition.donors.ingest.model import (
+    Activity,
+    Budget,
+    Kind,
+    Organisation,
+    ParticipatingOrg,
+    PlannedDisbursement,
+    PolicyMarker,
+    Problem,
+    RecipientCountry,
+    RecipientRegion,
+    RelatedActivity,
+    Report,
+    Sector,
+    Transaction,
+)
 
-IATI_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "iati"
+IATI_DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "iati"
 DEFAULT_CODELISTS = IATI_DATA / "codelists"
 DEFAULT_SCHEMAS = IATI_DATA / "schema"
 MAX_BYTES = 50 * 1024 * 1024
-MAX_SCHEMA_PROBLEMS = 200
 # No real budget or transaction reaches a thousand million million in any currency (the yen or rupiah amounts of the
 # largest programmes stay below it); the money columns hold 18 digits before the point, so an amount below this limit
 # can still be converted at a rate of up to 1,000, or summed over a thousand such lines, without overflowing them.
@@ -67,8 +83,6 @@ MAX_AMOUNT_TEXT = f"{MAX_AMOUNT:,.0f}"  # as people write it: 1,000,000,000,000,
 
 SUPPORTED_VERSIONS = ("2.01", "2.02", "2.03")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-ACTIVITY_SCHEMA = "iati-activities-schema.xsd"
-SCHEMA_FILES = (ACTIVITY_SCHEMA, "iati-common.xsd", "xml.xsd")
 CODELISTS = (
     "ActivityDateType",
     "ActivityStatus",
@@ -90,166 +104,6 @@ CODELISTS = (
     "SectorVocabulary",
     "TransactionType",
 )
-
-Kind = Literal["file", "schema", "content", "codelist", "identifier", "amount"]  # amount: how money counts
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The parsed model
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file: where (line, activity) and what, in words a publisher can act on."""
-
-    message: str
-    kind: Kind
-    line: int | None = None
-    identifier: str = ""
-
-    def __str__(self) -> str:
-        where = [f"line {self.line}"] if self.line else []
-        if self.identifier:
-            where.append(f"activity {self.identifier}")
-        return ": ".join([*where, self.message])
-
-
-@dataclass(frozen=True)
-class Organisation:
-    ref: str = ""
-    type: str = ""
-    name: str = ""
-    activity_id: str = ""
-
-
-@dataclass(frozen=True)
-class ParticipatingOrg:
-    role: str
-    ref: str = ""
-    type: str = ""
-    name: str = ""
-    activity_id: str = ""
-
-
-@dataclass(frozen=True)
-class RecipientCountry:
-    code: str
-    percentage: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class RecipientRegion:
-    code: str
-    vocabulary: str = "1"
-    percentage: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Sector:
-    vocabulary: str
-    code: str
-    percentage: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class PolicyMarker:
-    vocabulary: str
-    code: str
-    significance: str = ""
-
-
-@dataclass(frozen=True)
-class Budget:
-    type: str
-    status: str
-    period_start: dt.date | None
-    period_end: dt.date | None
-    value: Decimal | None
-    currency: str
-    value_date: dt.date | None
-
-
-@dataclass(frozen=True)
-class PlannedDisbursement:
-    type: str
-    period_start: dt.date | None
-    period_end: dt.date | None
-    value: Decimal | None
-    currency: str
-    value_date: dt.date | None
-    provider: Organisation | None = None
-    receiver: Organisation | None = None
-
-
-@dataclass(frozen=True)
-class Transaction:
-    ref: str
-    type: str
-    date: dt.date | None
-    value: Decimal | None
-    currency: str
-    value_date: dt.date | None
-    provider: Organisation | None = None
-    receiver: Organisation | None = None
-    description: str = ""
-    sectors: tuple[Sector, ...] = ()
-    recipient_country: str = ""
-    recipient_region: str = ""
-    flow_type: str = ""
-    finance_type: str = ""
-    aid_types: tuple[tuple[str, str], ...] = ()  # (vocabulary, code)
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class RelatedActivity:
-    type: str
-    ref: str
-
-
-@dataclass
-class Activity:
-    """One `<iati-activity>`. Texts are {language: text}; money is a `Decimal` with its currency beside it."""
-
-    identifier: str
-    line: int | None
-    reporting_org: Organisation
-    default_currency: str = ""
-    language: str = ""
-    hierarchy: int | None = 1
-    humanitarian: bool = False
-    last_updated_at: dt.datetime | None = None  # aware, UTC; a value without an offset is taken as UTC
-    title: dict[str, str] = field(default_factory=dict)
-    descriptions: dict[str, dict[str, str]] = field(default_factory=dict)  # description type → {language: text}
-    participating_orgs: list[ParticipatingOrg] = field(default_factory=list)
-    activity_status: str = ""
-    dates: dict[str, dt.date] = field(default_factory=dict)  # ActivityDateType code → date
-    recipient_countries: list[RecipientCountry] = field(default_factory=list)
-    recipient_regions: list[RecipientRegion] = field(default_factory=list)
-    sectors: list[Sector] = field(default_factory=list)
-    policy_markers: list[PolicyMarker] = field(default_factory=list)
-    default_flow_type: str = ""
-    default_finance_type: str = ""
-    default_aid_types: list[tuple[str, str]] = field(default_factory=list)  # (vocabulary, code)
-    budgets: list[Budget] = field(default_factory=list)
-    planned_disbursements: list[PlannedDisbursement] = field(default_factory=list)
-    transactions: list[Transaction] = field(default_factory=list)
-    related_activities: list[RelatedActivity] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    """Everything `read` found. `valid` is the importer's go/no-go: a file with any error is saved not at all."""
-
-    version: str = ""
-    activities: list[Activity] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # Entry point
@@ -284,7 +138,7 @@ def read(
         index = bisect.bisect_right(starts, line or 0) - 1
         return identifiers[index] if index >= 0 else ""
 
-    schema_authoritative = _validate(root, schemas=schemas, report=report, identifier_at=identifier_at)
+    schema_authoritative = validate(root, schemas=schemas, report=report, identifier_at=identifier_at)
     known = _known_codes(codelists, report=report)
 
     content_problems: list[Problem] = []
@@ -409,173 +263,6 @@ def _acceptable_version(report: Report) -> bool:
     elif version and version != "2.03":
         report.warnings.append(Problem(f"version “{version}” is not an IATI version; checked as 2.03", "file"))
     return True
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schema validation
-
-
-class _LocalSchemaFiles(etree.Resolver):
-    """Resolves the schema's includes and imports (iati-common.xsd, xml.xsd) from its own folder, never the web."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
-        self.folder = folder
-
-    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
-        name = system_url.replace("\\", "/").rsplit("/", 1)[-1]
-        if name not in SCHEMA_FILES:
-            raise etree.XMLSchemaParseError(f"refusing to load {system_url}: not one of the IATI schema files")
-        return self.resolve_filename(str(self.folder / name), context)
-
-
-@functools.cache
-def _schema(folder: Path) -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    parser.resolvers.add(_LocalSchemaFiles(folder))
-    return etree.XMLSchema(etree.parse(str(folder / ACTIVITY_SCHEMA), parser))
-
-
-def _validate(root: Any, *, schemas: Path | None, report: Report, identifier_at: Callable[[int | None], str]) -> bool:
-    """Validate; True when schema errors are errors (a 2.03 file), False when they are warnings or not checked."""
-    if schemas is None or not (schemas / ACTIVITY_SCHEMA).is_file():
-        report.warnings.append(Problem("schema validation skipped: the IATI 2.03 schema is not available", "file"))
-        return False
-    schema = _schema(schemas.resolve())
-    authoritative = report.version not in ("2.01", "2.02")
-    if schema.validate(root):
-        return authoritative
-    tree = root.getroottree()
-    entries = list(schema.error_log)
-    for entry in entries[:MAX_SCHEMA_PROBLEMS]:
-        target = report.errors if authoritative and _relied_on(entry.path) else report.warnings
-        target.append(Problem(_plain_words(entry, tree), "schema", entry.line, identifier_at(entry.line)))
-    if len(entries) > MAX_SCHEMA_PROBLEMS:
-        refused = authoritative and any(problem.kind == "schema" for problem in report.errors)
-        target = report.errors if refused else report.warnings
-        target.append(Problem(f"… and {len(entries) - MAX_SCHEMA_PROBLEMS} more schema problems", "schema"))
-    return authoritative
-
-
-# What the platform reads and stores of an activity (`services._record_of`): a schema finding in any other child of
-# <iati-activity> (<country-budget-items>, <default-aid-type>, <result>, <location>, an extension…) or in a child
-# of these that is never stored is a warning, so a file is not refused over what the platform never uses.
-RELIED_ON = frozenset(
-    {"iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status"}
-    | {"activity-date", "recipient-country", "recipient-region", "sector", "policy-marker", "budget"}
-    | {"planned-disbursement", "transaction", "related-activity"}
-)
-NEVER_STORED_INSIDE = {
-    "transaction": frozenset(
-        {"description", "provider-org", "receiver-org", "disbursement-channel", "flow-type", "finance-type"}
-        | {"aid-type", "tied-status"}
-    ),
-    "planned-disbursement": frozenset({"provider-org", "receiver-org"}),
-}
-_STEP = re.compile(r"^(?:\*\[local-name\(\)\s*=\s*'(?P<local>[^']*)'\]|(?P<name>[^\[]*))")
-
-
-def _relied_on(path: str | None) -> bool:
-    """Whether a schema finding at `path` (libxml2's XPath of the element) is in what the platform relies on; the
-    file's root, an activity's own attributes and anything whose place is unknown are."""
-    steps = []
-    for step in (path or "").split("/"):
-        found = _STEP.match(step)
-        steps.append((found["local"] or found["name"]) if found else step)
-    if "iati-activity" not in steps:
-        return True
-    inside = steps[steps.index("iati-activity") + 1 :]
-    if not inside:
-        return True
-    if inside[0] not in RELIED_ON:
-        return False
-    return len(inside) < 2 or inside[1] not in NEVER_STORED_INSIDE.get(inside[0], frozenset())
-
-
-_ENTRY = re.compile(r"^Element '(?P<element>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)$", re.S)
-_NOT_EXPECTED = re.compile(
-    r"^This element is not expected\.(?: Expected is (?P<one_of>one of )?\( (?P<expected>.*) \))?"
-)
-_MISSING_CHILD = re.compile(r"^Missing child element\(s\)\. Expected is (?P<one_of>one of )?\( (?P<expected>.*) \)")
-_REQUIRED_ATTRIBUTE = re.compile(r"^The attribute '(?P<name>[^']+)' is required but missing")
-_ATTRIBUTE_NOT_ALLOWED = re.compile(r"^The attribute '(?P<name>[^']+)' is not allowed")
-_BAD_VALUE = re.compile(
-    r"^'(?P<value>.*)' is not a valid value of the (?:local )?(?:atomic|union|list) type(?: '(?P<type>[^']+)')?"
-)
-_FACET = re.compile(r"^\[facet '[^']+'\] (?P<message>.*)$", re.S)
-_TEXT_NOT_ALLOWED = "Character content other than whitespace is not allowed"
-TYPE_WORDS = {
-    "xs:decimal": "a number",
-    "xs:date": "a date in the form YYYY-MM-DD",
-    "xs:dateTime": "a date and time such as 2014-09-10T07:15:37Z",
-    "xs:boolean": "1, 0, true or false",
-    "xs:int": "a whole number",
-    "xs:integer": "a whole number",
-    "xs:positiveInteger": "a whole number above zero",
-    "xs:nonNegativeInteger": "a whole number, zero or more",
-    "xs:anyURI": "a web address",
-}
-
-
-def _plain_words(entry: Any, tree: Any) -> str:
-    """Translate libxml2's schema messages, e.g. "<budget> needs a <period-start> before <value>"."""
-    raw = entry.message.strip()
-    matched = _ENTRY.match(raw)
-    if not matched:
-        return raw
-    element, attribute, rest = matched["element"], matched["attribute"], matched["rest"].strip()
-    tag = f"<{element}>"
-    if found := _NOT_EXPECTED.match(rest):
-        node = _node(tree, entry.path)
-        parent = f"<{node.getparent().tag}>" if node is not None and node.getparent() is not None else "its parent"
-        if node is not None and any(sibling.tag == node.tag for sibling in node.itersiblings(preceding=True)):
-            return f"{parent} has more than one {tag}; only one is allowed"
-        expected = _names(found["expected"] or "")
-        if expected and not found["one_of"] and "##other" not in (found["expected"] or ""):
-            return f"{parent} needs {_a(expected[0])} before {tag}"
-        if expected:
-            return f"{tag} is not allowed here in {parent} (expected {_or(expected)})"
-        return f"{tag} is not allowed here in {parent}"
-    if found := _MISSING_CHILD.match(rest):
-        expected = _names(found["expected"])
-        if not found["one_of"] and len(expected) == 1:
-            return f"{tag} needs {_a(expected[0])}"
-        return f"{tag} is incomplete: it needs {_or(expected)}"
-    if found := _REQUIRED_ATTRIBUTE.match(rest):
-        return f"{tag} needs the attribute {found['name']}"
-    if found := _ATTRIBUTE_NOT_ALLOWED.match(rest):
-        return f"{tag} does not allow the attribute {found['name']}"
-    if found := _BAD_VALUE.match(rest):
-        wanted = TYPE_WORDS.get(found["type"] or "", "an allowed value")
-        where = f'{tag} attribute {attribute}="{found["value"]}"' if attribute else f"{tag} “{found['value']}”"
-        return f"{where} is not {wanted}"
-    if rest.startswith(_TEXT_NOT_ALLOWED):
-        return f"{tag} must not contain text (only attributes and child elements)"
-    if found := _FACET.match(rest):
-        return f"{tag}{f' attribute {attribute}' if attribute else ''}: {found['message']}"
-    return f"{tag}{f' attribute {attribute}' if attribute else ''}: {rest}"
-
-
-def _node(tree: Any, path: str | None) -> Any:
-    if not path:
-        return None
-    try:
-        found = tree.xpath(path)
-    except etree.XPathError:
-        return None
-    return found[0] if isinstance(found, list) and found and etree.iselement(found[0]) else None
-
-
-def _names(expected: str) -> list[str]:
-    return [f"<{name.strip()}>" for name in expected.split(",") if name.strip() and not name.strip().startswith("##")]
-
-
-def _a(name: str) -> str:
-    return f"{'an' if name[1:2] in 'aeiou' else 'a'} {name}"
-
-
-def _or(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"one of {', '.join(names)}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -993,3 +680,26 @@ def _check_identifiers(activities: Iterable[Activity], *, report: Report) -> Non
             report.errors.append(Problem(message, "identifier", activity.line, activity.identifier))
         else:
             first_seen[activity.identifier] = (position, activity.line)
+
+
+__all__ = [  # the parsed model, which the other readers and the importer name through this module
+    "Activity",
+    "Budget",
+    "Codelist",
+    "Kind",
+    "Organisation",
+    "ParticipatingOrg",
+    "PlannedDisbursement",
+    "PolicyMarker",
+    "Problem",
+    "RecipientCountry",
+    "RecipientRegion",
+    "RelatedActivity",
+    "Report",
+    "Sector",
+    "Transaction",
+    "codelist_codes",
+    "load_codelists",
+    "read",
+    "too_large",
+]

@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from django.conf import settings
 
-from coalition.donors import iati, spreadsheet
-from coalition.donors.iati import (
+from coalition.donors.ingest import iati, spreadsheet
+from coalition.donors.ingest.iati import (
     Budget,
     ParticipatingOrg,
     PlannedDisbursement,
@@ -30,7 +30,7 @@ from coalition.donors.iati import (
     Sector,
     Transaction,
 )
-from coalition.donors.spreadsheet import COLUMNS, RowProblem
+from coalition.donors.ingest.sheet_layout import COLUMNS, RowProblem
 
 IATI = Path(settings.BASE_DIR).parent / "shared" / "data" / "iati"
 CODELISTS = IATI / "codelists"

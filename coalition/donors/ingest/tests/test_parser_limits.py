@@ -11,11 +11,11 @@ from django.test import override_settings
 
 from coalition.core import limits
 from coalition.core.tests import hostile
-from coalition.donors import iati, spreadsheet
+from coalition.donors.ingest import iati, sheet_layout, spreadsheet
+from coalition.donors.ingest.tests.test_spreadsheet import REPORTER
 from coalition.donors.models import FundingActivity, ImportBatch
 from coalition.donors.tests.conftest import funding, iati_file
 from coalition.donors.tests.test_import_task import EVERY_UPLOAD_TO_THE_WORKER, uploaded, work
-from coalition.donors.tests.test_spreadsheet import REPORTER
 
 cells_counted = hostile.cells_counted  # the fixture, for the tests below
 HEADER = ["Identifier", "Title", "Funding stage", "Amount", "Currency", "Period start", "Period end"]
@@ -43,7 +43,7 @@ def test_a_workbook_of_half_a_million_cells_is_refused_at_the_cell_limit(cells_c
     message = the_refusal(spreadsheet.read(book, file_name="funding.xlsx", reporter=REPORTER))
     assert f"the workbook “funding.xlsx” has more than {limits.MAX_CELLS:,} cells" in message
     assert f"{limits.MAX_CELLS:,} cells" in message.split("limit")[1]
-    assert max(cells_counted) <= limits.MAX_CELLS + spreadsheet.MAX_COLUMNS  # stopped at the limit
+    assert max(cells_counted) <= limits.MAX_CELLS + sheet_layout.MAX_COLUMNS  # stopped at the limit
 
 
 def test_a_workbook_whose_one_row_lies_a_million_rows_down_is_refused_at_the_cell_limit(
@@ -53,7 +53,7 @@ def test_a_workbook_whose_one_row_lies_a_million_rows_down_is_refused_at_the_cel
     far += b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>XM-1</t></is></c></row></sheetData></worksheet>'
     message = the_refusal(spreadsheet.read(hostile.workbook(far), file_name="far.xlsx", reporter=REPORTER))
     assert f"the workbook “far.xlsx” has more than {limits.MAX_CELLS:,} cells" in message
-    assert max(cells_counted) <= limits.MAX_CELLS + spreadsheet.MAX_COLUMNS
+    assert max(cells_counted) <= limits.MAX_CELLS + sheet_layout.MAX_COLUMNS
 
 
 def test_a_csv_of_too_many_cells_is_refused_naming_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
