@@ -39,6 +39,10 @@ def _set_queryset(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
 # --- Taking part --------------------------------------------------------------------------------------------------
 
 
+class ConfirmForm(ServiceForm):
+    """A button's POST (run the overlap detection, remove a mapping): nothing to fill in."""
+
+
 class MemberForm(ServiceForm):
     """Join or leave: the member the button is for (only members the viewer may act for are accepted)."""
 

@@ -13,8 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coalition.donors import queries, services
-from coalition.donors.models import Allocation, FundingActivity
+from coalition.donors.models import Allocation, FundingActivity, Overlap
 from coalition.donors.tests.conftest import funding, imported
+from coalition.donors.tests.test_views import browser
+from coalition.donors.views import overlaps as views
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +109,6 @@ def test_a_refused_review_of_an_overlap_beyond_the_first_page_keeps_what_was_typ
     """The review form posts to /overlaps/<pk>/review/ without the list's page or filter, and a refused review
     re-renders the list from its first page: the row (and the note typed into it) is not there."""
     from django.urls import reverse
-
-    from coalition.donors import views
-    from coalition.donors.models import Overlap
-    from coalition.donors.tests.test_views import browser
 
     monkeypatch.setattr(views, "OVERLAPS_PER_PAGE", 1)
     people = {code: member(code) for code in ("NL", "DE", "FR")}
