@@ -166,7 +166,9 @@ def submit(
     return page(400) if result is None else done(result.value)
 
 
-def then_redirect(request: HttpRequest, message: Any, to: str, *args: Any, **kwargs: Any) -> Callable[[Any], HttpResponse]:
+def then_redirect(
+    request: HttpRequest, message: Any, to: str, *args: Any, **kwargs: Any
+) -> Callable[[Any], HttpResponse]:
     """`submit`'s usual `done`: say `message` (may be empty) on the next page, `to` (a URL name and its arguments)."""
 
     def done(_: Any) -> HttpResponse:
