@@ -18,8 +18,8 @@ SCRIPT = """
 import sys
 import django
 django.setup()
-from coalition.demo import loader
-loader.demo_logins = lambda: [loader.DemoLogin("Support Unit", "su@demo.example", "S", "JBSWY3DPEHPK3PXP")]
+from coalition.demo import logins
+logins.demo_logins = lambda: [logins.DemoLogin("Support Unit", "su@demo.example", "S", "JBSWY3DPEHPK3PXP")]
 from django.core.management import execute_from_command_line
 execute_from_command_line(["manage.py", "demo_totp", "su@demo.example"])
 heavy = ["config.urls", "numpy", "openpyxl", "coalition.donors.services", "coalition.meetings.views"]

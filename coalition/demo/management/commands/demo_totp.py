@@ -4,7 +4,7 @@ from typing import Any
 from allauth.mfa.totp.internal.auth import hotp_value
 from django.core.management.base import BaseCommand, CommandError
 
-from coalition.demo.loader import DemoInProduction, demo_logins
+from coalition.demo.logins import DemoInProduction, demo_logins
 
 
 class Command(BaseCommand):
