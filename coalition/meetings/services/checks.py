@@ -8,9 +8,7 @@ from coalition.core import policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import Classification
 from coalition.directory.models import zone_names
-from coalition.meetings.models import (
-    Meeting,
-)
+from coalition.meetings.models import Meeting
 
 
 def check_classification(by: Any, classification: str) -> None:

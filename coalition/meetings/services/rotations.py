@@ -15,9 +15,7 @@ from django_tasks import task
 
 from coalition.core import ledger
 from coalition.meetings import rotation
-from coalition.meetings.models import (
-    MeetingSeries,
-)
+from coalition.meetings.models import MeetingSeries
 from coalition.meetings.services.schedule import SeriesParticipant, create_meetings, participants_of
 
 log = logging.getLogger(__name__)

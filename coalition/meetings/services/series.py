@@ -15,9 +15,7 @@ from coalition.core.errors import InvalidInput
 from coalition.core.policy import Classification
 from coalition.directory.models import Body, Organisation
 from coalition.meetings import rotation
-from coalition.meetings.models import (
-    MeetingSeries,
-)
+from coalition.meetings.models import MeetingSeries
 from coalition.meetings.services.checks import check_classification, check_zone, visible_or_none
 from coalition.meetings.services.rotations import (
     ROTATION_QUEUED,
