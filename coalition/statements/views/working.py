@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from coalition.directory.models import Organisation
 from coalition.directory.queries import today, troika_on
 from coalition.documents import services as documents
 from coalition.documents.queries import paragraph_view
-from coalition.statements import services
+from coalition.statements import queries, services
 from coalition.statements.forms import (
     MODE_EXPLAINED,
     FreezeForm,
@@ -50,18 +49,8 @@ DEFAULT_WINDOW_DAYS = 7
 DEFAULT_DEADLINE_TIME = dt.time(17, 0)
 
 
-def _statements(user: Any) -> QuerySet[Statement]:
-    # Every round with its text in one query: the current one and the superseded ones the page lists.
-    rounds = Freeze.objects.select_related("version").order_by("-number")
-    return (
-        policy.visible_to(user, Statement)
-        .select_related("document", "about_country", "published_freeze")
-        .prefetch_related(Prefetch("freezes", queryset=rounds, to_attr="all_freezes"))
-    )
-
-
 def _statement(request: HttpRequest, slug: str) -> Statement:
-    return get_object_or_404(_statements(request.user), slug=slug)
+    return get_object_or_404(queries.statements(request.user), slug=slug)
 
 
 def _current(statement: Statement) -> Freeze | None:
@@ -118,7 +107,9 @@ def _state(statement: Statement, freeze: Freeze | None) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     services.decide_due()
     now = timezone.now()
-    rows = [Row(s, _current(s), _state(s, _current(s))) for s in _statements(request.user).order_by("-created_at")]
+    rows = [
+        Row(s, _current(s), _state(s, _current(s))) for s in queries.statements(request.user).order_by("-created_at")
+    ]
     out = [row for row in rows if row.statement.published_at and row.statement.published_at <= now]
     return render(
         request,
@@ -279,68 +270,115 @@ def _own_members(
 
 def _working_page(request: HttpRequest, statement: Statement, *, status: int = 200, **forms: Any) -> HttpResponse:
     """The page members and managers work on: the text paragraph by paragraph, the frozen text and its deadline,
-    each member's response, the viewer's own members' forms, and the manager's freeze, publish and translate."""
-    document = statement.document
+    each member's response, the viewer's own members' forms, and the manager's freeze, publish and translate. A form
+    that was refused comes in `forms`, with its errors, in place of a fresh one."""
+    freeze = _current_decided(statement)
+    may = queries.WorkingPowers.of(request.user)
+    text = _text_panel(request, statement, freeze)
+    context: dict[str, Any] = {
+        **text,
+        **_responses_panel(request, statement, freeze, forms.get("respond_form")),
+        "statement": statement,
+        "freeze": freeze,
+        "mode_explained": MODE_EXPLAINED.get(freeze.mode, "") if freeze else "",
+        "earlier_freezes": _earlier(statement),
+        "translations": [(t, documents.render(t.text)) for t in statement.translations.order_by("language")],
+        "published": statement.published_at is not None,
+        "public_now": statement.is_public,
+        "can_freeze": may.freeze,
+        "can_manage": may.manage,
+        "now": timezone.now(),
+        **_freeze_panel(request, statement, freeze, may, text_changed=text["text_changed"], refused=forms),
+        **_publish_panel(statement, freeze, may, refused=forms),
+        **_translation_panel(statement, may, refused=forms),
+    }
+    return render(request, "statements/statement.html", context, status=status)
+
+
+def _current_decided(statement: Statement) -> Freeze | None:
+    """The current round; one whose deadline has passed is decided first, so the page says what the deadline
+    decided (also when it comes back after a refused response or freeze)."""
     freeze = _current(statement)
     if freeze is not None and freeze.outcome == Freeze.Outcome.OPEN and freeze.deadline <= timezone.now():
-        # The page says what the deadline decided, also when it comes back after a refused response or freeze.
-        freeze = services.decide(freeze)
+        return services.decide(freeze)
+    return freeze
+
+
+def _text_panel(request: HttpRequest, statement: Statement, freeze: Freeze | None) -> dict[str, Any]:
+    """The text shown (the frozen one, else the latest draft), paragraph by paragraph, and whether it has changed."""
+    document = statement.document
     latest = document.current_version()
     shown = freeze.version if freeze else latest
     assert shown is not None and latest is not None  # a statement's document always has its first version
-    rows: list[MemberResponse] = []
-    if freeze is not None:
-        responses = {r.organisation_id: r for r in freeze.responses.select_related("person", "organisation")}
-        asked = services.expected_members(freeze)
-        rows = [MemberResponse(member, responses.pop(member.pk, None)) for member in asked]
-        rows += [MemberResponse(r.organisation, r) for r in responses.values()]  # joined after publication
-    failed = forms.get("respond_form")
-    own, placed = _own_members(request, statement, freeze, rows, failed) if freeze else ([], False)
-    can_freeze = policy.can(request.user, "statements.freeze")
-    can_manage = policy.can(request.user, "statements.manage")
-    published = statement.published_at is not None
-    text_changed = freeze is not None and freeze.content_hash != latest.content_hash
-    context: dict[str, Any] = {
-        "statement": statement,
+    return {
         "document": document,
-        "freeze": freeze,
         "version": shown,
         "latest": latest,
-        "text_changed": text_changed,
-        "mode_explained": MODE_EXPLAINED.get(freeze.mode, "") if freeze else "",
+        "text_changed": freeze is not None and freeze.content_hash != latest.content_hash,
+        "activities": list(policy.visible_to(request.user, document.activities.all()).order_by("code")),
+        "paragraphs": paragraph_view(request.user, document, shown),
+    }
+
+
+def _response_rows(freeze: Freeze | None) -> list[MemberResponse]:
+    """Each member asked to respond to the round, then the members that joined after publication."""
+    if freeze is None:
+        return []
+    responses = {r.organisation_id: r for r in freeze.responses.select_related("person", "organisation")}
+    rows = [MemberResponse(member, responses.pop(member.pk, None)) for member in services.expected_members(freeze)]
+    return rows + [MemberResponse(r.organisation, r) for r in responses.values()]
+
+
+def _responses_panel(
+    request: HttpRequest, statement: Statement, freeze: Freeze | None, failed: RespondForm | None
+) -> dict[str, Any]:
+    """The members' responses and counts, and the viewer's own members with their forms; a refused response form
+    that has no place among them is shown on its own."""
+    rows = _response_rows(freeze)
+    own, placed = _own_members(request, statement, freeze, rows, failed) if freeze else ([], False)
+    return {
         "rows": rows,
         "counts": _counts(rows),
         "own": own,
         "respond_problem": failed if failed is not None and not placed else None,
-        "earlier_freezes": _earlier(statement),
-        "activities": list(policy.visible_to(request.user, document.activities.all()).order_by("code")),
-        "translations": [(t, documents.render(t.text)) for t in statement.translations.order_by("language")],
-        "published": published,
-        "public_now": statement.is_public,
-        "can_freeze": can_freeze,
-        "can_manage": can_manage,
-        "now": timezone.now(),
-        "paragraphs": paragraph_view(request.user, document, shown),
     }
+
+
+def _freeze_panel(
+    request: HttpRequest,
+    statement: Statement,
+    freeze: Freeze | None,
+    may: queries.WorkingPowers,
+    *,
+    text_changed: bool,
+    refused: dict[str, Any],
+) -> dict[str, Any]:
     # A new round for a changed text, or for the same text when nobody signed it; never over a publishable round.
-    show_freeze = (
-        can_freeze
-        and not published
+    due = (
+        may.freeze
+        and statement.published_at is None
         and (freeze is None or text_changed or freeze.outcome == Freeze.Outcome.NOT_ADOPTED)
     )
-    if show_freeze or forms.get("freeze_form"):
-        context["freeze_form"] = forms.get("freeze_form") or _freeze_form(request, statement, freeze)
-    if can_manage and not published and freeze is not None and freeze.outcome in services.PUBLISHABLE:
-        context["publish_form"] = forms.get("publish_form") or PublishForm(
-            initial={"embargo_time_zone": freeze.deadline_time_zone}
-        )
-    elif forms.get("publish_form"):
-        context["publish_problem"] = forms["publish_form"]
-    if can_manage and published:
-        context["translation_form"] = forms.get("translation_form") or TranslationForm()
-    elif forms.get("translation_form"):
-        context["translation_problem"] = forms["translation_form"]
-    return render(request, "statements/statement.html", context, status=status)
+    if not (due or refused.get("freeze_form")):
+        return {}
+    return {"freeze_form": refused.get("freeze_form") or _freeze_form(request, statement, freeze)}
+
+
+def _publish_panel(
+    statement: Statement, freeze: Freeze | None, may: queries.WorkingPowers, *, refused: dict[str, Any]
+) -> dict[str, Any]:
+    """The publish form while a decided round may be published; a refused one that no longer fits is said alone."""
+    if may.manage and statement.published_at is None and freeze is not None and freeze.outcome in services.PUBLISHABLE:
+        initial = {"embargo_time_zone": freeze.deadline_time_zone}
+        return {"publish_form": refused.get("publish_form") or PublishForm(initial=initial)}
+    return {"publish_problem": refused["publish_form"]} if refused.get("publish_form") else {}
+
+
+def _translation_panel(statement: Statement, may: queries.WorkingPowers, *, refused: dict[str, Any]) -> dict[str, Any]:
+    """The translation form once published; a refused one that no longer fits is said alone."""
+    if may.manage and statement.published_at is not None:
+        return {"translation_form": refused.get("translation_form") or TranslationForm()}
+    return {"translation_problem": refused["translation_form"]} if refused.get("translation_form") else {}
 
 
 def _counts(rows: list[MemberResponse]) -> dict[str, int]:

@@ -1,0 +1,33 @@
+"""Reads of statements worth a name, already access-filtered, and what a viewer may do on a statement's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from coalition.core import policy
+from coalition.statements.models import Freeze, Statement
+
+
+def statements(user: Any) -> QuerySet[Statement]:
+    """The statements `user` may read, each with all its rounds and their texts (one query for the rounds)."""
+    rounds = Freeze.objects.select_related("version").order_by("-number")
+    return (
+        policy.visible_to(user, Statement)
+        .select_related("document", "about_country", "published_freeze")
+        .prefetch_related(Prefetch("freezes", queryset=rounds, to_attr="all_freezes"))
+    )
+
+
+@dataclass(frozen=True)
+class WorkingPowers:
+    """What the viewer of a statement's working page may do there (the policy's answers, asked once)."""
+
+    freeze: bool  # freeze the text for a round of responses
+    manage: bool  # publish the statement and add its translations
+
+    @classmethod
+    def of(cls, user: Any) -> WorkingPowers:
+        return cls(freeze=policy.can(user, "statements.freeze"), manage=policy.can(user, "statements.manage"))
