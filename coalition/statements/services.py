@@ -208,99 +208,125 @@ def respond(
     """A member's focal point signs (with an optional reservation), objects (with a reason) or withdraws a
     signature, on exactly the frozen text. Refused after the deadline, on a superseded text, or twice. Once the
     text is published a member may still join it (a late signature, dated); nothing else changes."""
+    _check_may_respond(by=by, organisation=organisation, statement=freeze.statement)
+    reservation, reason = _checked_words(kind=kind, reservation=reservation.strip(), reason=reason.strip())
+    person = _person_of(by, organisation)
+    with transaction.atomic():
+        current = _locked_current_freeze(freeze.statement)
+        now = timezone.now()  # after the lock: the deadline is judged when the response is recorded
+        statement, late = _check_round_takes(freeze=freeze, current=current, kind=kind, now=now)
+        assert current is not None  # _check_round_takes refuses a superseded round
+        existing = _check_change(current=current, organisation=organisation, kind=kind, late=late)
+        response = _save_response(
+            existing,
+            freeze=current,
+            organisation=organisation,
+            kind=kind,
+            reservation=reservation,
+            reason=reason,
+            person=person,
+            account=by,
+            at=now,
+            late=late,
+        )
+        _record_response(response, statement=statement, freeze=current, by=by)
+    return response
+
+
+def _check_may_respond(*, by: Any, organisation: Organisation, statement: Statement) -> None:
     if not policy.can(by, "statements.sign", organisation):
         raise AccessDenied(f"Only a focal point of {organisation} may sign, object or withdraw on its behalf.")
-    statement = freeze.statement
     if not policy.is_visible(by, statement):
         raise AccessDenied("You do not have access to this statement.")
+
+
+def _checked_words(*, kind: str, reservation: str, reason: str) -> tuple[str, str]:
+    """A response's kind with the words it may carry: a reservation with a signature, a reason with an objection."""
     if kind not in Response.Kind.values:
         raise InvalidInput("Sign, object or withdraw.", field="kind")
-    reservation, reason = reservation.strip(), reason.strip()
     if kind == Response.Kind.OBJECTED and not reason:
         raise InvalidInput("An objection gives its reason.", field="reason")
     if kind != Response.Kind.SIGNED and reservation:
         raise InvalidInput("A reservation accompanies a signature.", field="reservation")
     if kind != Response.Kind.OBJECTED and reason:
         raise InvalidInput("A reason accompanies an objection.", field="reason")
-    person = _person_of(by, organisation)
-    with transaction.atomic():
-        current = _locked_current_freeze(statement)
-        now = timezone.now()  # after the lock: the deadline is judged when the response is recorded
-        if current is None or current.pk != freeze.pk:
-            raise InvalidInput(
-                "This version has been superseded by a new text: respond to the current version.", field="kind"
-            )
-        statement = Statement.objects.get(pk=statement.pk)
-        published = statement.published_at is not None and statement.published_freeze_id == current.pk
-        late = False
-        if published:
-            if kind != Response.Kind.SIGNED:
-                raise InvalidInput(
-                    "The statement is published: a member may still join it, nothing else.", field="kind"
-                )
-            late = True
-        elif current.outcome != Freeze.Outcome.OPEN or current.deadline <= now:
-            deadline = current.deadline.astimezone(ZoneInfo(current.deadline_time_zone))
-            raise InvalidInput(
-                f"The deadline passed at {deadline:%d %B %Y, %H:%M} ({current.deadline_time_zone}): "
-                "responses are closed.",
-                field="kind",
-            )
-        # Before publication only the members asked (members on the day of the freeze) respond; afterwards any
-        # current member may join (the policy has checked that the organisation is a member today).
-        if not published and organisation.pk not in {member.pk for member in expected_members(current)}:
-            raise InvalidInput(f"{organisation} is not a member asked to respond.", field="organisation")
-        existing = Response.objects.filter(freeze=current, organisation=organisation).first()
-        if existing is not None and existing.kind == kind:
-            raise InvalidInput(
-                f"{organisation} has already {ALREADY[kind]} this text ({existing.at:%d %B %Y, %H:%M} UTC).",
-                field="kind",
-            )
-        if kind == Response.Kind.WITHDRAWN and (existing is None or existing.kind != Response.Kind.SIGNED):
-            raise InvalidInput(
-                f"{organisation} has not signed this text: there is no signature to withdraw.", field="kind"
-            )
-        try:
-            with transaction.atomic():
-                if existing is None:
-                    response = Response.objects.create(
-                        freeze=current,
-                        organisation=organisation,
-                        kind=kind,
-                        reservation=reservation,
-                        reason=reason,
-                        person=person,
-                        account=by,
-                        at=now,
-                        late=late,
-                    )
-                else:
-                    response = existing
-                    response.kind, response.reservation, response.reason = kind, reservation, reason
-                    response.person, response.account, response.at, response.late = person, by, now, late
-                    response.save()
-        except IntegrityError:  # a concurrent first response of the same member got there first
-            raise InvalidInput(f"{organisation} has already responded to this text.", field="kind") from None
-        event = ledger.record(
-            f"statements.{kind}",
-            actor=by,
-            subject=statement,
-            on_behalf_of=organisation,
-            data={
-                "freeze": current.number,
-                "hash": current.content_hash,
-                "organisation": organisation.pk,
-                "kind": kind,
-                "late": late,
-                "reservation": reservation,
-                "reason": reason,
-                "person": person.pk,
-                "at": now.isoformat(),
-            },
+    return reservation, reason
+
+
+def _check_round_takes(
+    *, freeze: Freeze, current: Freeze | None, kind: str, now: dt.datetime
+) -> tuple[Statement, bool]:
+    """The round responded to is the current one and still takes this response: the statement as saved now, and
+    whether the response is a late signature (the statement is published on this round)."""
+    if current is None or current.pk != freeze.pk:
+        raise InvalidInput(
+            "This version has been superseded by a new text: respond to the current version.", field="kind"
         )
-        Response.objects.filter(pk=response.pk).update(ledger_seq=event.seq)
-        response.ledger_seq = event.seq
-    return response
+    statement = Statement.objects.get(pk=freeze.statement_id)
+    if statement.published_at is not None and statement.published_freeze_id == current.pk:
+        if kind != Response.Kind.SIGNED:
+            raise InvalidInput("The statement is published: a member may still join it, nothing else.", field="kind")
+        return statement, True
+    if current.outcome != Freeze.Outcome.OPEN or current.deadline <= now:
+        deadline = current.deadline.astimezone(ZoneInfo(current.deadline_time_zone))
+        raise InvalidInput(
+            f"The deadline passed at {deadline:%d %B %Y, %H:%M} ({current.deadline_time_zone}): responses are closed.",
+            field="kind",
+        )
+    return statement, False
+
+
+def _check_change(*, current: Freeze, organisation: Organisation, kind: str, late: bool) -> Response | None:
+    """The member may give this response now: its earlier response on the round (None: its first)."""
+    # Before publication only the members asked (members on the day of the freeze) respond; afterwards any
+    # current member may join (the policy has checked that the organisation is a member today).
+    if not late and organisation.pk not in {member.pk for member in expected_members(current)}:
+        raise InvalidInput(f"{organisation} is not a member asked to respond.", field="organisation")
+    existing = Response.objects.filter(freeze=current, organisation=organisation).first()
+    if existing is not None and existing.kind == kind:
+        raise InvalidInput(
+            f"{organisation} has already {ALREADY[kind]} this text ({existing.at:%d %B %Y, %H:%M} UTC).",
+            field="kind",
+        )
+    if kind == Response.Kind.WITHDRAWN and (existing is None or existing.kind != Response.Kind.SIGNED):
+        raise InvalidInput(f"{organisation} has not signed this text: there is no signature to withdraw.", field="kind")
+    return existing
+
+
+def _save_response(existing: Response | None, **fields: Any) -> Response:
+    """The member's response on the round: a new row, or its earlier response changed."""
+    try:
+        with transaction.atomic():
+            if existing is None:
+                return Response.objects.create(**fields)
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            return existing
+    except IntegrityError:  # a concurrent first response of the same member got there first
+        raise InvalidInput(f"{fields['organisation']} has already responded to this text.", field="kind") from None
+
+
+def _record_response(response: Response, *, statement: Statement, freeze: Freeze, by: Any) -> None:
+    event = ledger.record(
+        f"statements.{response.kind}",
+        actor=by,
+        subject=statement,
+        on_behalf_of=response.organisation,
+        data={
+            "freeze": freeze.number,
+            "hash": freeze.content_hash,
+            "organisation": response.organisation.pk,
+            "kind": response.kind,
+            "late": response.late,
+            "reservation": response.reservation,
+            "reason": response.reason,
+            "person": response.person.pk,
+            "at": response.at.isoformat(),
+        },
+    )
+    Response.objects.filter(pk=response.pk).update(ledger_seq=event.seq)
+    response.ledger_seq = event.seq
 
 
 def decide(freeze: Freeze, *, now: dt.datetime | None = None) -> Freeze:
