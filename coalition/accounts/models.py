@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coalition.core import policy
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -56,13 +58,9 @@ class User(AbstractBaseUser):
     # The admin asks these; the access policy answers (Support Unit only). No per-model permission flags.
     @property
     def is_staff(self) -> bool:
-        from coalition.core import policy
-
         return policy.can(self, "admin.use")
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
-        from coalition.core import policy
-
         return self.is_active and policy.can(self, "admin.use")
 
     def has_perms(self, perms: Any, obj: Any = None) -> bool:

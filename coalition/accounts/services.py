@@ -11,14 +11,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from coalition.accounts.models import ServiceToken, User, UserSession
+from coalition.accounts.tasks import send_security_notice
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 
 
 def notify(user: User, subject: str, body: str) -> None:
     """Queue a security notice once the surrounding transaction commits (never for a change that rolled back)."""
-    from coalition.accounts.tasks import send_security_notice
-
     transaction.on_commit(lambda: send_security_notice.enqueue(user_id=user.pk, subject=subject, body=body))
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coalition.core.evidence import EvidenceType, register
+from coalition.statements.models import Statement
 
 
 def register_types() -> None:
-    from coalition.statements.models import Statement
-
     register(
         EvidenceType(
             key="statements.statement",

@@ -16,6 +16,7 @@ from coalition.core.errors import InvalidInput
 from coalition.core.forms import DateField, OccurrenceField, TimeZoneField, time_zone_choices
 from coalition.core.forms import ServiceForm as CoreServiceForm
 from coalition.directory.models import Country, Organisation
+from coalition.programme.models import Activity
 from coalition.statements.models import Freeze, Response, Statement
 
 _CODES = re.compile(r"[\s,;]+")
@@ -89,8 +90,6 @@ class StatementForm(ServiceForm):
         country.queryset = policy.visible_to(user, Country).order_by("name")
 
     def clean_activity_codes(self) -> list[Any]:
-        from coalition.programme.models import Activity  # the programme is named by code, not imported as an app
-
         found = []
         for code in (c for c in _CODES.split(self.cleaned_data["activity_codes"]) if c):
             activity = (

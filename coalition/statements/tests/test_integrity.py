@@ -19,6 +19,7 @@ from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
 from coalition.core.tests.guards import lift_ledger_guards
 from coalition.core.tests.parallel import run_in_parallel
+from coalition.documents import services as documents
 from coalition.documents.models import Version
 from coalition.statements import services
 from coalition.statements.models import Freeze, Response, Statement
@@ -234,8 +235,6 @@ def test_focal_points_signing_at_once_are_each_recorded_once_and_a_double_signat
 def test_signing_while_the_text_is_refrozen_lands_on_one_text_or_is_refused(make_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locking and concurrent transactions are real on PostgreSQL only")
-    from coalition.documents import services as documents
-
     support = make_user(Role.SUPPORT_UNIT)
     signers = [member(code) for code in ("EE", "GH", "CL", "KE")]
     statement = draft(support)
