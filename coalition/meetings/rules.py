@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from coalition.core.policy import GOVERNMENTS, Actor, ByClassification, Predicate, Role, Roles, Rule, SignedIn
+from coalition.core.policy import (
+    GOVERNMENTS,
+    Actor,
+    ByClassification,
+    Predicate,
+    Role,
+    Roles,
+    Rule,
+    SignedIn,
+    acts_for_member,
+)
 
 
 def _is_invited(actor: Actor, invitation: Any, **context: Any) -> bool:
@@ -15,15 +25,6 @@ def _is_invited(actor: Actor, invitation: Any, **context: Any) -> bool:
     return actor.person_id is not None and actor.person_id == invitation.person_id
 
 
-def _may_record_call(actor: Actor, organisation: Any, **context: Any) -> bool:
-    """A member's quarterly call is recorded by someone holding a position on its behalf, or the Support Unit."""
-    if actor.has(Role.SUPPORT_UNIT):
-        return True
-    if not actor.has(Role.FOCAL_POINT, Role.MEMBER_OFFICIAL):
-        return False
-    return organisation is None or organisation.pk in actor.acts_for
-
-
 RULES: dict[str, Rule] = {
     "meetings.view": ByClassification(),
     "meetings.manage": Roles(frozenset({Role.SUPPORT_UNIT, Role.CHAIR}), "Support Unit and Chair"),
@@ -31,6 +32,6 @@ RULES: dict[str, Rule] = {
     "meetings.rsvp": Predicate(_is_invited, "the person invited"),
     "meetings.record_reply_for": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit, for replies received by email"),
     "meetings.calendar": SignedIn(description="any signed-in person, for their own calendar feed"),
-    "meetings.record_call": Predicate(_may_record_call, "the member's focal points and officials; Support Unit"),
+    "meetings.record_call": Predicate(acts_for_member, "the member's focal points and officials; Support Unit"),
     "meetings.view_compliance": Roles(GOVERNMENTS, "member governments and the Support Unit"),
 }
