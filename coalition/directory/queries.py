@@ -140,3 +140,21 @@ def poc_coverage(user: Any, *, on: dt.date) -> CoverageMatrix:
         cell.ending_soon = all(p.ends_on is not None and p.ends_on <= horizon for p in cell.pocs)
     rows = [(member, [cells.get((member.pk, n.pk), CoverageCell()) for n in networks]) for member in members]
     return CoverageMatrix(networks=networks, rows=rows)
+
+
+@dataclass(frozen=True)
+class OrganisationPowers:
+    """What the viewer of an organisation's page may do there (the policy's answers, asked once)."""
+
+    manage: bool  # record participation steps; propose positions
+    consent: bool  # confirm or decline positions proposed on the organisation's behalf
+
+    @property
+    def appoint(self) -> bool:
+        """Propose (the Support Unit) or appoint (the organisation's own focal points) a position."""
+        return self.manage or self.consent
+
+    @classmethod
+    def of(cls, user: Any, organisation: Organisation) -> OrganisationPowers:
+        manage = policy.can(user, "directory.manage")
+        return cls(manage=manage, consent=policy.can(user, "directory.consent", organisation))

@@ -104,7 +104,7 @@ def _organisation_page(
 ) -> HttpResponse:
     on = queries.today()
     form = form or ParticipationForm()
-    may_appoint = policy.can(request.user, "directory.manage") or policy.can(request.user, "directory.consent", org)
+    may = queries.OrganisationPowers.of(request.user, org)
     people = list(queries.people_of(request.user, org, on=on))
     for person in people:
         person.show_contact = policy.can(request.user, "directory.view_contact", person)  # type: ignore[attr-defined]
@@ -113,8 +113,8 @@ def _organisation_page(
         "directory/organisation.html",
         {
             "org": org,
-            "may_consent": policy.can(request.user, "directory.consent", org),
-            "position_form": (position_form or _position_form(request)) if may_appoint else None,
+            "may_consent": may.consent,
+            "position_form": (position_form or _position_form(request)) if may.appoint else None,
             "status": queries.status_of(org, on),
             "history": org.participation.order_by("effective_on"),
             "offices": policy.visible_to(request.user, Office)
@@ -123,7 +123,7 @@ def _organisation_page(
             "people": people,
             "on": on,
             "form": form,
-            "can_manage": policy.can(request.user, "directory.manage"),
+            "can_manage": may.manage,
             "north_south_source": NORTH_SOUTH_SOURCE,
         },
         status=status,

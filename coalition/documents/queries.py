@@ -13,8 +13,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from coalition.core import policy
 from coalition.core.policy import Classification
+from coalition.directory.models import Organisation
 from coalition.documents import services
 from coalition.documents.models import ClauseStatus, Comment, Document, Version, text_hash
+from coalition.programme.models import Activity
 
 # A comment's visibility, read back from the classification add_comment gave it.
 VISIBILITY_OF = {classification: key for key, classification in services.Visibility.CLASSIFICATION.items()}
@@ -45,15 +47,11 @@ def versions(user: Any, document: Document) -> list[Version]:
 
 def activities(user: Any, document: Document) -> list[Any]:
     """The programme activities a document serves, those the user may see."""
-    from coalition.programme.models import Activity
-
     return list(policy.visible_to(user, Activity).filter(pk__in=document.activities.values("pk")).order_by("code"))
 
 
 def acting_for(user: Any) -> list[Any]:
     """The organisations on whose behalf the user holds a position (a comment may be made on their behalf)."""
-    from coalition.directory.models import Organisation
-
     acts_for = policy.actor_for(user).acts_for
     if not acts_for:
         return []
@@ -194,3 +192,15 @@ def comment_visibilities(user: Any, document: Document) -> list[str]:
         elif classification in readable and policy.READERS[classification] <= document_readers:
             allowed.append(key)
     return allowed
+
+
+@dataclass(frozen=True)
+class DocumentPowers:
+    """What the viewer of a document's page may do there (the policy's answers, asked once)."""
+
+    comment: bool  # comment on a paragraph
+    manage: bool  # edit the text, set clause statuses, move the document between phases
+
+    @classmethod
+    def of(cls, user: Any) -> DocumentPowers:
+        return cls(comment=policy.can(user, "documents.comment"), manage=policy.can(user, "documents.manage"))

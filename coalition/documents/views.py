@@ -141,9 +141,9 @@ def _document_page(
     versions = queries.versions(user, document)
     numbers = [v.number for v in versions]
     is_final = document.phase == Document.Phase.FINAL
-    can_manage = policy.can(user, "documents.manage")
+    may = queries.DocumentPowers.of(user)
     comment_form = forms.get("comment_form")
-    if comment_form is None and version is not None and not is_final and policy.can(user, "documents.comment"):
+    if comment_form is None and version is not None and not is_final and may.comment:
         comment_form = CommentForm(
             user=user, document=document, version=version, initial={"paragraph": _paragraph_number(request)}
         )
@@ -158,13 +158,13 @@ def _document_page(
         "comment_form": comment_form,
         "redline_form": RedlineForm(document=document, numbers=numbers, initial=_redline_defaults(document, numbers)),
         "is_final": is_final,
-        "can_manage": can_manage,
-        "manage_clauses": can_manage and not is_final,
+        "can_manage": may.manage,
+        "manage_clauses": may.manage and not is_final,
         "clause_form": forms.get("clause_form"),
         # where the paragraph forms come back to: this page, or after a refused write the page it was posted from
         "return_to": posted_from or url_of(document),
     }
-    if can_manage:
+    if may.manage:
         context["phase_form"] = forms.get("phase_form") or PhaseForm(document=document)
     return render(request, "documents/document.html", context, status=status)
 

@@ -298,3 +298,20 @@ def thematic_goals(user: Any, programme: Programme) -> list[tuple[Any, list[str]
     for link in links:
         grouped.setdefault(link.thematicgoal_id, (link.thematicgoal, []))[1].append(link.activity.code)
     return list(grouped.values())
+
+
+@dataclass(frozen=True)
+class ActivityPowers:
+    """What the viewer of an activity's page may do there (the policy's answers, asked once)."""
+
+    update: bool  # post a progress update
+    link: bool  # link a record as evidence
+    manage: bool  # change the status, decide proposals, carry the programme over
+
+    @classmethod
+    def of(cls, user: Any) -> ActivityPowers:
+        return cls(
+            update=policy.can(user, "programme.post_update"),
+            link=policy.can(user, "programme.link_evidence"),
+            manage=policy.can(user, "programme.manage"),
+        )

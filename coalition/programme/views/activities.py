@@ -115,13 +115,14 @@ def _update_form(request: HttpRequest, data: Any = None) -> UpdateForm:
 
 
 def _activity_page(request: HttpRequest, activity: Activity, *, status: int = 200, **forms: Any) -> HttpResponse:
+    may = queries.ActivityPowers.of(request.user)
     context = {
         "page": queries.activity_page(request.user, activity),
         "activity": activity,
         "programme": activity.objective.goal.programme,
-        "can_update": policy.can(request.user, "programme.post_update"),
-        "can_link": policy.can(request.user, "programme.link_evidence"),
-        "can_manage": policy.can(request.user, "programme.manage"),
+        "can_update": may.update,
+        "can_link": may.link,
+        "can_manage": may.manage,
         "update_form": forms.get("update_form") or _update_form(request),
         "status_form": forms.get("status_form") or StatusForm(initial={"status": activity.status}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(),
