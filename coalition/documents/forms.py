@@ -14,6 +14,7 @@ from coalition.core.forms import ServiceForm
 from coalition.core.policy import Classification
 from coalition.documents import queries, services
 from coalition.documents.models import ClauseStatus, Document, Version
+from coalition.programme.models import Activity
 
 MAX_TEXT = services.MAX_TEXT
 PHASE_HELP = {
@@ -75,8 +76,6 @@ class DocumentForm(ServiceForm):
 
     def clean_activity_codes(self) -> list[Any]:
         """The activities named by code, among those the user may see (the latest programme that has each)."""
-        from coalition.programme.models import Activity
-
         codes = [code for code in _CODES.split(self.cleaned_data["activity_codes"]) if code]
         if not codes:
             return []

@@ -17,7 +17,7 @@ from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Classification, Role
 from coalition.documents import queries, services
-from coalition.documents.models import ClauseStatus, Comment, Document, Version
+from coalition.documents.models import ClauseStatus, Comment, Document, Version, VersionImmutable
 from coalition.documents.services import Visibility
 from coalition.meetings.tests.factories import activity, government
 
@@ -507,8 +507,6 @@ def test_a_redline_of_the_same_text_marks_nothing():
 
 
 def test_a_saved_version_cannot_be_changed_in_place(make_user):
-    from coalition.documents.models import VersionImmutable
-
     support = make_user(Role.SUPPORT_UNIT)
     document = services.create_document(by=support, title="Immutable", text="First text.")
     version = document.current_version()

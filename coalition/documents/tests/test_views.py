@@ -18,7 +18,8 @@ from coalition.core.models import AuditEvent
 from coalition.core.policy import Classification, Role
 from coalition.documents import services
 from coalition.documents.models import ClauseStatus, Comment, Document, Version
-from coalition.meetings.tests.factories import activity
+from coalition.meetings.tests.factories import activity, government
+from coalition.statements import services as statements
 
 pytestmark = pytest.mark.django_db
 
@@ -553,8 +554,6 @@ def test_a_focal_point_comments_on_behalf_of_their_member(make_user, draft):
 
 
 def test_a_comment_on_behalf_of_another_organisation_is_refused(make_user, draft):
-    from coalition.meetings.tests.factories import government
-
     other = government("KE")
     client = client_for(make_user(Role.FOCAL_POINT))
     before = written()
@@ -684,8 +683,6 @@ def test_a_published_documents_drafts_stay_with_the_governments(client, make_use
 
 
 def test_a_statements_document_is_never_published_from_the_documents_page(support):
-    from coalition.statements import services as statements
-
     statement = statements.create_statement(by=support, title="Not from here", text="Draft words.")
     manager = client_for(support)  # signing in is itself recorded: count after it
     before = written()

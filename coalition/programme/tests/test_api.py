@@ -12,7 +12,7 @@ from django.test import Client
 from coalition.accounts.models import User
 from coalition.core.policy import Classification, Role
 from coalition.directory.models import Body
-from coalition.directory.tests.factories import BodyFactory
+from coalition.directory.tests.factories import BodyFactory, OrganisationFactory, PersonFactory
 from coalition.programme.models import Activity, EvidenceLink, Goal, Objective, Programme, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
@@ -251,8 +251,6 @@ def test_the_programme_api_is_read_only(programme, client, signed_in_client, rol
 def update_by_a_members_only_person(programme: Programme) -> ProgressUpdate:
     """A public update on the public activity 1B.2, written by a person the directory lists as members-only, for a
     member government that is itself members-only."""
-    from coalition.directory.tests.factories import OrganisationFactory, PersonFactory
-
     person = PersonFactory.create(full_name="Quiet Diplomat", classification=Classification.MEMBERS)
     author = User.objects.create_user(email="quiet@example.org", password="x" * 20, person=person)
     member = OrganisationFactory.create(name="Discreet Republic", classification=Classification.MEMBERS)

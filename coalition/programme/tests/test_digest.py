@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from coalition.accounts.models import User
 from coalition.core import digest as reminder_sections
+from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
 from coalition.core.tests.parallel import run_in_parallel
 from coalition.directory.models import Body, Organisation
@@ -310,8 +311,6 @@ def test_the_chair_previews_an_advisors_digest_without_their_address(objective, 
 
 def test_a_manager_preview_leaves_out_what_the_manager_may_not_see(objective, signed_in_client, make_user):
     """A restricted activity whose audience names the recipient's member but not the Chair."""
-    from coalition.core.models import Audience, AudienceMember
-
     focal_point = make_user(Role.FOCAL_POINT)
     estonia = government("EE")
     audience = Audience.objects.create(name="Estonia only")
