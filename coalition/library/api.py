@@ -1,5 +1,5 @@
 """Library search under /api/v1/library/search/: the page's search for scripts and other tools, under the same
-policy (every paragraph returned passes `indexing.visible_paragraphs`)."""
+policy (every paragraph returned passes `visibility.visible_paragraphs`)."""
 
 from __future__ import annotations
 

@@ -9,13 +9,12 @@ from django.urls import reverse
 
 from coalition.core import policy
 from coalition.core.evidence import EvidenceType, register
+from coalition.library.models import ReuseRecord
 
 
 def _visible_records(user: Any) -> QuerySet[Any]:
     """The records whose two paragraphs `user` may read (the policy follows `ReuseRecord.visible_through`), with
     the paragraphs and sources that their titles and classifications are read from, in the same query."""
-    from coalition.library.models import ReuseRecord
-
     return policy.visible_to(user, ReuseRecord).select_related("origin__source", "target__source")
 
 
@@ -24,8 +23,6 @@ def _title(record: Any) -> str:
 
 
 def register_types() -> None:
-    from coalition.library.models import ReuseRecord
-
     register(
         EvidenceType(
             key="library.reuse",

@@ -16,8 +16,8 @@ from coalition.core.forms import DateField, ServiceForm
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
 from coalition.library.engine import Filters
-from coalition.library.indexing import visible_sources
 from coalition.library.models import Source
+from coalition.library.visibility import visible_sources
 
 FILE_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200

@@ -17,15 +17,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
 
 from coalition.core import policy
 from coalition.core.policy import Classification
+from coalition.library import semantic
 from coalition.library.engine import AccessFilter, Engine, IndexedParagraph
 from coalition.library.models import Paragraph, Source
+from coalition.library.visibility import visible_sources
 
 logger = logging.getLogger(__name__)
 
@@ -58,17 +60,6 @@ def access_term(source: Source) -> str:
     if source.released_at is None or source.released_at > timezone.now():
         return SOURCE_DECIDES
     return str(source.classification)
-
-
-def visible_sources(user: Any) -> QuerySet[Source]:
-    """The sources `user` may read: the source's own classification, and for a statement's text the statement's
-    (a draft's paragraphs never reach anyone who cannot see the draft). The policy reads both from the model."""
-    return policy.visible_to(user, Source)
-
-
-def visible_paragraphs(user: Any) -> QuerySet[Paragraph]:
-    """The paragraphs of the sources `user` may read (the policy follows `Paragraph.visible_through`)."""
-    return policy.visible_to(user, Paragraph)
 
 
 def access_filter(user: Any) -> AccessFilter:
@@ -135,8 +126,6 @@ def schedule(source_ids: Iterable[int]) -> None:
     worker. Indexing was a task too, and on the worker's one first-in-first-out queue a text waited behind every
     earlier text's embeddings (an import of 477 speeches went unfound for minutes); one source's paragraphs take
     milliseconds to index, its embeddings a second or more."""
-    from coalition.library import semantic
-
     ids = sorted(set(source_ids))
     if ids:
         transaction.on_commit(lambda: index_now(ids))

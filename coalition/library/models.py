@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from coalition.core.models import Classified, classification_field
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
+from coalition.library.engine import words
 
 
 class Source(Classified):
@@ -143,8 +144,6 @@ class QueuedImport(Classified):
 
 def words_hash(text: str) -> str:
     """The hash of a paragraph's words, whatever their case, spacing and punctuation: equal texts, equal hashes."""
-    from coalition.library.engine import words
-
     return hashlib.sha256(" ".join(words(text)).encode()).hexdigest()
 
 

@@ -1,5 +1,5 @@
 """Reading the library: search, lineage and the drafting assistant. Every paragraph shown passes the access policy
-(`indexing.visible_paragraphs`), whatever the index returned."""
+(`visibility.visible_paragraphs`), whatever the index returned."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from coalition.core.errors import InvalidInput
-from coalition.library import extract, indexing, spelling
+from coalition.library import extract, indexing, semantic, spelling, visibility
 from coalition.library.engine import Filters, QueryError, Segment, align, words
 from coalition.library.models import Paragraph, ReuseRecord, Source
 
@@ -84,8 +84,6 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
         raise InvalidInput(str(error), field="q") from None
     ranked = [(hit.pid, hit.score, hit.highlights, hit.text) for hit in found.hits]
     semantic_used = False
-    from coalition.library import semantic
-
     if page == 1 and semantic.enabled():
         fused = semantic.fuse(user, query, filters, ranked)
         if fused is not None:
@@ -95,7 +93,7 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
             extra = [item for item in fused if item[0] not in lexical][:SEMANTIC_EXTRA]
             keep = lexical | {item[0] for item in extra}
             ranked, semantic_used = [item for item in fused if item[0] in keep], bool(extra)
-    rows = _with_source(indexing.visible_paragraphs(user)).in_bulk([pid for pid, *_rest in ranked])
+    rows = _with_source(visibility.visible_paragraphs(user)).in_bulk([pid for pid, *_rest in ranked])
     results = [
         Result(paragraph=rows[pid], score=score, parts=marked(rows[pid].text, highlights))
         for pid, score, highlights, _text in ranked
@@ -108,7 +106,7 @@ def search(user: Any, query: str, filters: Filters | None = None, page: int = 1)
 
 
 def _readable(user: Any, pids: list[int]) -> set[int]:
-    return set(indexing.visible_paragraphs(user).filter(pk__in=pids).values_list("pk", flat=True))
+    return set(visibility.visible_paragraphs(user).filter(pk__in=pids).values_list("pk", flat=True))
 
 
 # --- Lineage ----------------------------------------------------------------------------------------------------
@@ -142,7 +140,7 @@ def _relation(mine: Source, other: Source) -> str:
 def lineage(user: Any, paragraph: Paragraph) -> list[Occurrence]:
     """The paragraph's earlier and later occurrences across the library, oldest first, the paragraph itself
     included in its place."""
-    visible = _with_source(indexing.visible_paragraphs(user))
+    visible = _with_source(visibility.visible_paragraphs(user))
     found: dict[int, tuple[str, float]] = {}
     for other in visible.filter(words_hash=paragraph.words_hash).exclude(pk=paragraph.pk).values_list("pk", flat=True):
         found[other] = ("identical", 1.0)
@@ -212,7 +210,7 @@ def assist(user: Any, text: str) -> list[Suggestion]:
     engine = indexing.engine()
     access = indexing.access_filter(user)
     searcher = engine.searcher()
-    visible = _with_source(indexing.visible_paragraphs(user))
+    visible = _with_source(visibility.visible_paragraphs(user))
     # Two passes, one query each: the reuse found for every paragraph, then the closest candidates of those with none.
     found = [engine.find_reuse(s.text, access=access, searcher=searcher, min_words=8) for s in segments]
     rows = visible.in_bulk({r.pid for reuses in found for r in reuses})

@@ -5,7 +5,7 @@ source is saved (`schedule_embeddings`), or in bulk with `manage.py library_embe
 compares it with every stored vector in one matrix product and keeps the closest paragraphs that the reader may see
 and that pass the search's filters; Reciprocal Rank Fusion then merges them with the ranked results. So "web
 censorship by governments" finds a paragraph on "States blocking access to online content" that shares none of its
-words. Every semantic hit passes `indexing.visible_paragraphs(user)`: the vectors carry no access rights of their own.
+words. Every semantic hit passes `visible_paragraphs(user)`: the vectors carry no access rights of their own.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django_tasks import task
 
-from coalition.library import embedding, indexing
+from coalition.library import embedding
 from coalition.library.engine import Filters
 from coalition.library.models import Paragraph, ParagraphEmbedding
+from coalition.library.visibility import visible_paragraphs
 
 SEMANTIC_HITS = 20  # how many of the closest paragraphs enter the fusion
 MIN_COSINE = 0.35  # below this a paragraph is not about the query (a nonsense query finds nothing by meaning)
@@ -181,7 +182,7 @@ def _closest(stored: _Matrix, user: Any, query: str, filters: Filters, limit: in
     scores = stored.vectors @ embedding.embed([query])[0]
     above = np.flatnonzero(scores >= MIN_COSINE)
     candidates = above[np.argsort(-scores[above], kind="stable")]
-    visible = _filtered(indexing.visible_paragraphs(user), filters)
+    visible = _filtered(visible_paragraphs(user), filters)
     found: list[tuple[int, str]] = []
     # Check the candidates against the policy closest first, a chunk at a time, until enough are readable.
     for start in range(0, len(candidates), VISIBILITY_CHUNK):

@@ -21,9 +21,12 @@ from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
-from coalition.library import extract, indexing
+from coalition.library import extract, indexing, visibility
 from coalition.library.engine import words
 from coalition.library.models import Paragraph, ReuseRecord, Source, words_hash
+from coalition.programme import services as programme
+from coalition.programme.models import Activity
+from coalition.statements.models import Response
 
 UPTAKE_ACTIVITY = "1A.6"
 
@@ -183,8 +186,6 @@ def sync_statement(statement: Any) -> Source | None:
     """Keep a statement's library text in step with the statement: its current text (the published one once
     published), its readers (classification, audience and embargo) and who signed it. Paragraphs are rewritten only
     when the words changed, so reuse found in them survives a change of classification or signatories."""
-    from coalition.statements.models import Response
-
     text = _statement_text(statement)
     segments = extract.segment(text, markdown=True) if text.strip() else []
     freeze = statement.published_freeze or statement.current_freeze()
@@ -239,7 +240,7 @@ def detect_reuse(source: Source, *, by: Any = None) -> list[ReuseRecord]:
     Detection reads the whole library — records are shown only to those who may read both paragraphs."""
     if by is not None:
         policy.require(by, "library.detect")
-        if not indexing.visible_sources(by).filter(pk=source.pk).exists():
+        if not visibility.visible_sources(by).filter(pk=source.pk).exists():
             raise AccessDenied("You do not have access to this.")
     found = []
     searcher = indexing.engine().searcher()
@@ -266,9 +267,6 @@ def detect_reuse(source: Source, *, by: Any = None) -> list[ReuseRecord]:
 
 
 def _link_uptake(records: list[ReuseRecord], by: Any) -> None:
-    from coalition.programme import services as programme
-    from coalition.programme.models import Activity
-
     if not policy.can(by, "programme.link_evidence"):
         return
     activity = policy.visible_to(by, Activity).filter(code=UPTAKE_ACTIVITY).order_by("pk").first()

@@ -7,10 +7,14 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from coalition.documents.models import Version
+from coalition.library.indexing import schedule
+from coalition.library.models import Source
+from coalition.library.services import sync_statement
+from coalition.statements.models import Freeze, Response, Statement
+
 
 def _sync(statement: Any) -> None:
-    from coalition.library.services import sync_statement
-
     sync_statement(statement)
 
 
@@ -36,16 +40,10 @@ def _on_version(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) ->
 
 def _on_source_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """However a source goes (with its statement, in the admin), its paragraphs leave the index after the commit."""
-    from coalition.library.indexing import schedule
-
     schedule([instance.pk])
 
 
 def connect() -> None:
-    from coalition.documents.models import Version
-    from coalition.library.models import Source
-    from coalition.statements.models import Freeze, Response, Statement
-
     post_save.connect(_on_statement, sender=Statement, dispatch_uid="library.statement")
     post_save.connect(_on_freeze_or_response, sender=Freeze, dispatch_uid="library.freeze")
     post_save.connect(_on_freeze_or_response, sender=Response, dispatch_uid="library.response")

@@ -1,7 +1,7 @@
 """The agreed-language library's pages (PoA 1A.6, 1A.10): search with provenance, the sources, importing a text,
 a paragraph's lineage across the library, and the drafting assistant.
 
-Each view declares its rule; sources and paragraphs are read through `indexing.visible_sources` /
+Each view declares its rule; sources and paragraphs are read through `visibility.visible_sources` /
 `visible_paragraphs` (404 when hidden), and everything else through `queries`, which filter by the same policy. Every
 write is one service, whose error comes back on the form field it names, with nothing saved.
 """
@@ -32,8 +32,8 @@ from coalition.core.forms import ServiceForm, submit, then_redirect
 from coalition.directory.models import Organisation
 from coalition.library import extract, queries, services, tasks
 from coalition.library.forms import AssistForm, ImportForm, SearchForm, SourcesFilterForm
-from coalition.library.indexing import visible_paragraphs, visible_sources
 from coalition.library.models import Paragraph, QueuedImport, ReuseRecord, Source
+from coalition.library.visibility import visible_paragraphs, visible_sources
 
 MAX_PAGE = 1000  # deeper than anyone reads; keeps the index's collector small
 SOURCES_PER_PAGE = 50

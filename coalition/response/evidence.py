@@ -6,11 +6,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coalition.core.evidence import EvidenceType, register
+from coalition.response.models import Situation
 
 
 def register_types() -> None:
-    from coalition.response.models import Situation
-
     register(
         EvidenceType(
             key="response.situation",

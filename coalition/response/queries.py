@@ -17,6 +17,7 @@ from coalition.core.policy import Role
 from coalition.directory.models import Office, Organisation, Position
 from coalition.directory.queries import participants_on, today
 from coalition.response.models import CivilSocietyReport, Pledge, Signal, Situation
+from coalition.statements.models import Statement
 
 
 def situations(user: Any) -> QuerySet[Situation]:
@@ -69,8 +70,6 @@ def brief(user: Any, situation: Situation, past: list[Situation] | None = None) 
     """Who is there (members' embassies and network contacts in the country), what the coalition said before about
     it, its past situations (`past` when the caller read them with the situation: `with_past`), and the country's
     recent and ongoing signals, whether an alert or a person opened it."""
-    from coalition.statements.models import Statement
-
     on = today()
     members = participants_on(user, on=on).values("pk")  # members today, not observers or former members
     embassies = list(

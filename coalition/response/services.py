@@ -23,6 +23,8 @@ from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
+from coalition.programme import services as programme
+from coalition.programme.models import Activity
 from coalition.response.detection import Evidence, corroborate
 from coalition.response.models import (
     Alert,
@@ -36,6 +38,7 @@ from coalition.response.models import (
     TimelineEntry,
     Tool,
 )
+from coalition.statements import services as statements
 
 RESPONSE_ACTIVITY = "1B.3"
 # How a pledge may move: delivered, or withdrawn; a delivery found not to have happened goes back to pledged; a
@@ -446,8 +449,6 @@ def share_report(report: CivilSocietyReport, *, by: Any, person_ids: Iterable[in
 
 def fast_track_statement(situation: Situation, *, by: Any, title: str, text: str) -> Any:
     """Draft the country-specific statement for this situation on the fast track (1A.5) and link it."""
-    from coalition.statements import services as statements
-
     policy.require(by, "response.view", situation)
     _require_open(situation)
     if situation.statement_id:
@@ -475,9 +476,6 @@ def fast_track_statement(situation: Situation, *, by: Any, title: str, text: str
 def close(situation: Situation, *, by: Any, review: str) -> Situation:
     """Close with an after-action review; the situation becomes evidence for 1B.3, and for 1A.5 when its statement
     was published."""
-    from coalition.programme import services as programme
-    from coalition.programme.models import Activity
-
     policy.require(by, "response.manage")
     policy.require(by, "response.view", situation)
     _require_open(situation)

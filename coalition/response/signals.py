@@ -7,17 +7,16 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
+from coalition.response.services import record_statement_published
+from coalition.statements.models import Statement
+
 
 def _on_statement(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.published_at is None:
         return
-    from coalition.response.services import record_statement_published
-
     for situation in instance.situations.all():
         record_statement_published(situation)
 
 
 def connect() -> None:
-    from coalition.statements.models import Statement
-
     post_save.connect(_on_statement, sender=Statement, dispatch_uid="response.statement_published")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience, AudienceMember, AuditEvent
 from coalition.core.policy import Classification, Role
-from coalition.library import indexing, queries, services
+from coalition.library import indexing, queries, services, visibility
 from coalition.library.engine import Filters
 from coalition.library.models import Paragraph, ReuseRecord, Source
 from coalition.statements.models import Statement
@@ -232,7 +232,7 @@ def test_a_restricted_text_reaches_its_audience_only(add: Any, make_user: Any, o
     assert found(reader, "offline online")
     assert found(official, "offline online") == []
     paragraph = source.paragraphs.first()
-    assert not indexing.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
+    assert not visibility.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
 
 
 def test_a_draft_statement_is_found_only_by_those_who_read_the_draft(
@@ -379,4 +379,4 @@ def test_a_statements_own_readers_decide_even_when_its_library_copy_lags(
     assert found(official, "interoperable elections") == []
     paragraph = Source.objects.get(statement=statement).paragraphs.first()
     assert paragraph is not None
-    assert not indexing.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
+    assert not visibility.visible_paragraphs(official).filter(pk=paragraph.pk).exists()
