@@ -34,7 +34,7 @@ import django  # noqa: E402
 django.setup()
 
 from coalition.donors import topics as services  # noqa: E402
-from coalition.donors.ingest import iati  # noqa: E402
+from coalition.donors.ingest import iati, records  # noqa: E402
 from coalition.donors.models import DEFAULT_MAPPING  # noqa: E402
 
 FILES = sorted((iati.IATI_DATA / "real-activities").glob("*.xml"))
@@ -122,7 +122,7 @@ def as_saved(activity: iati.Activity) -> tuple[list[dict[str, Any]], list[dict[s
         {"vocabulary": m.vocabulary, "code": m.code, "significance": m.significance} for m in activity.policy_markers
     ]
     title = next(iter(activity.title.values()), "")
-    description = services._description(activity)
+    description = records._description(activity)
     return sectors, markers, f"{title}\n{description}"
 
 
