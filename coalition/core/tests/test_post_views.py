@@ -47,9 +47,13 @@ def _tree(function: FunctionType) -> ast.AST:
 
 def _takes_post(function: FunctionType, tree: ast.AST) -> bool:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in READS_SUBMISSION:
-            if isinstance(node.value, ast.Name) and node.value.id == "request":
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in READS_SUBMISSION
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "request"
+        ):
+            return True
         if isinstance(node, ast.Name) and node.id in {"require_POST", "require_http_methods"}:
             return True
     return False
