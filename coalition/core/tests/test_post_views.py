@@ -36,9 +36,17 @@ def _functions(view: Any) -> Iterator[FunctionType]:
             continue
         seen.add(function)
         yield function
-        for node in ast.walk(_tree(function)):
+        for node in _body_nodes(_tree(function)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 todo.append(function.__globals__.get(node.func.id))
+
+
+def _body_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body: its decorators (`@access`, which reads the request to offer a return link)
+    are the platform's, not the view's own handling of a submission."""
+    for top in ast.iter_child_nodes(tree):
+        for statement in getattr(top, "body", [top]):
+            yield from ast.walk(statement)
 
 
 def _tree(function: FunctionType) -> ast.AST:
