@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from coalition.accounts.models import User
 from coalition.core import policy
 from coalition.core.policy import Classification, Role
 from coalition.directory.tests.factories import person_with_role
@@ -22,8 +23,6 @@ EMBARGO_READERS = {Role.SUPPORT_UNIT, Role.CHAIR, Role.FOCAL_POINT, Role.MEMBER_
 
 def published_statement(*, embargo_until: dt.datetime) -> Statement:
     """A joint statement signed by one member, decided and published under an embargo."""
-    from coalition.accounts.models import User
-
     support = User.objects.create_user(email="embargo-su@example.org", person=person_with_role(Role.SUPPORT_UNIT))
     member = government("NL")
     signer = focal_point(member).account

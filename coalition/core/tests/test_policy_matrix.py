@@ -8,11 +8,12 @@ from __future__ import annotations
 import pytest
 
 from coalition.core import policy
-from coalition.core.models import Audience, AudienceMember
+from coalition.core.models import Audience, AudienceMember, Classified
 from coalition.core.policy import Classification as C
 from coalition.core.policy import Role as R
 from coalition.directory.models import Person
 from coalition.directory.tests.factories import PersonFactory, government
+from coalition.meetings.models import Invitation
 
 SIGNED_IN_ROLES = [r for r in R if r != R.ANONYMOUS]
 
@@ -199,8 +200,6 @@ def test_an_undeclared_action_is_an_error_not_a_silent_no():
 def test_every_classified_model_is_filtered_by_the_policy():
     from django.apps import apps
 
-    from coalition.core.models import Classified
-
     for model in apps.get_models():
         if issubclass(model, Classified):
             sql = str(policy.visible_to(None, model).query)
@@ -210,8 +209,6 @@ def test_every_classified_model_is_filtered_by_the_policy():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", SIGNED_IN_ROLES)
 def test_only_the_invited_person_replies(make_user, role):
-    from coalition.meetings.models import Invitation
-
     invited, other = make_user(R.MEMBER_OFFICIAL), make_user(role)
     invitation = Invitation(person=invited.person)
     assert policy.can(invited, "meetings.rsvp", invitation)

@@ -24,9 +24,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coalition.accounts.models import User
+from coalition.core import policy
+from coalition.core.evidence import kind_of
 from coalition.core.policy import Classification
 from coalition.demo.loader import DEMO_DOMAIN, load_demo
-from coalition.directory.models import Body, Organisation, Participation, Person, Position
+from coalition.directory.models import Body, Country, Organisation, Participation, Person, Position
+from coalition.documents.models import Comment, Document, Version
+from coalition.donors.models import Allocation, FundingActivity, FundingLine
+from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.meetings.models import ActionItem, AgendaItem, Attendance, Decision, Invitation, Meeting
+from coalition.programme.models import Activity, EvidenceLink, Milestone, ProgressUpdate, StatusChange, StatusProposal
+from coalition.response.models import Pledge, TimelineEntry, Tool
+from coalition.response.services import open_situation
+from coalition.statements.models import Response, Statement
 
 BUDGET = 15
 SCALE = 20
@@ -90,17 +100,6 @@ def _route(name: str, address: str) -> None:
 
 def _scale_programme(support: User, members: list[Organisation]) -> None:
     """Activity 1A.6 of 2023 (the library's uptake evidence) with twenty times its demo rows of every kind."""
-    from coalition.core.evidence import kind_of
-    from coalition.library.models import Paragraph, ReuseRecord
-    from coalition.programme.models import (
-        Activity,
-        EvidenceLink,
-        Milestone,
-        ProgressUpdate,
-        StatusChange,
-        StatusProposal,
-    )
-
     activity = Activity.objects.get(objective__goal__programme__year=2023, code="1A.6")
     # Reuse records between every pair of public demo paragraphs of different texts, each linked as evidence.
     paragraphs = list(Paragraph.objects.filter(source__statement__isnull=True).order_by("pk"))
@@ -156,8 +155,6 @@ def _scale_programme(support: User, members: list[Organisation]) -> None:
 
 def _scale_statements(members: list[Organisation]) -> None:
     """The published statement with a response from twenty times as many members, and its translations."""
-    from coalition.statements.models import Response, Statement
-
     statement = Statement.objects.filter(published_at__isnull=False).get()
     freeze = statement.published_freeze
     responses = list(Response.objects.filter(freeze=freeze))
@@ -176,8 +173,6 @@ def _scale_statements(members: list[Organisation]) -> None:
 def _scale_meetings(support: User, members: list[Organisation]) -> None:
     """The meeting with most on its page, twenty times over: agenda, decisions, actions, attendance, invitations;
     and its series with twenty times its meetings."""
-    from coalition.meetings.models import ActionItem, AgendaItem, Attendance, Decision, Invitation, Meeting
-
     meeting = Meeting.objects.filter(series__isnull=False).order_by("starts_at").first()
     assert meeting is not None
     agenda = list(AgendaItem.objects.filter(meeting=meeting).order_by("position"))
@@ -241,8 +236,6 @@ def _scale_directory(members: list[Organisation]) -> None:
 
 def _scale_documents() -> None:
     """A document with twenty times its versions and comments."""
-    from coalition.documents.models import Comment, Document, Version
-
     document = max(Document.objects.all(), key=lambda d: d.comments.count())
     versions = list(Version.objects.filter(document=document).order_by("number"))
     top = versions[-1].number
@@ -257,8 +250,6 @@ def _scale_documents() -> None:
 
 def _scale_library(members: list[Organisation]) -> None:
     """A source with twenty times its paragraphs and signatories."""
-    from coalition.library.models import Paragraph, Source
-
     source = Source.objects.get(symbol="A/HRC/RES/DEMO/1")
     paragraphs = list(Paragraph.objects.filter(source=source).order_by("position"))
     top = paragraphs[-1].position
@@ -274,10 +265,6 @@ def _scale_library(members: list[Organisation]) -> None:
 
 def _scale_response(support: User, members: list[Organisation]) -> None:
     """A situation (the demo opens none) with twenty times a situation's usual pledges, steps and timeline."""
-    from coalition.directory.models import Country
-    from coalition.response.models import Pledge, TimelineEntry, Tool
-    from coalition.response.services import open_situation
-
     situation = open_situation(by=support, country=Country.objects.get(code="ET"), title="Ethiopia (scaled)")
     tools = list(Tool.objects.all())
     person = Person.objects.filter(full_name__startswith="Scaled official").first()
@@ -303,8 +290,6 @@ def _scale_response(support: User, members: list[Organisation]) -> None:
 def _scale_donors() -> None:
     """Twenty times the demo's funding activities (every one with its lines and allocations), so the lists,
     the heatmap, the gaps and an activity's page carry twenty times the rows."""
-    from coalition.donors.models import Allocation, FundingActivity, FundingLine
-
     official = User.objects.get(email=f"official@{DEMO_DOMAIN}")
     activities = list(FundingActivity.objects.order_by("pk"))
     assert activities
@@ -316,7 +301,6 @@ def _scale_donors() -> None:
         Allocation.objects.bulk_create(
             _copy(allocation, activity=copy) for allocation in allocations if allocation.activity_id == original.pk
         )
-    from coalition.core import policy
 
     mine = policy.visible_to(official, FundingActivity).order_by("pk").first()
     assert mine is not None

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from coalition.core.tests.guards import past_guards
 from coalition.demo.loader import DemoLogin, load_demo
 from coalition.directory.queries import today
+from coalition.library import indexing
 
 
 @dataclass
@@ -85,8 +86,6 @@ def _write(tables: dict[str, Any]) -> None:
 
 
 def _rebuild_outside_the_database() -> None:
-    from coalition.library import indexing
-
     ContentType.objects.clear_cache()
     indexing.rebuild()
 

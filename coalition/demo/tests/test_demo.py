@@ -16,6 +16,7 @@ from coalition.demo import data
 from coalition.demo.loader import DEMO_DOMAIN, LOGINS, load_demo
 from coalition.directory.queries import participants_on, today
 from coalition.directory.tests.factories import PersonFactory
+from coalition.donors.models import FundingActivity, Overlap
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,6 @@ def test_the_demo_is_recognised_even_beside_other_data(demo):
 
 
 def test_the_demo_shares_funding_at_every_tier_with_an_overlap_to_review(demo):
-    from coalition.donors.models import FundingActivity, Overlap
-
     focal = User.objects.get(email="focal@demo.coalition.example")  # Estonia, taking part
     official = User.objects.get(email="official@demo.coalition.example")  # Ghana, not taking part
     support = User.objects.get(email="support@demo.coalition.example")

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from coalition.ops.management.commands import run_platform
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -152,7 +154,6 @@ def test_a_site_url_named_by_the_deployment_wins_over_the_port() -> None:
 def test_a_child_started_as_the_stop_signal_arrives_is_still_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Review of issue 17 item 5: a stop signal raised while a child's start was being reported (after it began,
     before it was listed) left that child out of the list that is stopped, running on alone."""
-    from coalition.ops.management.commands import run_platform
 
     class Started:
         pid = 4242
