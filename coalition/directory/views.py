@@ -1,4 +1,5 @@
-"""Directory pages. Each view declares its rule; every queryset comes from `policy.visible_to` via queries."""
+"""Directory pages: the home page, the members and their history, organisations and their positions, bodies, networks,
+chairs."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
 """Documents pages: the list, a document rendered paragraph by paragraph with its comments and clause statuses, its
-versions and redlines, and the export of open clauses for a meeting. Each view declares its rule; every document
-comes through documents.queries (access-filtered, 404 when hidden); every write is one service, whose error comes
-back on the form field it names with a 400 and nothing saved."""
+versions and redlines, and the export of open clauses for a meeting."""
 
 from __future__ import annotations
 

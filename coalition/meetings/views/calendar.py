@@ -1,6 +1,5 @@
 """Calendar pages of meetings: one's own invitation file, replies (the meeting page's form, the emailed one-click
-link, an uploaded calendar REPLY) and the personal calendar feed. Each view declares its rule; the meeting is then
-looked up through `policy.visible_to`, and every write goes through a service, by way of `core.forms.submit`."""
+link, an uploaded calendar REPLY) and the personal calendar feed."""
 
 from __future__ import annotations
 

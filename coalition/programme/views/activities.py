@@ -1,4 +1,4 @@
-"""Program of Action pages. Each view declares its rule; reads go through programme.queries (access-filtered)."""
+"""Program of Action pages: the programmes, the tree of one, an activity with its updates, status and evidence."""
 
 from __future__ import annotations
 

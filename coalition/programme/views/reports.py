@@ -1,5 +1,5 @@
 """The Chair's annual report of a programme: a page with a status chart per goal, a PDF, and CSV and JSON exports.
-Each view declares its rule; every format is drawn from reports.annual_report, which reads through the policy."""
+Every format is drawn from reports.annual_report, so each shows the same rows."""
 
 from __future__ import annotations
 

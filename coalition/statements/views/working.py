@@ -2,9 +2,8 @@
 decision at the deadline, publication under embargo and translations (PoA 1A.5, 1A.6, 1A.10). A published statement
 is read by everyone else at the same address, in its public layout.
 
-Each view declares its rule; statements are read through `policy.visible_to` (404 when hidden); every write is one
-service, whose error comes back on the form field it names with a 400 and nothing saved. Who may respond for a member
-is the service's question (`statements.sign`): its refusal is a 403 page with its message.
+Who may respond for a member is the service's question (`statements.sign`): its refusal is a 403 page with its
+message.
 """
 
 from __future__ import annotations
