@@ -24,7 +24,6 @@ from django_tasks.base import TASK_MAX_PRIORITY
 
 from coalition.core import policy
 from coalition.core.policy import Classification
-from coalition.library import semantic
 from coalition.library.engine import AccessFilter, Engine, IndexedParagraph
 from coalition.library.models import Paragraph, Source
 from coalition.library.visibility import visible_sources
@@ -126,6 +125,10 @@ def schedule(source_ids: Iterable[int]) -> None:
     worker. Indexing was a task too, and on the worker's one first-in-first-out queue a text waited behind every
     earlier text's embeddings (an import of 477 speeches went unfound for minutes); one source's paragraphs take
     milliseconds to index, its embeddings a second or more."""
+    # semantic loads NumPy: imported on the first change, so a command that only starts Django (`demo_totp` prints
+    # a code while a sign-in form waits) does not pay for it (issue 17, item 5).
+    from coalition.library import semantic
+
     ids = sorted(set(source_ids))
     if ids:
         transaction.on_commit(lambda: index_now(ids))

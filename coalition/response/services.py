@@ -25,6 +25,7 @@ from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
 from coalition.programme import services as programme
 from coalition.programme.models import Activity
+from coalition.response import timeline
 from coalition.response.detection import Evidence, corroborate
 from coalition.response.models import (
     Alert,
@@ -48,10 +49,6 @@ PLEDGE_MOVES: dict[str, set[str]] = {
     Pledge.Status.DELIVERED: {Pledge.Status.PLEDGED},
 }
 STATEMENT_ACTIVITY = "1A.5"
-
-
-def _timeline(situation: Situation, kind: str, text: str, *, by: Any = None, at: dt.datetime | None = None) -> None:
-    TimelineEntry.objects.create(situation=situation, kind=kind, text=text[:500], by=by, at=at or timezone.now())
 
 
 def _require_open(situation: Situation, field: str = "situation") -> None:
@@ -233,12 +230,12 @@ def _open_situation(
             alert.status = Alert.Status.SITUATION
             alert.save(update_fields=["status"])
             sources = alert.get_sources_display()
-            _timeline(situation, "signal", f"First signal ({sources})", at=alert.first_signal_at)
+            timeline.add(situation, "signal", f"First signal ({sources})", at=alert.first_signal_at)
         elif first_signal_at is not None:
-            _timeline(situation, "signal", "First signal", at=first_signal_at)
+            timeline.add(situation, "signal", "First signal", at=first_signal_at)
         for tool in Tool.objects.filter(in_playbook=True):
             PlaybookStep.objects.create(situation=situation, tool=tool, owner=tool.suggested_lead)
-        _timeline(situation, "opened", "Situation opened", by=by)
+        timeline.add(situation, "opened", "Situation opened", by=by)
         ledger.record("response.situation_opened", actor=by, subject=situation, data={"alert": alert and alert.pk})
     return situation
 
@@ -254,7 +251,7 @@ def widen(situation: Situation, *, by: Any, classification: str) -> Situation:
         before = situation.classification
         situation.classification, situation.audience = classification, None
         situation.save(update_fields=["classification", "audience"])
-        _timeline(situation, "widened", f"Readers: {situation.get_classification_display()}", by=by)
+        timeline.add(situation, "widened", f"Readers: {situation.get_classification_display()}", by=by)
         ledger.record(
             "response.situation_widened", actor=by, subject=situation, data={"from": before, "to": classification}
         )
@@ -278,7 +275,7 @@ def set_step(
             step.note = note.strip()
         step.save()
         if changed:
-            _timeline(step.situation, "step", f"{step.tool}: {step.get_status_display()}", by=by)
+            timeline.add(step.situation, "step", f"{step.tool}: {step.get_status_display()}", by=by)
         ledger.record(
             "response.step_updated", actor=by, subject=step.situation, data={"tool": step.tool_id, "status": status}
         )
@@ -356,7 +353,7 @@ def pledge(
                 made = Pledge.objects.create(situation=situation, organisation=organisation, tool=tool, **fields)
         except IntegrityError:  # a pledge made at the same moment by a colleague
             raise InvalidInput(f"{organisation} has already pledged “{tool}” here.", field="tool") from None
-        _timeline(situation, "pledge", f"{organisation} pledged: {tool}", by=by)
+        timeline.add(situation, "pledge", f"{organisation} pledged: {tool}", by=by)
         ledger.record(
             "response.pledged", actor=by, subject=situation, on_behalf_of=organisation, data={"tool": tool.pk}
         )
@@ -377,7 +374,7 @@ def _step_underway(situation: Situation, tool: Tool, *, by: Any, owner: str) -> 
     if not created:
         step.status = PlaybookStep.Status.UNDERWAY
         step.save(update_fields=["status"])
-    _timeline(situation, "step", f"{tool}: {step.get_status_display()}", by=by)
+    timeline.add(situation, "step", f"{tool}: {step.get_status_display()}", by=by)
     ledger.record("response.step_updated", actor=by, subject=situation, data={"tool": tool.pk, "status": step.status})
 
 
@@ -395,7 +392,7 @@ def set_pledge_status(item: Pledge, *, by: Any, status: str) -> Pledge:
     with transaction.atomic():
         item.status, item.updated_at = status, timezone.now()
         item.save(update_fields=["status", "updated_at"])
-        _timeline(
+        timeline.add(
             item.situation, "pledge", f"{item.organisation}: {item.tool} {item.get_status_display().lower()}", by=by
         )
         ledger.record(
@@ -465,7 +462,7 @@ def fast_track_statement(situation: Situation, *, by: Any, title: str, text: str
         )
         situation.statement = statement
         situation.save(update_fields=["statement"])
-        _timeline(situation, "statement", "Country statement drafted on the fast track", by=by)
+        timeline.add(situation, "statement", "Country statement drafted on the fast track", by=by)
         ledger.record("response.statement_linked", actor=by, subject=situation, data={"statement": statement.pk})
     return statement
 
@@ -485,7 +482,7 @@ def close(situation: Situation, *, by: Any, review: str) -> Situation:
         situation.status, situation.review = Situation.Status.CLOSED, review.strip()
         situation.closed_at, situation.closed_by = timezone.now(), by
         situation.save(update_fields=["status", "review", "closed_at", "closed_by"])
-        _timeline(situation, "closed", "Situation closed with an after-action review", by=by)
+        timeline.add(situation, "closed", "Situation closed with an after-action review", by=by)
         ledger.record("response.situation_closed", actor=by, subject=situation)
         codes = [RESPONSE_ACTIVITY]
         if situation.statement_id and situation.statement and situation.statement.published_at:
@@ -500,13 +497,6 @@ def close(situation: Situation, *, by: Any, review: str) -> Situation:
                     note="Closed with an after-action review",
                 )
     return situation
-
-
-def record_statement_published(situation: Situation) -> None:
-    """The fast-tracked statement was published: note it on the timeline (once)."""
-    statement = situation.statement
-    if statement is not None and not situation.timeline.filter(kind="published").exists():
-        _timeline(situation, "published", "Country statement published", at=statement.published_at)
 
 
 # --- Toolkit ------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
-from coalition.response.services import record_statement_published
+from coalition.response.timeline import record_statement_published
 from coalition.statements.models import Statement
 
 
