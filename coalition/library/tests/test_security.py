@@ -19,7 +19,9 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
+from coalition.core import policy
 from coalition.core.errors import AccessDenied
+from coalition.core.evidence import visible_evidence
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
 from coalition.core.tests.clients import api_for, client_for, text_of
@@ -27,6 +29,8 @@ from coalition.directory.models import Organisation
 from coalition.directory.tests.factories import government
 from coalition.library import indexing, queries, services
 from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.programme.models import Activity, EvidenceLink, StatusProposal
+from coalition.programme.services import load_programme
 from coalition.statements.tests.test_services import draft, member, open_round, published, sign
 
 pytestmark = pytest.mark.django_db
@@ -235,10 +239,6 @@ def test_reuse_evidence_for_1a6_is_shown_only_to_readers_of_both_texts(
 ) -> None:
     """Rule: uptake evidence linked to activity 1A.6 (programme EvidenceLink) is filtered by the viewer's access to
     both paragraphs; no status proposal or note carries a hidden title."""
-    from coalition.core.evidence import visible_evidence
-    from coalition.programme.models import Activity, EvidenceLink, StatusProposal
-    from coalition.programme.services import load_programme
-
     load_programme()
     with django_capture_on_commit_callbacks(execute=True):
         services.import_text(
@@ -483,8 +483,6 @@ def test_the_assistant_is_for_participants_only(add: Callable[..., Source], make
 
 def test_every_library_view_and_endpoint_declares_its_rule() -> None:
     """Rule: every view of the library (pages and API) names a rule of coalition.core.policy."""
-    from coalition.core import policy
-
     resolver = get_resolver()
     checked = 0
 

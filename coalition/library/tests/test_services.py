@@ -22,6 +22,8 @@ from coalition.core.policy import Classification, Role
 from coalition.library import indexing, queries, services, visibility
 from coalition.library.engine import Filters
 from coalition.library.models import Paragraph, ReuseRecord, Source
+from coalition.programme.models import EvidenceLink
+from coalition.programme.services import load_programme
 from coalition.statements.models import Statement
 from coalition.statements.tests.test_services import draft, lift_embargo, member, published
 
@@ -304,9 +306,6 @@ def test_formulaic_language_alone_is_not_reuse(add: Any) -> None:
 
 
 def test_reuse_is_uptake_evidence_for_activity_1a6(add: Any, support: Any) -> None:
-    from coalition.programme.models import EvidenceLink
-    from coalition.programme.services import load_programme
-
     load_programme()
     add(text=STATEMENT, title="Statement", date=dt.date(2011, 12, 9))
     add(text=RESOLUTION, date=dt.date(2016, 7, 1))

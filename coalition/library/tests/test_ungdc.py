@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from coalition.accounts.models import User
+from coalition.demo.loader import DEMO_DOMAIN, load_demo
 from coalition.library import queries
 from coalition.library.models import Paragraph, Source
 from coalition.library.ungdc import import_speeches
@@ -27,9 +29,6 @@ pytestmark = [
 @pytest.fixture
 def imported(django_capture_on_commit_callbacks: Any) -> Any:
     """The demo coalition (its statements, a demo resolution and national statement), then the speeches."""
-    from coalition.accounts.models import User
-    from coalition.demo.loader import DEMO_DOMAIN, load_demo
-
     with django_capture_on_commit_callbacks(execute=True):
         load_demo()
     support = User.objects.get(email=f"support@{DEMO_DOMAIN}")

@@ -7,6 +7,8 @@ import pytest
 
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import Classification, Role
+from coalition.programme.models import EvidenceLink
+from coalition.programme.services import load_programme
 from coalition.response import queries, services
 from coalition.response.models import PlaybookStep, Situation
 from coalition.response.tests.scenes import closed, kinds, publish
@@ -118,9 +120,6 @@ def test_after_closing_notes_steps_and_statements_are_refused(situation, support
 
 
 def test_a_closed_situation_is_evidence_for_the_rapid_response_mechanism(situation, support):
-    from coalition.programme.models import EvidenceLink
-    from coalition.programme.services import load_programme
-
     load_programme()
     closed(situation, support)
 
@@ -132,9 +131,6 @@ def test_a_closed_situation_is_evidence_for_the_rapid_response_mechanism(situati
 def test_a_closed_situation_with_a_published_statement_is_also_evidence_for_country_statements(
     situation, support, estonia
 ):
-    from coalition.programme.models import EvidenceLink
-    from coalition.programme.services import load_programme
-
     load_programme()
     publish(services.fast_track_statement(situation, by=support, title="On Ethiopia", text="Access."), support, estonia)
     situation.refresh_from_db()
@@ -145,9 +141,6 @@ def test_a_closed_situation_with_a_published_statement_is_also_evidence_for_coun
 
 
 def test_a_drafted_but_unpublished_statement_is_no_evidence_for_country_statements(situation, support):
-    from coalition.programme.models import EvidenceLink
-    from coalition.programme.services import load_programme
-
     load_programme()
     services.fast_track_statement(situation, by=support, title="On Ethiopia", text="Access.")
     situation.refresh_from_db()
@@ -158,8 +151,6 @@ def test_a_drafted_but_unpublished_statement_is_no_evidence_for_country_statemen
 
 
 def test_closing_without_a_programme_loaded_links_nothing(situation, support):
-    from coalition.programme.models import EvidenceLink
-
     closed(situation, support)
 
     assert not EvidenceLink.objects.exists()

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coalition.core import policy
 from coalition.core.access import declared_policy, routes
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Classification, Role
@@ -517,8 +518,6 @@ def test_signed_in_pages_are_never_cached(support: Any, advisory: Any, toolkit: 
 
 def test_every_response_url_declares_its_rule() -> None:
     """Rule: every view declares a policy rule (@access) that exists in policy.RULES."""
-    from coalition.core import policy
-
     found = [
         (route, declared_policy(callback))
         for route, callback in routes()
