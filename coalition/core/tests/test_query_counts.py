@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -339,9 +340,20 @@ def signed_in(scaled_demo: None, django_db_blocker: Any) -> dict[str, Client]:
 
 
 def _queries(client: Client, address: str) -> tuple[int, int, list[str]]:
+    _seen_now(client)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(address)
     return response.status_code, len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def _seen_now(client: Client) -> None:
+    """Mark the session used just now: once a minute a request records when its session was last used (the idle
+    limit), a write of the session's, not of the page's, which fell inside a page's count whenever this module had
+    run for more than a minute (a busy machine: `chair situation` counted 18)."""
+    if "coalition_seen_at" in client.session:
+        session = client.session
+        session["coalition_seen_at"] = time.time()
+        session.save()
 
 
 ROUTE_NAMES = [
@@ -411,3 +423,15 @@ def test_a_public_page_takes_at_most_15_queries_for_a_visitor_at_twenty_times_th
     print(f"\nvisitor {route} {ROUTES[route]}: {count} queries")
     assert status == 200, (route, status)
     assert count <= BUDGET, "\n".join([f"{route}: {count} queries", *sql])
+
+
+def test_a_page_is_counted_without_the_sessions_once_a_minute_write(signed_in, db):
+    """The count is the page's own, however long the module has run: a session last marked used two minutes ago
+    (its write due) costs the page nothing more than one marked a moment ago."""
+    client = signed_in["official"]
+    session = client.session
+    session["coalition_seen_at"] = time.time() - 120
+    session.save()
+    _, after_a_pause, _ = _queries(client, ROUTES["home"])
+    _, at_once, _ = _queries(client, ROUTES["home"])
+    assert after_a_pause == at_once
