@@ -32,6 +32,9 @@ import time
 import zipfile
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
+
+from django.db import connections
 
 from coalition.core.errors import InvalidInput
 
@@ -222,13 +225,17 @@ def pdf_stream_refusal(subject: str, detail: str) -> WorkLimitExceeded:
 def task_limits(subject: str) -> Iterator[None]:
     """Hold the work inside to MAX_TASK_CPU_SECONDS of processor time (a profiling timer, so time spent waiting on the
     database does not count) and MAX_TASK_MEMORY_BYTES of address space more than the process had; past either, a
-    `WorkLimitExceeded` naming `subject` is raised where the work is, so its transaction rolls back. For the task
+    `WorkLimitExceeded` naming `subject` is raised where the work is, so its transaction rolls back (a database call
+under way first returns: cut off inside the driver, a query leaves the worker's connection unusable). For the task
     worker's main thread (the database worker runs tasks there; RQ runs each in a forked process): signals reach no
     other thread, so elsewhere (an immediate task inside a threaded web server) the work runs under the parse limits
     alone."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    querying: list[bool] = []  # one entry per database call under way
+    deferred: list[WorkLimitExceeded] = []
 
     def over_time(signum: int, frame: FrameType | None) -> None:
         refusal = WorkLimitExceeded(
@@ -237,7 +244,20 @@ def task_limits(subject: str) -> Iterator[None]:
             f"{MAX_TASK_CPU_SECONDS:.0f} seconds",
         )
         _task_refusals.append(refusal)  # raised again by the parsers' next `Work.tick` if a library swallows it
+        if querying:  # never inside the database driver: a query cut off halfway leaves the connection unusable
+            deferred.append(refusal)
+            return
         raise refusal
+
+    def finish_queries_first(execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
+        querying.append(True)
+        try:
+            result = execute(sql, params, many, context)
+        finally:
+            querying.pop()
+        if deferred and not querying:
+            raise deferred[-1]
+        return result
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     ceiling = _address_space() + MAX_TASK_MEMORY_BYTES
@@ -248,7 +268,10 @@ def task_limits(subject: str) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_PROF, MAX_TASK_CPU_SECONDS)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     try:
-        yield
+        with contextlib.ExitStack() as wrapped:
+            for database in connections.all():
+                wrapped.enter_context(database.execute_wrapper(finish_queries_first))
+            yield
     except MemoryError:
         raise WorkLimitExceeded(
             subject,

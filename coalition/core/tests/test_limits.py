@@ -1,6 +1,6 @@
 """The task worker's limits (issue 16, item 7): work past the memory or processor time given to one task is stopped
 with a refusal naming it, and the worker's own limits are as before afterwards. Imports through the worker are
-tested in `coalition/donors/tests/test_parser_limits.py`."""
+tested in `coalition/donors/ingest/tests/test_parser_limits.py`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import resource
 import signal
 
 import pytest
+from django.db import connection
 
 from coalition.core import limits
 
@@ -42,3 +43,27 @@ def test_a_time_refusal_swallowed_where_it_landed_is_raised_by_the_next_row(monk
     with pytest.raises(limits.WorkLimitExceeded) as raised:
         work.count_cells(30)
     assert raised.value is refusal
+
+
+@pytest.mark.django_db
+def test_a_time_limit_reached_during_a_query_is_raised_once_the_query_has_returned() -> None:
+    """A run on PostgreSQL found it: the timer fired inside the database driver, the refusal cut a query off halfway,
+    and the worker's connection answered every later query with "another command is already in progress". Here the
+    timer fires as a query starts; the query completes, the refusal follows it, and the connection still works."""
+    finished = []
+
+    def timer_fires_mid_query(execute, sql, params, many, context):
+        signal.raise_signal(signal.SIGPROF)
+        result = execute(sql, params, many, context)
+        finished.append(sql)
+        return result
+
+    with pytest.raises(limits.WorkLimitExceeded) as refusal, limits.task_limits("The import of “slow.xml”"):
+        with connection.execute_wrapper(timer_fires_mid_query), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        raise AssertionError("the work went on past its limit")  # pragma: no cover
+    assert "seconds of processing" in refusal.value.message
+    assert finished == ["SELECT 1"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 2")
+        assert cursor.fetchone() == (2,)
