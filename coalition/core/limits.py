@@ -226,7 +226,7 @@ def task_limits(subject: str) -> Iterator[None]:
     """Hold the work inside to MAX_TASK_CPU_SECONDS of processor time (a profiling timer, so time spent waiting on the
     database does not count) and MAX_TASK_MEMORY_BYTES of address space more than the process had; past either, a
     `WorkLimitExceeded` naming `subject` is raised where the work is, so its transaction rolls back (a database call
-under way first returns: cut off inside the driver, a query leaves the worker's connection unusable). For the task
+    under way first returns: cut off inside the driver, a query leaves the worker's connection unusable). For the task
     worker's main thread (the database worker runs tasks there; RQ runs each in a forked process): signals reach no
     other thread, so elsewhere (an immediate task inside a threaded web server) the work runs under the parse limits
     alone."""
