@@ -144,6 +144,18 @@ if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
+# Scheduled work (`manage.py run_scheduler`, started by run_platform; docs/operations.md): how often, in seconds, each
+# job of coalition/ops/schedule.py enqueues its task. 0 turns a job off (for a deployment that runs it elsewhere).
+SCHEDULE_SECONDS = {
+    "decide_rounds": env_int("SCHEDULE_DECIDE_ROUNDS_SECONDS", 60),
+    "deliver_notifications": env_int("SCHEDULE_DELIVER_NOTIFICATIONS_SECONDS", 60),
+    "final_reminders": env_int("SCHEDULE_FINAL_REMINDERS_SECONDS", 15 * 60),
+    "ingest_signals": env_int("SCHEDULE_INGEST_SIGNALS_SECONDS", 15 * 60),
+    "weekly_digests": env_int("SCHEDULE_WEEKLY_DIGESTS_SECONDS", 60 * 60),
+    "library_index": env_int("SCHEDULE_LIBRARY_INDEX_SECONDS", 60 * 60),
+    "donor_overlaps": env_int("SCHEDULE_DONOR_OVERLAPS_SECONDS", 24 * 60 * 60),
+}
+
 # --- Accounts, passwords, MFA ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -23,7 +23,7 @@ from coalition.core import ledger, limits
 from coalition.core.errors import AccessDenied, CoalitionError
 from coalition.core.tasks import claim_queued
 from coalition.directory.models import Country, Organisation
-from coalition.library import services
+from coalition.library import indexing, services
 from coalition.library.models import QueuedImport
 
 log = logging.getLogger(__name__)
@@ -117,3 +117,16 @@ def _refuse(queued: QueuedImport, message: str, field: str) -> None:
             state=QueuedImport.State.REFUSED, error=message, error_field=field
         )
         ledger.record("library.import_refused", actor=queued.by, subject=queued, data={"field": field})
+
+
+@task()
+def check_index() -> int:
+    """Rebuild the search index when it has drifted from the database (paragraphs missing from it, or entries of
+    deleted ones): returns the paragraphs indexed, 0 when nothing was rebuilt. The database is the record, so a
+    second run finds no drift and does nothing."""
+    missing, stale = indexing.drift()
+    if not (missing or stale):
+        return 0
+    count = indexing.rebuild()
+    log.info("Library index rebuilt (%d missing, %d stale): %d paragraphs", len(missing), len(stale), count)
+    return count

@@ -1,5 +1,6 @@
 """The README's run command (issue 17, item 5): it serves on the port it is given, links follow that port, and
-stopping it stops the web server and the task worker with it — a service manager's SIGTERM left the worker running."""
+stopping it stops the web server and the task worker with it — a service manager's SIGTERM left the worker running.
+Issue 19: the scheduler is its third child, watched and stopped the same way."""
 
 from __future__ import annotations
 
@@ -94,6 +95,12 @@ def children_of(pid: int) -> set[int]:
     return {int(child) for child in listed.split()}
 
 
+def started_pid(out: Path, name: str) -> int:
+    """The pid run_platform reported for a child (`<name> started (pid N).`)."""
+    line = next(line for line in out.read_text().splitlines() if line.startswith(f"{name} started (pid "))
+    return int(line.rpartition("pid ")[2].rstrip(")."))
+
+
 def wait_until(condition: object, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -105,16 +112,18 @@ def wait_until(condition: object, seconds: float) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux's /proc")
 @pytest.mark.django_db(transaction=True)
-def test_stopping_run_platform_stops_the_web_server_and_the_worker(
+def test_stopping_run_platform_stops_the_web_server_the_worker_and_the_scheduler(
     platform: tuple[subprocess.Popen[bytes], int, Path, set[int]],
 ) -> None:
     process, port, out, seen = platform
     assert wait_until(lambda: answers(port) or process.poll() is not None, 120), out.read_text()
     assert process.poll() is None, out.read_text()
     assert "Task worker started" in out.read_text()
+    assert wait_until(lambda: "decide_rounds: task" in out.read_text(), 60), out.read_text()  # its first run
     children = children_of(process.pid)
     seen.update(children)
-    assert children and all(alive(pid) for pid in children)
+    assert len(children) == 3 and all(alive(pid) for pid in children), out.read_text()
+    assert {started_pid(out, name) for name in ("Web server", "Task worker", "Scheduler")} == children
 
     process.send_signal(signal.SIGTERM)  # as a service manager stops it (Ctrl-C takes the same path)
     process.wait(timeout=30)

@@ -43,15 +43,16 @@ def stop_children(children: list[subprocess.Popen[bytes]]) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run the web server and the background task worker together (the README's run command)."
+    help = "Run the web server, the background task worker and the scheduler together (the README's run command)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default=f"127.0.0.1:{settings.PORT}", help="Default: 127.0.0.1:$PORT.")
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
-        """The web server and the worker run as this process's children, and it stays to watch them: stopped by a
-        signal (SIGTERM from a service manager, Ctrl-C) or by one of them ending (the port taken, a crash), it stops
-        and waits for the other, so no worker is left running on its own."""
+        """The web server, the worker and the scheduler run as this process's children, and it stays to watch them:
+        stopped by a signal (SIGTERM from a service manager, Ctrl-C) or by one of them ending (the port taken, a
+        crash), it stops and waits for the others, so no worker or scheduler is left running on its own. With the
+        immediate task backend there is no worker: the scheduler's jobs run in the scheduler's process."""
         missing, stale = indexing.drift()
         if missing or stale:  # a new or deleted index folder: the database is the record
             self.stdout.write(f"Library index rebuilt: {indexing.rebuild()} paragraphs.")
@@ -64,10 +65,12 @@ class Command(BaseCommand):
             command = WORKERS.get(settings.TASKS_BACKEND)
             if command:
                 self.start("Task worker", command, children)
+            self.start("Scheduler", ["run_scheduler"], children)
             self.stdout.write(f"Coalition at http://{addr}/")
             ended = self.watch(children)
         except Stop as stopped:
-            self.stdout.write(f"{signal.Signals(stopped.args[0]).name} received: stopping the web server and worker.")
+            name = signal.Signals(stopped.args[0]).name
+            self.stdout.write(f"{name} received: stopping the web server, the worker and the scheduler.")
             return
         finally:
             for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the waiting short and leave a child behind
