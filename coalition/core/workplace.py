@@ -49,8 +49,15 @@ class Item:
     text: str
     path: str
     deadline: dt.datetime | None = None  # aware; rendered in the viewer's time zone
+    deadline_zone: str = ""  # the host's zone (a sign-on round's), shown beside the viewer's when it differs
     detail: str = ""  # a second line: who has acted, how long it has been quiet, ...
     subject: Any = field(default=None, compare=False, repr=False)  # the record the item is about
+
+
+def from_reminder(reminder: Any, **more: Any) -> Item:
+    """An item made of a digest reminder (`coalition.core.digest.Reminder`): the same text, path and subject, so a
+    section shows what the weekly digest says, plus whatever `more` adds (a deadline, a detail line)."""
+    return Item(text=reminder.text, path=reminder.path, subject=reminder.subject, **more)
 
 
 Collect = Callable[[Any, policy.Actor, dt.datetime], list[Item]]

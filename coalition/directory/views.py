@@ -19,6 +19,7 @@ from coalition.core.forms import submit, then_redirect
 from coalition.directory import queries, services
 from coalition.directory.forms import ConfirmForm, DateForm, MemberFilterForm, ParticipationForm, PositionForm
 from coalition.directory.models import Body, Country, Office, Organisation, Participation, Person, Position
+from coalition.directory.my_work import my_work
 from coalition.directory.reference import NORTH_SOUTH_SOURCE
 
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "observer_count": statuses.count("observer"),
             "troika": troika,
             "warn_next_chair": _warn_next_chair(request, troika),
+            "work": my_work(request.user),
         },
     )
 

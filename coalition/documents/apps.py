@@ -11,3 +11,6 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.documents import workplace
+
+        workplace.register()

@@ -25,3 +25,6 @@ class DonorsConfig(AppConfig):
         from coalition.response.queries import register_funding_note
 
         register_funding_note(_funding_note)
+        from coalition.donors import workplace
+
+        workplace.register()

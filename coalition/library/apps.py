@@ -15,3 +15,6 @@ class LibraryConfig(AppConfig):
 
         evidence.register_types()
         signals.connect()
+        from coalition.library import workplace
+
+        workplace.register()

@@ -16,3 +16,6 @@ class MeetingsConfig(AppConfig):
         evidence.register_types()
         reminders.register_digest_section()
         logs.install()
+        from coalition.meetings import workplace
+
+        workplace.register()

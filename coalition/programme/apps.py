@@ -11,3 +11,6 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.programme import workplace
+
+        workplace.register()

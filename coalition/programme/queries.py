@@ -274,6 +274,12 @@ def digest_for(person: Person, *, on: dt.date) -> Digest:
     account = getattr(person, "account", None)
     if account is None or not account.is_active:
         return Digest(person, [])
+    return Digest(person, list(policy.visible_to(account, stale_activities(on=on)).filter(led_by(person, on=on))))
+
+
+def led_by(person: Person | int, *, on: dt.date) -> Q:
+    """The activities `person` answers for on `on` (leads_of turned around): those their bodies lead, those of a
+    member they are a focal point of, and, for the Support Unit, those nobody leads."""
     current = Position.objects.filter(Position.current_q(on), person=person)
     led = Q(lead_body_id__in=current.filter(body__isnull=False).values("body_id")) | Q(
         lead_body__isnull=True,
@@ -281,7 +287,7 @@ def digest_for(person: Person, *, on: dt.date) -> Digest:
     )
     if current.filter(body__kind=Body.Kind.SUPPORT_UNIT).exists():
         led |= Q(lead_body__isnull=True, lead_organisation__isnull=True)
-    return Digest(person, list(policy.visible_to(account, stale_activities(on=on)).filter(led)))
+    return led
 
 
 def thematic_goals(user: Any, programme: Programme) -> list[tuple[Any, list[str]]]:

@@ -15,3 +15,6 @@ class ResponseConfig(AppConfig):
 
         evidence.register_types()
         signals.connect()
+        from coalition.response import workplace
+
+        workplace.register()

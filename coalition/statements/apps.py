@@ -15,3 +15,6 @@ class StatementsConfig(AppConfig):
 
         evidence.register_types()
         reminders.register_digest_section()
+        from coalition.statements import workplace
+
+        workplace.register()
