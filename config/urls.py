@@ -37,6 +37,7 @@ router.register(
 
 urlpatterns = [
     path("", include("coalition.core.urls")),
+    path("", include("coalition.notifications.urls")),
     path("", include("coalition.directory.urls")),
     path("", include("coalition.accounts.urls")),
     path("", include("coalition.programme.urls")),

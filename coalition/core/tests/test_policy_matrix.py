@@ -77,6 +77,8 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "donors.view": set(R),  # listing: rows are filtered by sharing tier (coalition/donors/tests)
     "donors.align": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},
     "donors.manage": {R.SUPPORT_UNIT},
+    "notifications.own": set(SIGNED_IN_ROLES),  # one's own centre and preferences: rows are the viewer's own
+    "notifications.unsubscribe": set(R),  # the email's link works without a session; the signed token decides
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.

@@ -1,0 +1,321 @@
+"""The one way to tell people things: `notify` writes notifications in the caller's transaction, and the task
+worker emails the immediate ones after the commit, rendering each for its recipient under the policy at sending
+time. See docs/architecture.md, "The notification service"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coalition.core import policy
+from coalition.core.errors import InvalidInput
+from coalition.notifications import email, kinds
+from coalition.notifications.models import Delivery, Mode, Notification, Preference, Urgency
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# The wait before each retry (after the 1st, 2nd, … failed attempt); a claimed delivery's lease.
+BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
+LEASE = dt.timedelta(minutes=10)
+
+
+# --- Telling people ---------------------------------------------------------------------------------------------
+
+
+def may_receive(user: Any) -> bool:
+    """Active people only: a disabled or service account is told nothing."""
+    return bool(user.is_active) and not getattr(user, "is_service_account", False)
+
+
+def _default(kind: kinds.Kind, urgency: str | None = None) -> str:
+    if kind.security:
+        return Mode.IMMEDIATE
+    urgent = kind.urgent if urgency is None else urgency == Urgency.URGENT
+    return Mode.IMMEDIATE if urgent else Mode.DIGEST
+
+
+def _mode(kind: kinds.Kind, user: Any, chosen: str | None, urgency: str | None = None) -> str:
+    if kind.security:
+        return Mode.IMMEDIATE
+    if chosen is None:
+        return _default(kind, urgency)
+    if chosen == Mode.OFF and kind.obliged(user):
+        return _default(kind, urgency)
+    return chosen
+
+
+def effective_delivery(user: Any, kind: str) -> str:
+    """How `user` receives `kind` now: their choice, the kind's default without one; never "off" where their
+    position obliges them, and always "immediate" for security notices."""
+    spec = kinds.get(kind)
+    chosen = Preference.objects.filter(user=user, kind=kind).values_list("mode", flat=True).first()
+    return _mode(spec, user, chosen)
+
+
+def notify(
+    *,
+    kind: str,
+    subject: Any = None,
+    recipients: Iterable[Any],
+    reason: str,
+    urgency: str | None = None,
+    key: str = "",
+) -> list[Notification]:
+    """Tell each of `recipients` about `subject`, for `reason`; returns the notifications written (not those
+    already there for the same kind, subject, recipient and key). Skips inactive and service accounts, whoever may
+    not see `subject`, and whoever switched the kind off. Immediate ones are emailed after the caller's commit."""
+    spec = kinds.get(kind)
+    if (spec.model is None) != (subject is None) or (spec.model is not None and not isinstance(subject, spec.model)):
+        raise TypeError(f"A {kind!r} notification is about a {spec.model!r}, not {type(subject).__name__}")
+    if urgency is not None and urgency not in Urgency.values:
+        raise ValueError(f"urgency is 'urgent' or 'normal', not {urgency!r}")
+    if not str(reason).strip():
+        raise ValueError("A notification says why the person gets it: give a reason")
+    level = urgency or (Urgency.URGENT if spec.urgent or spec.security else Urgency.NORMAL)
+    people = {user.pk: user for user in recipients if user is not None and may_receive(user)}
+    chosen = dict(Preference.objects.filter(user_id__in=list(people), kind=kind).values_list("user_id", "mode"))
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    written: list[Notification] = []
+    queued: list[int] = []
+    for user in people.values():
+        if subject is not None and not policy.is_visible(user, subject):
+            continue
+        mode = _mode(spec, user, chosen.get(user.pk), level)
+        if mode == Mode.OFF:
+            continue
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user,
+                    kind=kind,
+                    subject_type=subject_type,
+                    subject_id=subject.pk if subject is not None else None,
+                    reason=str(reason),
+                    urgency=level,
+                    mode=mode,
+                    key=key,
+                )
+        except IntegrityError:
+            continue  # told already (the same kind, subject, person and key)
+        written.append(notification)
+        if mode == Mode.IMMEDIATE and user.email:
+            delivery = Delivery.objects.create(
+                notification=notification, recipient=user, kind=kind, to=user.email, next_attempt_at=timezone.now()
+            )
+            queued.append(delivery.pk)
+    if queued:
+        transaction.on_commit(lambda: _enqueue(queued))
+    return written
+
+
+def _enqueue(ids: list[int]) -> None:
+    from coalition.notifications import tasks  # tasks imports this module
+
+    tasks.send_deliveries.enqueue(ids)
+
+
+# --- Preferences and reading ------------------------------------------------------------------------------------
+
+
+def set_preference(*, user: Any, kind: str, delivery: str) -> Preference:
+    """Record how `user` receives `kind`. Security notices are always sent at once, and what a person's position
+    obliges them to answer cannot be switched off: both refusals say why."""
+    try:
+        spec = kinds.get(kind)
+    except LookupError:
+        raise InvalidInput(_("There is no such kind of notification."), field="kind") from None
+    if delivery not in Mode.values:
+        raise InvalidInput(_("Choose at once, in the digest or not at all."), field=kind)
+    if spec.security and delivery != Mode.IMMEDIATE:
+        raise InvalidInput(spec.obliged(user), field=kind)
+    if delivery == Mode.OFF and (why := spec.obliged(user)):
+        raise InvalidInput(_("This cannot be turned off: %(why)s") % {"why": why}, field=kind)
+    preference, _created = Preference.objects.update_or_create(
+        user=user, kind=kind, defaults={"mode": delivery, "updated_at": timezone.now()}
+    )
+    return preference
+
+
+def set_preferences(*, user: Any, choices: dict[str, str]) -> int:
+    """Record several choices at once (the preferences page): all or none. Returns how many changed."""
+    now = preferences_of(user)
+    changed = 0
+    with transaction.atomic():
+        for kind, delivery in choices.items():
+            if now.get(kind) != delivery:
+                set_preference(user=user, kind=kind, delivery=delivery)
+                changed += 1
+    return changed
+
+
+def preferences_of(user: Any) -> dict[str, str]:
+    """How `user` receives each registered kind now."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
+    return {key: _mode(spec, user, chosen.get(key)) for key, spec in kinds.registered().items()}
+
+
+def visible_notifications(user: Any) -> QuerySet[Notification]:
+    """`user`'s notifications about what they may see now (a record reclassified since is hidden), newest first.
+    One query, whatever the number of kinds: each subject model's visible rows are a subquery."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    models = {spec.model for spec in kinds.registered().values() if spec.model is not None}
+    shown = Q(subject_type__isnull=True, kind__in=list(kinds.registered()))
+    for model in models:
+        ids: QuerySet[Any] = policy.visible_to(user, model).values("pk")
+        keys = [key for key, spec in kinds.registered().items() if spec.model is model]
+        shown |= Q(subject_type=ContentType.objects.get_for_model(model), subject_id__in=ids, kind__in=keys)
+    return Notification.objects.filter(recipient=user).filter(shown)
+
+
+def unread_count(user: Any) -> int:
+    return visible_notifications(user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class Shown:
+    notification: Notification
+    message: kinds.Message
+
+
+def rendered(notifications: Sequence[Notification], user: Any) -> list[Shown]:
+    """Each notification as `user` reads it now, in their language (those whose subject is gone are left out)."""
+    shown = []
+    with translation.override(language_of(user)):
+        for notification in notifications:
+            subject = notification.subject if notification.subject_type_id else None
+            if notification.subject_type_id and (subject is None or not policy.is_visible(user, subject)):
+                continue
+            shown.append(Shown(notification, kinds.get(notification.kind).render(subject, user)))
+    return shown
+
+
+def mark_read(*, user: Any, notification_id: int) -> Notification:
+    found = visible_notifications(user).filter(pk=notification_id).first()
+    if found is None:
+        raise InvalidInput(_("That notification is not yours or no longer exists."), field="notification")
+    if found.read_at is None:
+        found.read_at = timezone.now()
+        found.save(update_fields=["read_at"])
+    return found
+
+
+def mark_all_read(*, user: Any) -> int:
+    """Mark every unread notification of `user` read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def language_of(user: Any) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+# --- Sending ----------------------------------------------------------------------------------------------------
+
+
+def _claim(pk: int, now: dt.datetime) -> Delivery | None:
+    """Take a due delivery for this run (compare and set), so that two workers never send it twice."""
+    due = Q(status=Delivery.Status.QUEUED) | Q(status=Delivery.Status.SENDING, next_attempt_at__lte=now)
+    taken = Delivery.objects.filter(due, pk=pk).update(status=Delivery.Status.SENDING, next_attempt_at=now + LEASE)
+    if not taken:
+        return None
+    return Delivery.objects.select_related("notification__recipient", "recipient").get(pk=pk)
+
+
+def _finish(delivery: Delivery, status: str, **fields: Any) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(status=status, **fields)
+
+
+def deliver(ids: Iterable[int]) -> dict[str, int]:
+    """Send the deliveries `ids` that are due; returns how many ended in each status. A notification whose
+    recipient may no longer see its subject (or is no longer active, or switched the kind off) is dropped; a mail
+    server's refusal is retried later with a growing wait, up to MAX_ATTEMPTS, then the delivery has failed."""
+    outcome: dict[str, int] = {}
+    for pk in ids:
+        now = timezone.now()
+        delivery = _claim(pk, now)
+        if delivery is None:
+            continue
+        status = _send_one(delivery, now)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def _still_due(notification: Notification, user: Any) -> tuple[bool, Any]:
+    if not may_receive(user):
+        return False, None
+    try:
+        spec = kinds.get(notification.kind)
+    except LookupError:
+        return False, None
+    subject = None
+    if notification.subject_type_id:
+        subject = notification.subject
+        if subject is None or not policy.is_visible(user, subject):
+            return False, None
+    if effective_delivery(user, notification.kind) != Mode.IMMEDIATE and not spec.security:
+        return False, None
+    return True, subject
+
+
+def _send_one(delivery: Delivery, now: dt.datetime) -> str:
+    notification = delivery.notification
+    if notification is None:  # mail sent through send_to is sent at once, never queued
+        _finish(delivery, Delivery.Status.DROPPED, last_error="nothing to send")
+        return Delivery.Status.DROPPED
+    user = notification.recipient
+    policy.forget_actor(user)  # positions may have changed since the notification was written
+    due, subject = _still_due(notification, user)
+    if not due:
+        _finish(delivery, Delivery.Status.DROPPED, next_attempt_at=None)
+        return Delivery.Status.DROPPED
+    attempts = delivery.attempts + 1
+    try:
+        with translation.override(language_of(user)):
+            message = kinds.get(notification.kind).render(subject, user)
+            message_id = email.send_notification(notification, message, to=delivery.to)
+    except Exception as error:  # the mail server's errors are many; any of them means "not sent"
+        logger.warning("Delivery %s attempt %s failed: %s", delivery.pk, attempts, error)
+        if attempts >= MAX_ATTEMPTS:
+            _finish(delivery, Delivery.Status.FAILED, attempts=attempts, last_error=str(error), next_attempt_at=None)
+            return Delivery.Status.FAILED
+        wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        _finish(delivery, Delivery.Status.QUEUED, attempts=attempts, last_error=str(error), next_attempt_at=now + wait)
+        return Delivery.Status.QUEUED
+    _finish(delivery, Delivery.Status.SENT, attempts=attempts, message_id=message_id, sent_at=now, next_attempt_at=None)
+    return Delivery.Status.SENT
+
+
+def due_deliveries(now: dt.datetime | None = None) -> list[int]:
+    moment = now or timezone.now()
+    due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=moment) | Q(
+        status=Delivery.Status.SENDING, next_attempt_at__lte=moment
+    )
+    return list(Delivery.objects.filter(due, notification__isnull=False).order_by("pk").values_list("pk", flat=True))
+
+
+def deliver_due() -> dict[str, int]:
+    """Send every delivery whose (next) attempt is due, and those a stopped worker left half-sent; the scheduler
+    runs it every cycle."""
+    return deliver(due_deliveries())
+
+
+def record_bounce(*, message_id: str, reason: str) -> Delivery | None:
+    """The mail system reports that the email `message_id` bounced: its delivery says so (None when unknown)."""
+    found = Delivery.objects.filter(message_id=message_id).first()
+    if found is None:
+        return None
+    found.status = Delivery.Status.BOUNCED
+    found.last_error = reason
+    found.save(update_fields=["status", "last_error"])
+    return found

@@ -1,0 +1,55 @@
+"""Kinds for tests: a notification about a person's record (a Classified model every test can make and reclassify),
+one a person's position obliges them to keep, and a security notice. Register them with the `test_kinds` fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from coalition.directory.models import Person
+from coalition.notifications import kinds
+
+NOTED = "tests.person_noted"
+OBLIGED = "tests.answer_due"
+SECURITY = "tests.security_notice"
+
+
+def render_noted(person: Any, user: Any) -> kinds.Message:
+    return kinds.Message(
+        subject=_("%(name)s was noted") % {"name": person.full_name},
+        text=_("The record of %(name)s was noted.") % {"name": person.full_name},
+        path=f"/people/?person={person.pk}",
+    )
+
+
+def render_plain(subject: Any, user: Any) -> kinds.Message:
+    return kinds.Message(subject="Something needs you", text="Something needs you.", path="/notifications/")
+
+
+TEST_KINDS = (
+    kinds.Kind(
+        key=NOTED, label="A person is noted", description="For tests.", model=Person, render=render_noted, urgent=True
+    ),
+    kinds.Kind(
+        key=OBLIGED,
+        label="An answer is due",
+        description="For tests.",
+        render=render_plain,
+        obligation=lambda user: "you are your member's focal point" if user.email.startswith("focal") else None,
+    ),
+    kinds.Kind(key=SECURITY, label="Security notice", description="For tests.", render=render_plain, security=True),
+)
+
+
+@contextmanager
+def registered_test_kinds() -> Iterator[None]:
+    for kind in TEST_KINDS:
+        kinds.register(kind)
+    try:
+        yield
+    finally:
+        for kind in TEST_KINDS:
+            kinds.unregister(kind.key)
