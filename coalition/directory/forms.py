@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.forms import DateField, ServiceForm
-from coalition.directory.models import Body, Country, Participation, Person, Position
+from coalition.directory.models import Body, Country, Organisation, Participation, Person, Position
 
 
 class MemberFilterForm(forms.Form):
@@ -35,6 +35,47 @@ class MemberFilterForm(forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ChoiceField)
         region.choices = [("", _("All")), *((r, r) for r in regions)]
+
+
+class PeopleFilterForm(forms.Form):
+    """The people directory's filters (a GET form): each one offers only the records the reader may see, so a value
+    naming anything else is refused with the same message as a value naming nothing."""
+
+    member = forms.ModelChoiceField(
+        label=_("Member or organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("No organisation you can choose has the number %(value)s.")},
+    )
+    body = forms.ModelChoiceField(
+        label=_("Body"),
+        queryset=Body.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("There is no body “%(value)s” among those you can choose.")},
+    )
+    network = forms.ModelChoiceField(
+        label=_("Diplomatic network"),
+        queryset=Body.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("There is no diplomatic network “%(value)s” among those you can choose.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("All")), *Position.Kind.choices],
+        error_messages={"invalid_choice": _("“%(value)s” is not one of the roles listed.")},
+    )
+
+    def __init__(self, *args: Any, members: Any, bodies: Any, networks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
+        self.fields["network"].queryset = networks  # type: ignore[attr-defined]
 
 
 class DateForm(forms.Form):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coalition.core import policy
@@ -80,6 +80,80 @@ def current_positions(user: Any, *, on: dt.date) -> QuerySet[Position]:
         .filter(Position.current_q(on))
         .select_related("person", "body", "organisation")
     )
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    """What the people directory is narrowed to: each filter set must hold of one and the same current position
+    (Estonia's network points of contact in Geneva: one position on Estonia's behalf, in Geneva, as point of
+    contact). The records given are ones the viewer may see (the filter form offers only those)."""
+
+    member: Organisation | None = None  # on whose behalf the position is held
+    body: Body | None = None
+    network: Body | None = None  # a diplomatic network (a body of that kind)
+    kind: str = ""  # Position.Kind: the role the position gives
+
+    def q(self) -> Q:
+        condition = Q()
+        if self.member is not None:
+            condition &= Q(organisation=self.member)
+        if self.body is not None:
+            condition &= Q(body=self.body)
+        if self.network is not None:
+            condition &= Q(body=self.network)
+        if self.kind:
+            condition &= Q(kind=self.kind)
+        return condition
+
+
+def readable_positions(user: Any, *, on: dt.date) -> QuerySet[Position]:
+    """The positions in force on a date that `user` may read, held in a body and for an organisation they may read
+    too (a position never names a body or organisation its reader could not see)."""
+    return (
+        policy.visible_to(user, Position)
+        .filter(Position.current_q(on))
+        .filter(Q(body__isnull=True) | Q(body__in=policy.visible_to(user, Body).values("pk")))
+        .filter(Q(organisation__isnull=True) | Q(organisation__in=policy.visible_to(user, Organisation).values("pk")))
+    )
+
+
+def people_for(user: Any, filters: PeopleFilters | None = None, *, on: dt.date | None = None) -> QuerySet[Person]:
+    """The people directory as `user` may read it: the people they may see who hold a position in force today that
+    they may see (matching `filters`), by name. Each person carries `current` (those positions, with their body and
+    organisation) and `affiliation_visible` (whether the reader may see the person's affiliation). Contact details
+    are not decided here: ask `policy.can(user, "directory.view_contact", person)` per person.
+
+    The readable set of the platform search's "people" kind is `people_for(user)`."""
+    on = on or today()
+    positions = readable_positions(user, on=on)
+    matching = positions.filter((filters or PeopleFilters()).q())
+    return (
+        policy.visible_to(user, Person)
+        .filter(pk__in=matching.values("person_id"))
+        .select_related("affiliation")
+        .annotate(
+            affiliation_visible=Exists(policy.visible_to(user, Organisation).filter(pk=OuterRef("affiliation_id")))
+        )
+        .prefetch_related(
+            Prefetch(
+                "positions",
+                queryset=positions.select_related("body", "organisation").order_by("starts_on", "pk"),
+                to_attr="current",
+            )
+        )
+        .order_by("full_name", "pk")
+    )
+
+
+def people_filter_choices(user: Any) -> dict[str, QuerySet[Any]]:
+    """What the people directory's filters offer `user`: the organisations and bodies they may see, the diplomatic
+    networks apart."""
+    bodies = policy.visible_to(user, Body).order_by("name")
+    return {
+        "members": policy.visible_to(user, Organisation).order_by("name"),
+        "bodies": bodies.exclude(kind=Body.Kind.DIPLOMATIC_NETWORK),
+        "networks": bodies.filter(kind=Body.Kind.DIPLOMATIC_NETWORK),
+    }
 
 
 def people_of(user: Any, organisation: Organisation, *, on: dt.date) -> QuerySet[Person]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coalition.directory import views
+from coalition.directory import views, views_people
 
 app_name = "directory"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation, name="organisation"),
     path("organisations/<int:pk>/positions/", views.appoint, name="appoint"),
     path("positions/<int:pk>/<str:decision>/", views.decide_position, name="decide_position"),
+    path("people/", views_people.people, name="people"),
     path("bodies/", views.bodies, name="bodies"),
     path("bodies/<slug:slug>/", views.body, name="body"),
     path("networks/", views.networks, name="networks"),
