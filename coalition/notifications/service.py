@@ -263,8 +263,9 @@ def _still_due(notification: Notification, user: Any) -> tuple[bool, Any]:
         subject = notification.subject
         if subject is None or not policy.is_visible(user, subject):
             return False, None
-    if effective_delivery(user, notification.kind) != Mode.IMMEDIATE and not spec.security:
-        return False, None
+    chosen = Preference.objects.filter(user=user, kind=spec.key).values_list("mode", flat=True).first()
+    if _mode(spec, user, chosen, notification.urgency) != Mode.IMMEDIATE:
+        return False, None  # switched to the digest (or off) since
     return True, subject
 
 

@@ -3,10 +3,12 @@ one a person's position obliges them to keep, and a security notice. Register th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import smtplib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.translation import gettext as _
 
 from coalition.directory.models import Person
@@ -53,3 +55,10 @@ def registered_test_kinds() -> Iterator[None]:
     finally:
         for kind in TEST_KINDS:
             kinds.unregister(kind.key)
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses every message (settings.EMAIL_BACKEND in tests of retries)."""
+
+    def send_messages(self, email_messages: Sequence[Any]) -> int:
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
