@@ -130,6 +130,11 @@ class Freeze(models.Model):
     def is_open(self) -> bool:
         return self.outcome == self.Outcome.OPEN and self.superseded_at is None and self.deadline > timezone.now()
 
+    @property
+    def awaiting_decision(self) -> bool:
+        """Its deadline has passed but the scheduler has not decided it yet (pages say so; they never decide)."""
+        return self.outcome == self.Outcome.OPEN and self.superseded_at is None and self.deadline <= timezone.now()
+
 
 class Response(models.Model):
     """A member's current position on one frozen text, given by its focal point. One row per member and round: a

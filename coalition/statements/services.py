@@ -355,7 +355,7 @@ def decide(freeze: Freeze, *, now: dt.datetime | None = None) -> Freeze:
 
 
 def decide_due(now: dt.datetime | None = None) -> int:
-    """Decide every open round whose deadline has passed (the worker's or cron's job; pages also call it)."""
+    """Decide every open round whose deadline has passed: the scheduler's job (ops/schedule.py); no page calls it."""
     now = now or timezone.now()
     due = Freeze.objects.filter(outcome=Freeze.Outcome.OPEN, superseded_at__isnull=True, deadline__lte=now)
     return sum(1 for freeze in due if decide(freeze, now=now).outcome != Freeze.Outcome.OPEN)

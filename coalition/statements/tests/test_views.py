@@ -27,6 +27,7 @@ from coalition.documents import services as documents
 from coalition.meetings.tests.factories import activity, focal_point, government
 from coalition.statements import services
 from coalition.statements.models import Freeze, Response, Statement, Translation
+from coalition.statements.tasks import decide_due_rounds
 
 pytestmark = pytest.mark.django_db
 
@@ -257,11 +258,13 @@ def test_a_signature_after_the_deadline_is_refused_and_changes_nothing(world: Wo
     assert response.status_code == 400
     body = response.content.decode()
     assert "The deadline passed" in body
-    # The page it comes back to says what the deadline decided (recording the decision that was due, as every
-    # statements page does), not that the round is still open; the refused signature itself wrote nothing.
-    assert "Not adopted" in body and "Open for responses" not in body
-    assert AuditEvent.objects.filter(action="statements.decided").count() == 1
-    assert written() == (before[0], before[1] + 1, before[2])
+    # The page it comes back to says the deadline has passed, not that the round is still open; deciding it is the
+    # scheduler's work (issue 19), so neither the refused signature nor the page wrote anything.
+    assert "Deadline passed — being decided" in body and "Open for responses" not in body
+    assert not AuditEvent.objects.filter(action="statements.decided").exists()
+    assert written() == before
+    decide_due_rounds.call()
+    assert "Not adopted" in client.get(page(open_round.statement.slug)).content.decode()
 
 
 def test_a_signature_on_a_superseded_version_is_refused_and_changes_nothing(world: World, open_round: Freeze) -> None:
@@ -337,6 +340,7 @@ def test_freezing_with_a_deadline_too_soon_is_refused_on_the_field(world: World)
 def test_silence_procedure_is_adopted_when_nobody_objects_by_the_deadline(world: World) -> None:
     freeze = frozen(draft(world.manager), world.manager, mode="silence")
     deadline_passes(freeze)
+    decide_due_rounds.call()  # the scheduler's job
     response = client_for(world.manager).get(page(freeze.statement.slug))
     assert Freeze.objects.get(pk=freeze.pk).outcome == Freeze.Outcome.ADOPTED
     assert "Adopted" in response.content.decode()
@@ -347,6 +351,7 @@ def test_an_objection_breaks_the_silence(world: World) -> None:
     freeze = frozen(draft(world.manager), world.manager, mode="silence")
     respond(client_for(world.jp_focal), freeze, world.jp, "objected", reason="Not now.")
     deadline_passes(freeze)
+    decide_due_rounds.call()
     body = client_for(world.nl_focal).get(page(freeze.statement.slug)).content.decode()
     assert Freeze.objects.get(pk=freeze.pk).outcome == Freeze.Outcome.SILENCE_BROKEN
     assert "Silence broken by an objection" in body
@@ -525,6 +530,7 @@ def test_fast_track_goes_from_draft_to_published_within_an_hour(world: World, mo
     )
     assert response.status_code == 302
     shifted(monkeypatch, dt.timedelta(minutes=50))
+    decide_due_rounds.call()  # the scheduler's next cycle
     assert "Adopted" in manager.get(page(statement.slug)).content.decode()
     assert (
         manager.post(reverse("statements:publish", args=[statement.slug]), {"embargo_time_zone": TALLINN}).status_code

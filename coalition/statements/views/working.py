@@ -95,6 +95,8 @@ def _state(statement: Statement, freeze: Freeze | None) -> str:
         return _("Published")
     if freeze is None:
         return _("Draft")
+    if freeze.awaiting_decision:
+        return _("Deadline passed — being decided (text %(n)d)") % {"n": freeze.number}
     if freeze.outcome == Freeze.Outcome.OPEN:
         if freeze.mode == Freeze.Mode.SILENCE:
             return _("Under silence procedure (text %(n)d)") % {"n": freeze.number}
@@ -104,7 +106,6 @@ def _state(statement: Statement, freeze: Freeze | None) -> str:
 
 @access("statements.view")
 def index(request: HttpRequest) -> HttpResponse:
-    services.decide_due()
     now = timezone.now()
     rows = [
         Row(s, _current(s), _state(s, _current(s))) for s in queries.statements(request.user).order_by("-created_at")
@@ -271,7 +272,7 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
     """The page members and managers work on: the text paragraph by paragraph, the frozen text and its deadline,
     each member's response, the viewer's own members' forms, and the manager's freeze, publish and translate. A form
     that was refused comes in `forms`, with its errors, in place of a fresh one."""
-    freeze = _current_decided(statement)
+    freeze = _current(statement)  # a round past its deadline is the scheduler's to decide: the page only says so
     may = queries.WorkingPowers.of(request.user)
     text = _text_panel(request, statement, freeze)
     context: dict[str, Any] = {
@@ -292,15 +293,6 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
         **_translation_panel(statement, may, refused=forms),
     }
     return render(request, "statements/statement.html", context, status=status)
-
-
-def _current_decided(statement: Statement) -> Freeze | None:
-    """The current round; one whose deadline has passed is decided first, so the page says what the deadline
-    decided (also when it comes back after a refused response or freeze)."""
-    freeze = _current(statement)
-    if freeze is not None and freeze.outcome == Freeze.Outcome.OPEN and freeze.deadline <= timezone.now():
-        return services.decide(freeze)
-    return freeze
 
 
 def _text_panel(request: HttpRequest, statement: Statement, freeze: Freeze | None) -> dict[str, Any]:
@@ -366,8 +358,11 @@ def _freeze_panel(
 def _publish_panel(
     statement: Statement, freeze: Freeze | None, may: queries.WorkingPowers, *, refused: dict[str, Any]
 ) -> dict[str, Any]:
-    """The publish form while a decided round may be published; a refused one that no longer fits is said alone."""
-    if may.manage and statement.published_at is None and freeze is not None and freeze.outcome in services.PUBLISHABLE:
+    """The publish form while a decided round may be published, or one past its deadline that the scheduler has not
+    decided yet (publishing decides it first, and says so if it cannot be published); a refused one that no longer
+    fits is said alone."""
+    ready = freeze is not None and (freeze.outcome in services.PUBLISHABLE or freeze.awaiting_decision)
+    if may.manage and statement.published_at is None and freeze is not None and ready:
         initial = {"embargo_time_zone": freeze.deadline_time_zone}
         return {"publish_form": refused.get("publish_form") or PublishForm(initial=initial)}
     return {"publish_problem": refused["publish_form"]} if refused.get("publish_form") else {}
@@ -418,7 +413,6 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
 
 @access("statements.view")
 def statement(request: HttpRequest, slug: str) -> HttpResponse:
-    services.decide_due()
     found = _statement(request, slug)
     page = _working_page(request, found) if _is_government(request.user) else _public_page(request, found)
     if not found.is_public:
