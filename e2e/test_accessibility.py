@@ -17,7 +17,7 @@ PHONE_WIDTH = 360
 OVERFLOW_TOLERANCE = 2  # sub-pixel rounding
 
 
-@pytest.mark.parametrize("path", ["/", "/members/", "/bodies/", "/chairs/", "/accounts/login/"])
+@pytest.mark.parametrize("path", ["/", "/members/", "/people/", "/bodies/", "/chairs/", "/accounts/login/"])
 def test_public_page_has_no_axe_violations(page: Page, path: str) -> None:
     response = page.goto(path)
     assert response is not None and response.status == 200
@@ -39,6 +39,20 @@ def test_networks_page_with_the_coverage_matrix_has_no_axe_violations(sign_in: S
     page = sign_in("official")
     page.goto("/networks/")
     assert page.locator("#coverage").count() == 1
+    assert violations_on(page) == ""
+
+
+def test_people_directory_seen_by_the_support_unit_has_no_axe_violations(sign_in: SignIn) -> None:
+    page = sign_in("support")
+    page.goto("/people/?page=2")
+    assert page.locator("tr[id^=person-]").count() > 0 and page.get_by_text("Email:").count() > 0
+    assert violations_on(page) == ""
+
+
+def test_people_directory_filter_error_state_has_no_axe_violations(sign_in: SignIn) -> None:
+    page = sign_in("official")
+    response = page.goto("/people/?role=emperor&network=nowhere")
+    assert response is not None and response.status == 400
     assert violations_on(page) == ""
 
 

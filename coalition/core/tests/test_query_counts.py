@@ -232,6 +232,8 @@ def _scale_directory(members: list[Organisation]) -> None:
     _route("body", f"/bodies/{body.slug}/")
     _route("bodies", "/bodies/")
     _route("networks", "/networks/")
+    _route("people", "/people/")
+    _route("people (one member)", f"/people/?member={organisation.pk}")
     _route("home", "/")
 
 
@@ -369,6 +371,8 @@ ROUTE_NAMES = [
     "quarterly calls",
     "member",
     "members",
+    "people",
+    "people (one member)",
     "body",
     "bodies",
     "networks",
@@ -413,6 +417,7 @@ PUBLIC_ROUTE_NAMES = [
     "statements",
     "members",
     "bodies",
+    "people",
     "home",
 ]
 

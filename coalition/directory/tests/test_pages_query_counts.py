@@ -44,6 +44,9 @@ PAGES = [
     "/networks/",
     "/chairs/",
     "/members/history/",
+    "/people/",
+    "/people/?member={estonia}",
+    "/people/?network=geneva&role=network_poc",
 ]
 
 
