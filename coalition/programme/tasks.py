@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -24,10 +23,13 @@ from coalition.core import policy
 from coalition.core.errors import CoalitionError
 from coalition.directory.models import Person
 from coalition.directory.queries import today
+from coalition.notifications import email as mailer
 from coalition.programme import queries
 from coalition.programme.models import DigestSent, ProgressUpdate
 
 logger = logging.getLogger(__name__)
+
+DIGEST_KIND = "digest"  # the Delivery.kind of a weekly digest email
 
 
 def iso_week(on: dt.date) -> str:
@@ -100,10 +102,16 @@ class DigestEmail:
     def html(self) -> str:
         return render_to_string("programme/email/digest.html", self.context())
 
-    def message(self) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(self.subject, self.text(), None, [self.to])
-        message.attach_alternative(self.html(), "text/html")
-        return message
+    def send(self, account: Any) -> None:
+        """Send it to `account` through the notification service's mailer (the one module that sends email), which
+        adds the "[Coalition] " prefix again and records the email as one Delivery of kind "digest"."""
+        mailer.send_to(
+            account,
+            subject=self.subject.removeprefix(mailer.PREFIX),
+            text=self.text(),
+            html=self.html(),
+            kind=DIGEST_KIND,
+        )
 
 
 def compose_digest(digest: queries.Digest, *, on: dt.date, stale_days: int | None = None) -> DigestEmail:
@@ -193,7 +201,7 @@ def send_staleness_digests(*, on: str | None = None) -> int:
         except IntegrityError:
             continue  # another worker claimed this person's week first
         try:
-            email.message().send()
+            email.send(digest.person.account)
         except Exception:  # the mail server's errors are many; any of them means "not sent"
             logger.exception("Weekly digest %s to person %s was not sent", week, digest.person.pk)
             DigestSent.objects.filter(pk=claim.pk).delete()
