@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from coalition.accounts.models import ServiceToken, User, UserSession
-from coalition.accounts.services import end_session
+from coalition.accounts.services import end_session, last_seen
 from coalition.core.admin_site import LedgeredModelAdmin, ReadOnlyAdminMixin
 from coalition.directory.models import Organisation
 
@@ -59,11 +59,15 @@ class UserSessionAdmin(admin.ModelAdmin):
     filter or export of the admin shows, matches or returns one (the Support Unit must not be able to act as a
     member's focal point by copying it)."""
 
-    list_display = ["user", "created_at", "last_seen_at", "ended_at", "ip", "user_agent"]
+    list_display = ["user", "created_at", "last_seen", "ended_at", "ip", "user_agent"]
     list_display_links = None
     list_filter = [("ended_at", admin.EmptyFieldListFilter)]
-    fields = ["user", "created_at", "last_seen_at", "ended_at", "ip", "user_agent"]  # never the key
+    fields = ["user", "created_at", "ended_at", "ip", "user_agent"]  # never the key
     actions = ["end_sessions"]
+
+    @admin.display(description="Last seen")
+    def last_seen(self, row: UserSession) -> Any:
+        return last_seen(row)  # kept in the session's own data (no GET writes a row)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,11 +9,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.accounts.backends import has_second_factor
-from coalition.accounts.models import UserSession
 from coalition.core.return_to import page_to_return_to
 
 SEEN_GRANULARITY_SECONDS = 60
@@ -53,11 +51,10 @@ class SessionLimitsMiddleware:
 
 
 def mark_seen(request: HttpRequest, now: float) -> None:
-    """The session was used at `now`: the idle limit counts from here."""
+    """The session was used at `now`: the idle limit counts from here, and the sessions list reads it as "last seen"
+    (`services.last_seen`). Kept in the session only: a GET request writes no row of ours (issue 19)."""
     request.session["coalition_seen_at"] = now
     request.session.setdefault("coalition_auth_at", now)
-    if request.session.session_key:
-        UserSession.objects.filter(session_key=request.session.session_key).update(last_seen_at=timezone.now())
 
 
 def seconds_left(request: HttpRequest, now: float) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import import_module
 from typing import Any
 
@@ -44,6 +45,15 @@ def track_session(*, request: HttpRequest, user: User) -> UserSession:
         },
     )
     return row
+
+
+def last_seen(row: UserSession) -> dt.datetime:
+    """When the session was last used, as its own data records it: the middleware keeps that in the session (at most
+    once a minute), never in an app table, so that no GET request writes a row (issue 19). The sign-in time when the
+    session data is gone."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=row.session_key)
+    seen = store.load().get("coalition_seen_at")
+    return dt.datetime.fromtimestamp(seen, tz=dt.UTC) if isinstance(seen, int | float) else row.last_seen_at
 
 
 def _destroy(row: UserSession) -> None:

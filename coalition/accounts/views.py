@@ -40,13 +40,15 @@ def me(request: HttpRequest) -> HttpResponse:
 
 def _me_page(request: HttpRequest, user: User, form: TimeZoneForm, *, status: int) -> HttpResponse:
     actor = policy.actor_for(user)
+    rows = UserSession.objects.filter(user=user, ended_at__isnull=True)
+    sessions = sorted(((row, services.last_seen(row)) for row in rows), key=lambda pair: pair[1], reverse=True)
     return render(
         request,
         "accounts/me.html",
         {
             "form": form,
             "roles": [policy.Role(r).label for r in sorted(actor.roles)],
-            "sessions": UserSession.objects.filter(user=user, ended_at__isnull=True),
+            "sessions": sessions,  # each with when it was last used
             "current_key": request.session.session_key,
             "authenticators": Authenticator.objects.filter(user=user).order_by("type"),
         },
