@@ -11,9 +11,10 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
-        from coalition.meetings import evidence, logs, reminders
+        from coalition.meetings import evidence, logs, notices, reminders
 
         evidence.register_types()
+        notices.register()
         reminders.register_digest_section()
         logs.install()
         from coalition.meetings import workplace

@@ -59,6 +59,8 @@ def build(
     message = EmailMultiAlternatives(PREFIX + subject, body, None, [to], headers=headers)
     message.attach_alternative(html or render_to_string("notifications/email/message.html", page), "text/html")
     for filename, content, mimetype in attachments:
+        if mimetype.startswith("text/calendar"):  # RFC 6047: clients show accept/decline from the inline part
+            message.attach_alternative(content if isinstance(content, str) else content.decode(), mimetype)
         message.attach(filename, content, mimetype)
     return message
 

@@ -8,12 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.directory.models import Organisation, Person
 from coalition.directory.queries import today
-from coalition.meetings import integrity
+from coalition.meetings import integrity, notices
 from coalition.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -30,6 +31,7 @@ from coalition.meetings.services.checks import (
     require_state,
     visible_or_none,
 )
+from coalition.notifications import service
 from coalition.programme import services as programme
 from coalition.programme.models import Activity
 
@@ -79,6 +81,13 @@ def circulate_minutes(*, meeting: Meeting, by: Any) -> Meeting:
             ensure_approval_item(meeting, following)
             ensure_action_review(following)  # actions still open after this meeting come back at the next
         ledger.record("meetings.minutes_circulated", actor=by, subject=meeting, data={"hash": minutes_hash(meeting)})
+        service.notify(
+            kind=notices.MINUTES_CIRCULATED,
+            subject=meeting,
+            recipients=notices.minutes_readers(meeting, by=by),
+            reason=_("You were invited to this meeting or to the next of its series, which approves its minutes."),
+            key=meeting.minutes_circulated_at.isoformat(),
+        )
     return meeting
 
 

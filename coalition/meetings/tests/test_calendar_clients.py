@@ -23,7 +23,7 @@ from django.utils import timezone
 from vobject.icalendar import stringToDurations
 
 from coalition.meetings import calendar
-from coalition.meetings.invitations import send_invitations
+from coalition.meetings.invitations import tell_invited
 from coalition.meetings.logs import redact
 from coalition.meetings.models import Meeting
 from coalition.meetings.tests.test_calendar import invitation_of, invited_meeting
@@ -191,14 +191,15 @@ def test_the_invitation_downloaded_from_the_meeting_page_places_it_at_its_instan
         assert wrong_instants(response.content, [meeting]) == []
 
 
-def test_the_emailed_invitation_places_the_meeting_at_its_instant(organiser, guest):
+def test_the_emailed_invitation_places_the_meeting_at_its_instant(organiser, guest, worker):
     """In the coming repeated hour of Paris and of Sydney (no invitation is emailed for a meeting that has ended)."""
     coming = coming_moments(years=1)
     for meeting in meetings_at(
         organiser, [repeated_hour(coming, "Europe/Paris"), repeated_hour(coming, "Australia/Sydney")]
     ):
         mail.outbox.clear()
-        send_invitations.call(meeting.pk)
+        with worker():
+            tell_invited(meeting)
         message: Any = next(message for message in mail.outbox if message.to == [guest.email])
         inline = [content for content, mimetype in message.alternatives if mimetype.startswith("text/calendar")]
         attached = [content for _, content, _ in message.attachments]

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from coalition.core.models import Audience, AudienceMember, AuditEvent
 from coalition.core.policy import Classification, Role
 from coalition.meetings import services
-from coalition.meetings.invitations import rsvp_token, send_invitations
+from coalition.meetings.invitations import rsvp_token, tell_invited
 from coalition.meetings.models import CalendarFeed, Invitation, Meeting
 from coalition.meetings.tests.test_calendar import invitation_of, meeting_at, person_in
 
@@ -35,7 +35,7 @@ def other_guest(make_user: Any) -> Any:
 def meeting(organiser: Any, guest: Any, other_guest: Any) -> Meeting:
     meeting = meeting_at(organiser, dt.datetime(2027, 3, 28, 14, 0), "Europe/Kyiv")
     services.invite(meeting=meeting, by=organiser)
-    send_invitations.call(meeting.pk)
+    tell_invited(meeting)
     return meeting
 
 
@@ -191,7 +191,7 @@ def test_another_persons_link_is_refused_and_changes_nothing(meeting, guest, oth
 def test_a_link_to_a_meeting_that_has_since_moved_is_refused(meeting, organiser, guest):
     old = link(meeting, guest, "ACCEPTED")
     services.reschedule(meeting=meeting, by=organiser, starts_at=dt.datetime(2027, 3, 29, 12, tzinfo=UTC))
-    send_invitations.enqueue(meeting.pk)  # the change reaches the person: their old invitation is outdated
+    tell_invited(meeting)  # the change reaches the person: their old invitation is outdated
     response = as_user(guest).post(old, {"reply": "ACCEPTED"})
     assert response.status_code == 400
     assert b"the meeting has changed since" in response.content
@@ -295,7 +295,7 @@ def test_an_upload_without_a_file_asks_for_one(meeting, guest):
 
 def test_a_reply_to_an_older_version_is_refused(meeting, organiser, guest):
     services.reschedule(meeting=meeting, by=organiser, starts_at=dt.datetime(2027, 3, 29, 12, tzinfo=UTC))
-    send_invitations.enqueue(meeting.pk)  # the change reaches the person: their old invitation is outdated
+    tell_invited(meeting)  # the change reaches the person: their old invitation is outdated
     response = upload(as_user(guest), calendar_reply(meeting, guest.email, sequence=0))
     assert response.status_code == 400
     assert b"This reply answers version 0 of the invitation" in response.content

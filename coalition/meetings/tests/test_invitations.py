@@ -1,15 +1,14 @@
-"""Invitations by email: a REQUEST to each invited person with the time in their zone, an update when the meeting
-moves, a CANCEL when it is cancelled; nothing twice, and what the mail server refused is sent by the next run."""
+"""Invitations by email, told through the notification service: a REQUEST to each invited person with the time in
+their zone, an update when the meeting moves, a CANCEL when it is cancelled; nothing twice, and what the mail server
+refused is sent by the service's next attempt."""
 
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -21,15 +20,13 @@ from coalition.core.errors import AccessDenied
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Role
 from coalition.meetings import services
-from coalition.meetings.invitations import (
-    InvitationsNotSent,
-    queue_invitations,
-    queue_updates,
-    read_rsvp_token,
-    send_invitations,
-)
+from coalition.meetings.invitations import queue_invitations, queue_updates, read_rsvp_token, tell_invited
 from coalition.meetings.models import Invitation, Meeting
 from coalition.meetings.tests.test_calendar import invitation_of, meeting_at, person_in
+from coalition.notifications import service
+from coalition.notifications.models import Delivery
+
+REFUSING = "coalition.notifications.tests.helpers.RefusingBackend"
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +41,8 @@ def meeting(organiser: Any, guest: Any) -> Meeting:
 
 @pytest.fixture
 def queue(django_capture_on_commit_callbacks: Any) -> Any:
-    """Run what the code queues after commit, as the test-settings task backend runs it: at once."""
+    """Run what the code queues after commit (the service's sending), as the test-settings task backend runs it:
+    at once."""
 
     def run(action: Any) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
@@ -105,7 +103,7 @@ def test_sending_marks_the_sequence_each_person_received(meeting, organiser, gue
 def test_sending_again_sends_nothing_twice(meeting, organiser, guest, queue):
     queue(lambda: queue_invitations(meeting, organiser))
     queue(lambda: queue_invitations(meeting, organiser))
-    assert send_invitations.call(meeting.pk) == 0
+    assert queue(lambda: tell_invited(meeting)) == 0
     assert len(mail.outbox) == 2
     assert AuditEvent.objects.filter(action="meetings.invitations_sent").count() == 1
 
@@ -164,14 +162,14 @@ def test_a_cancelled_meeting_sends_a_cancel_to_those_who_had_the_request(meeting
     invitation = invitation_of(meeting, guest)
     assert invitation.cancelled_sent_at is not None
     assert invitation.sent_sequence == 1
-    assert send_invitations.call(meeting.pk) == 0
+    assert queue(lambda: tell_invited(meeting)) == 0
     assert len(mail.outbox) == 2
 
 
-def test_a_meeting_cancelled_before_anyone_was_sent_it_sends_nothing(meeting, organiser, guest):
+def test_a_meeting_cancelled_before_anyone_was_sent_it_sends_nothing(meeting, organiser, guest, queue):
     services.invite(meeting=meeting, by=organiser)
     services.cancel(meeting=meeting, by=organiser)
-    assert send_invitations.call(meeting.pk) == 0
+    assert queue(lambda: tell_invited(meeting)) == 0
     assert mail.outbox == []
 
 
@@ -190,57 +188,54 @@ def test_nothing_is_sent_for_invitations_that_roll_back(meeting, organiser, gues
     assert not Invitation.objects.filter(meeting=meeting).exists()
 
 
-def test_a_person_who_can_no_longer_see_the_meeting_is_not_sent_it(meeting, organiser, guest):
+def test_a_person_who_can_no_longer_see_the_meeting_is_not_sent_it(meeting, organiser, guest, queue):
     services.invite(meeting=meeting, by=organiser)
     guest.is_active = False  # a disabled account reads nothing
     guest.save(update_fields=["is_active"])
-    send_invitations.call(meeting.pk)
+    queue(lambda: tell_invited(meeting))
     assert [m.to for m in mail.outbox] == [[organiser.email]]
     assert invitation_of(meeting, guest).sent_sequence is None
 
 
-def test_an_invitation_without_an_address_is_left_unsent(meeting, organiser, guest):
+def test_an_invitation_without_an_address_is_left_unsent(meeting, organiser, guest, queue):
     services.invite(meeting=meeting, by=organiser)
     Invitation.objects.filter(person=guest.person).update(email="")
-    send_invitations.call(meeting.pk)
+    queue(lambda: tell_invited(meeting))
     assert [m.to for m in mail.outbox] == [[organiser.email]]
 
 
-def test_a_meeting_that_has_ended_gets_no_more_email(organiser, guest):
+def test_a_meeting_that_has_ended_gets_no_more_email(organiser, guest, queue):
     past = meeting_at(organiser, dt.datetime(2026, 6, 1, 10, 0), "Europe/Amsterdam")
     services.invite(meeting=past, by=organiser)
-    assert send_invitations.call(past.pk) == 0
+    assert queue(lambda: tell_invited(past)) == 0
     assert mail.outbox == []
 
 
-class RefusingBackend(BaseEmailBackend):
-    def send_messages(self, email_messages: Any) -> int:
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+def make_due() -> None:
+    Delivery.objects.update(next_attempt_at=dt.datetime(2020, 1, 1, tzinfo=UTC))
 
 
-def test_an_invitation_the_mail_server_refused_is_sent_by_the_next_run(meeting, organiser, guest):
-    services.invite(meeting=meeting, by=organiser)
-    refusing = override_settings(EMAIL_BACKEND="coalition.meetings.tests.test_invitations.RefusingBackend")
-    with refusing, pytest.raises(InvitationsNotSent, match="2 REQUEST email"):
-        send_invitations.call(meeting.pk)
-    invitation = invitation_of(meeting, guest)
-    assert (invitation.sent_sequence, invitation.sent_at) == (None, None)
-    assert AuditEvent.objects.get(action="meetings.invitations_sent").data["sent"] == []
-    assert send_invitations.call(meeting.pk) == 2
-    assert invitation_of(meeting, guest).sent_sequence == 0
+def test_an_invitation_the_mail_server_refused_is_sent_by_the_services_next_attempt(meeting, organiser, guest, queue):
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        queue(lambda: queue_invitations(meeting, organiser))
+    assert mail.outbox == []
+    delivery = Delivery.objects.get(recipient=guest)
+    assert (delivery.kind, delivery.status, delivery.attempts) == ("meetings.invitation", "queued", 1)
+    assert invitation_of(meeting, guest).sent_sequence == 0  # told: the service owns the retries
+    make_due()
+    assert service.deliver_due() == {"sent": 2}
+    inline, attached, _ = calendar_parts(message_to(guest.email))
+    assert inline["METHOD"] == attached["METHOD"] == "REQUEST"
 
 
-def test_a_cancel_the_mail_server_refused_is_sent_by_the_next_run(meeting, organiser, guest):
-    services.invite(meeting=meeting, by=organiser)
-    send_invitations.call(meeting.pk)
-    services.cancel(meeting=meeting, by=organiser)
-    refusing = override_settings(EMAIL_BACKEND="coalition.meetings.tests.test_invitations.RefusingBackend")
-    with refusing, pytest.raises(InvitationsNotSent):
-        send_invitations.call(meeting.pk)
-    invitation = invitation_of(meeting, guest)
-    assert (invitation.sent_sequence, invitation.cancelled_sent_at) == (0, None)
+def test_a_cancel_the_mail_server_refused_is_sent_by_the_services_next_attempt(meeting, organiser, guest, queue):
+    queue(lambda: queue_invitations(meeting, organiser))
+    cancelled = services.cancel(meeting=meeting, by=organiser)
+    with override_settings(EMAIL_BACKEND=REFUSING):
+        queue(lambda: queue_updates(cancelled))
     mail.outbox.clear()
-    assert send_invitations.call(meeting.pk) == 2
+    make_due()
+    assert service.deliver_due() == {"sent": 2}
     assert message_to(guest.email).subject.startswith("[Coalition] Cancelled")
 
 
@@ -257,7 +252,7 @@ def test_invitations_go_through_the_database_queue_as_deployed(make_user):
     guest = person_in(make_user, "Asia/Tokyo")
     meeting = meeting_at(organiser, dt.datetime(2027, 5, 4, 9, 0), "Pacific/Auckland")
     queue_invitations(meeting, organiser)
-    assert DBTaskResult.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1  # the service's sending of every notification written
     assert mail.outbox == []
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
