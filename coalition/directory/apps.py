@@ -39,3 +39,6 @@ class DirectoryConfig(AppConfig):
                 url=lambda body: reverse("directory:body", args=[body.slug]),
             )
         )
+        from coalition.directory import workplace
+
+        workplace.register()  # the coalition-wide queue: members with no focal point, POC vacancies
