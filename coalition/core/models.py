@@ -149,3 +149,20 @@ class LedgerCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"ledger checkpoint at {self.size} events"
+
+
+class SearchEntry(models.Model):
+    """One record's text in the platform's search index (`core.search`): what it says (`text`, for snippets) and
+    its words as the engine reads them (`words`: lower case, split on anything not a letter or digit). Kept in step
+    by signals; `manage.py search_index --rebuild` makes it again and `search.check_drift` finds what drifted."""
+
+    kind = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    text = models.TextField()
+    words = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="core_search_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -12,4 +12,5 @@ RULES: dict[str, Rule] = {
     "audit.view": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "admin.use": Roles(frozenset({Role.SUPPORT_UNIT}), "Support Unit"),
     "api.use": Anyone(description="anyone; each endpoint filters by classification"),
+    "search.use": Anyone(description="anyone; each kind's results are its list page's, filtered by the policy"),
 }

@@ -14,3 +14,6 @@ class DocumentsConfig(AppConfig):
         from coalition.documents import workplace
 
         workplace.register()
+        from coalition.documents import search
+
+        search.register_kinds()

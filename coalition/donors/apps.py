@@ -22,6 +22,9 @@ class DonorsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.donors import search
+
+        search.register_kinds()
         from coalition.response.queries import register_funding_note
 
         register_funding_note(_funding_note)

@@ -11,6 +11,9 @@ class LibraryConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.library import search
+
+        search.register_kinds()
         from coalition.library import evidence, signals
 
         evidence.register_types()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from coalition.core import ledger, policy
+from coalition.core import ledger, policy, search
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience
 from coalition.core.policy import Classification
@@ -150,7 +150,8 @@ def import_text(
             imported_by=by,
         )
         source.endorsed_by.set(endorsed_by)
-        Paragraph.objects.bulk_create(_paragraph_rows(source, segments))
+        made = Paragraph.objects.bulk_create(_paragraph_rows(source, segments))
+        search.refresh(Paragraph, [p.pk for p in made])
         ledger.record(
             "library.source_imported",
             actor=by,
@@ -216,7 +217,8 @@ def sync_statement(statement: Any) -> Source | None:
         wanted = [words_hash(s.text) for s in segments]
         if current != wanted:
             source.paragraphs.all().delete()
-            Paragraph.objects.bulk_create(_paragraph_rows(source, segments))
+            made = Paragraph.objects.bulk_create(_paragraph_rows(source, segments))
+            search.refresh(Paragraph, [p.pk for p in made])
         indexing.schedule([source.pk])
     return source
 

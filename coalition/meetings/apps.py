@@ -11,6 +11,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.meetings import search
+
+        search.register_kinds()
         from coalition.meetings import evidence, logs, notices, reminders
 
         evidence.register_types()

@@ -63,6 +63,14 @@ def series_meetings(user: Any, series: MeetingSeries) -> QuerySet[Meeting]:
     return meetings(user).filter(series=series).order_by("starts_at")
 
 
+def with_readable_minutes(user: Any) -> QuerySet[Meeting]:
+    """The meetings whose minutes `user` may read on the meeting's page (`may_see_minutes`, as one query)."""
+    rows = meetings(user)
+    if policy.can(user, "meetings.view_draft_minutes"):
+        return rows
+    return rows.exclude(minutes_state=Meeting.MinutesState.DRAFT)
+
+
 def may_see_minutes(user: Any, meeting: Meeting) -> bool:
     return meeting.minutes_state != Meeting.MinutesState.DRAFT or policy.can(user, "meetings.view_draft_minutes")
 

@@ -14,3 +14,6 @@ class ProgrammeConfig(AppConfig):
         from coalition.programme import workplace
 
         workplace.register()
+        from coalition.programme import search
+
+        search.register_kinds()

@@ -40,12 +40,18 @@ def visible_updates(user: Any) -> QuerySet[ProgressUpdate]:
     return policy.visible_to(user, ProgressUpdate)
 
 
+def visible_activities(user: Any) -> QuerySet[Activity]:
+    """Every activity `user` may see, of any programme (the programme page shows one programme's of these; search
+    finds among all of them)."""
+    return policy.visible_to(user, Activity)
+
+
 def activities(user: Any, programme: Programme | QuerySet[Any]) -> QuerySet[Activity]:
     """Activities the user may see, each annotated with what the user may see of its updates. `programme` may be
     a query for one programme's key (an activity's page reads its programme in the same query)."""
     updates = visible_updates(user).filter(activity=OuterRef("pk"))
     return (
-        policy.visible_to(user, Activity)
+        visible_activities(user)
         .filter(objective__goal__programme=programme)  # type: ignore[misc]  # a programme or a query for its key
         .select_related("objective__goal", "lead_organisation__country", "lead_body")
         .annotate(

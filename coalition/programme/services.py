@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from coalition.core import evidence, ledger, policy
+from coalition.core import evidence, ledger, policy, search
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.policy import Classification
 from coalition.directory.models import Organisation
@@ -56,7 +56,7 @@ def load_programme(path: Path = DATA / "poa-2023.toml") -> Programme:
                 objective = Objective.objects.create(
                     goal=goal, code=objective_data["code"], title=objective_data["title"]
                 )
-                Activity.objects.bulk_create(
+                made = Activity.objects.bulk_create(
                     Activity(
                         objective=objective,
                         number=a["number"],
@@ -66,6 +66,7 @@ def load_programme(path: Path = DATA / "poa-2023.toml") -> Programme:
                     )
                     for a in objective_data["activities"]
                 )
+                search.refresh(Activity, [a.pk for a in made])
         ledger.record("programme.loaded", subject=programme, data={"file": path.name})
     return programme
 

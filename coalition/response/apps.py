@@ -11,6 +11,9 @@ class ResponseConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.response import search
+
+        search.register_kinds()
         from coalition.response import evidence, signals
 
         evidence.register_types()

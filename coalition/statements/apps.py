@@ -11,6 +11,9 @@ class StatementsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.statements import search
+
+        search.register_kinds()
         from coalition.statements import evidence, reminders
 
         evidence.register_types()

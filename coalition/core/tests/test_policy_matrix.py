@@ -30,6 +30,7 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "public": set(R),
     "authentication": set(R),
     "api.use": set(R),
+    "search.use": set(R),  # the search page for anyone; each kind's results then filtered as its list page
     "directory.view": set(R),  # listing pages: rows are then filtered by classification
     "account.self": set(SIGNED_IN_ROLES),
     "directory.view_coverage": {R.SUPPORT_UNIT, R.CHAIR, R.FOCAL_POINT, R.MEMBER_OFFICIAL},

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from coalition.core import ledger, policy
+from coalition.core import ledger, policy, search
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
@@ -316,6 +316,7 @@ def _save_chunk(
     new = [activity for activity, _rows in chunk if activity.pk is None]
     earlier = [activity for activity, _rows in chunk if activity.pk is not None]
     FundingActivity.objects.bulk_create(new, batch_size=CHUNK)
+    search.refresh(FundingActivity, [activity.pk for activity in new])
     for activity in earlier:
         activity.save()
     FundingLine.objects.filter(activity__in=earlier).delete()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from coalition.core import search
 from coalition.core.errors import InvalidInput
 from coalition.directory.models import Body, Organisation, Participation, Person, Position
 from coalition.directory.queries import troika_on, with_status_on
@@ -147,10 +148,11 @@ def _member(org: Organisation) -> SeriesParticipant:
 
 def agenda_from_template(meeting: Meeting, template: str) -> None:
     titles = [line.strip(" -*\t") for line in template.splitlines()]
-    AgendaItem.objects.bulk_create(
+    made = AgendaItem.objects.bulk_create(
         AgendaItem(meeting=meeting, position=(n + 1) * 10, title=title[:300])
         for n, title in enumerate(t for t in titles if t)
     )
+    search.refresh(AgendaItem, [item.pk for item in made])
 
 
 def create_meetings(series: MeetingSeries, starts: Sequence[dt.datetime]) -> None:

@@ -1,0 +1,41 @@
+"""The engine behind the index, chosen by the database: PostgreSQL full-text search ('simple' configuration: no
+stemming, no stop words) or SQLite FTS5 (unicode61, diacritics kept). Both read the same pre-split words
+(`query.normalise`) and both match a term as the prefix of a word (a one-letter term as a whole word), so they find
+the same records; only ranking may differ. An engine answers with SQL for the candidate ids of one kind, which the
+caller intersects with the kind's `readable(user)` queryset in the same query."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from coalition.core.search.query import Query
+
+
+class Engine:
+    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+        raise NotImplementedError
+
+
+class PostgresEngine(Engine):
+    # The expression is the one the migration's GIN index is built on, so the index serves the match.
+    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+        tsquery = " & ".join(f"'{term}'" if len(term) == 1 else f"'{term}':*" for term in query.terms)
+        return (
+            "SELECT object_id FROM core_searchentry WHERE kind = %s "
+            "AND to_tsvector('simple'::regconfig, words) @@ to_tsquery('simple'::regconfig, %s)",
+            [kind, tsquery],
+        )
+
+
+class SQLiteEngine(Engine):
+    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+        match = " AND ".join(f'"{term}"' if len(term) == 1 else f'"{term}"*' for term in query.terms)
+        return (
+            "SELECT object_id FROM core_searchentry WHERE kind = %s AND id IN "
+            "(SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s)",
+            [kind, match],
+        )
+
+
+def engine() -> Engine:
+    return PostgresEngine() if connection.vendor == "postgresql" else SQLiteEngine()
