@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 
 from coalition.core import ledger, policy
 from coalition.core.errors import InvalidInput
+from coalition.directory import notices
 from coalition.directory.models import ChairTerm, Country, Organisation, Participation, Person, Position
 from coalition.directory.reference import all_country_facts
-from coalition.directory.tasks import tell_member_of_position
 
 
 def load_countries() -> int:
@@ -70,11 +70,12 @@ def _speaks_for(by: Any, organisation: Organisation | None) -> bool:
     return organisation is not None and policy.can(by, "directory.consent", organisation)
 
 
-def _tell_member(position: Position, change: str) -> None:
-    """Queue the notice to the government once the change commits (never for one that rolled back)."""
+def _tell_member(position: Position, change: str, key: str) -> None:
+    """Tell the government's focal points, in the change's transaction: the emails go only once it commits (never
+    for one that rolled back), sent by the task worker (`directory.position_consent`)."""
     if position.organisation is None or position.organisation.kind != Organisation.Kind.GOVERNMENT:
         return
-    transaction.on_commit(lambda: tell_member_of_position.enqueue(position_id=position.pk, change=change))
+    notices.tell_member(position, change, key)
 
 
 def appoint(
@@ -130,6 +131,7 @@ def appoint(
             f"Proposed by {by}; it starts only when one of your focal points confirms it."
             if awaited
             else f"Appointed by {by}, a focal point of your government.",
+            "proposed" if awaited else "appointed",
         )
     return position
 
@@ -152,7 +154,11 @@ def _decide(*, position: Position, by: Any, consent: str) -> Position:
             on_behalf_of=position.organisation,
             data={"kind": position.kind, "consent": consent},
         )
-        _tell_member(position, f"{'Confirmed' if granted else 'Declined'} by {by}, a focal point of your government.")
+        _tell_member(
+            position,
+            f"{'Confirmed' if granted else 'Declined'} by {by}, a focal point of your government.",
+            "confirmed" if granted else "declined",
+        )
     return position
 
 
@@ -183,7 +189,7 @@ def end_position(*, position: Position, ends_on: dt.date, by: Any) -> Position:
             on_behalf_of=position.organisation,
             data={"ends_on": ends_on},
         )
-        _tell_member(position, f"Ended on {ends_on} by {by}.")
+        _tell_member(position, f"Ended on {ends_on} by {by}.", f"ended:{ends_on}")
     return position
 
 

@@ -129,12 +129,15 @@ def test_the_member_is_told_by_email_of_each_change(
     with django_capture_on_commit_callbacks(execute=True):
         services.end_position(position=position, ends_on=dt.date(2025, 1, 1), by=support)
 
-    assert len(mailoutbox) == 3
-    assert all(focal_point.email in message.to for message in mailoutbox)  # once confirmed, the new one is told too
-    proposed, confirmed, ended = (message.body for message in mailoutbox)
+    # One email per focal point and change, through the notification service; once confirmed, the new one is told
+    # too (until the position ends).
+    told = [message.to for message in mailoutbox]
+    assert told == [[focal_point.email], [focal_point.email], [support.email], [focal_point.email]]
+    proposed, confirmed, _also_confirmed, ended = (message.body for message in mailoutbox)
     assert "Proposed by" in proposed and "confirms it" in proposed and support.person.full_name in proposed
     assert "Confirmed by" in confirmed
     assert "Ended on 2025-01-01" in ended
+    assert all("/organisations/" in body and "#positions" in body for body in (proposed, confirmed, ended))
 
 
 def test_a_position_for_no_government_starts_at_once_and_tells_no_member(support, mailoutbox):
