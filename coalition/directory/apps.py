@@ -11,6 +11,9 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.directory import notices
+
+        notices.register()
         from coalition.directory import search
 
         search.register_kinds()
