@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "coalition.core.context_processors.shell",
                 "coalition.accounts.context_processors.session_limits",
+                "coalition.notifications.context_processors.unread",
             ],
         },
     },

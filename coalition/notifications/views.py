@@ -27,12 +27,15 @@ def centre(request: HttpRequest) -> HttpResponse:
     return _centre_page(request)
 
 
-def _centre_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+def _centre_page(request: HttpRequest, status: int = 200, form: ActionForm | None = None) -> HttpResponse:
     page = Paginator(service.visible_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = service.rendered(list(page.object_list), request.user)
     unread = any(item.notification.read_at is None for item in items) or service.unread_count(request.user) > 0
     return render(
-        request, "notifications/centre.html", {"page": page, "items": items, "any_unread": unread}, status=status
+        request,
+        "notifications/centre.html",
+        {"page": page, "items": items, "any_unread": unread, "form": form},
+        status=status,
     )
 
 
@@ -45,7 +48,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: service.mark_read(user=request.user, notification_id=pk),
         done=then_redirect(request, _("Marked read."), "notifications:centre"),
-        page=lambda status: _centre_page(request, status),
+        page=lambda status: _centre_page(request, status, form),
     )
 
 
@@ -58,7 +61,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         form,
         lambda: service.mark_all_read(user=request.user),
         done=then_redirect(request, _("All notifications marked read."), "notifications:centre"),
-        page=lambda status: _centre_page(request, status),
+        page=lambda status: _centre_page(request, status, form),
     )
 
 
@@ -78,7 +81,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda: service.mark_read(user=request.user, notification_id=pk),
         done=go,
-        page=lambda status: _centre_page(request, status),
+        page=lambda status: _centre_page(request, status, form),
     )
 
 

@@ -40,7 +40,7 @@ TEST_KINDS = (
         label="An answer is due",
         description="For tests.",
         render=render_plain,
-        obligation=lambda user: "you are your member's focal point" if user.email.startswith("focal") else None,
+        obligation=lambda user: "you are the focal point of your member" if user.email.startswith("focal") else None,
     ),
     kinds.Kind(key=SECURITY, label="Security notice", description="For tests.", render=render_plain, security=True),
 )
