@@ -11,6 +11,9 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.documents import notices
+
+        notices.register()
         from coalition.documents import workplace
 
         workplace.register()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -113,6 +114,8 @@ class Comment(Classified):
     the Support Unit alone), members (governments) or Advisory Network (the whole coalition)."""
 
     classification = classification_field(Classification.MEMBERS)
+    # A comment is read only with its document: a document reclassified later hides its comments too.
+    visible_with: ClassVar[tuple[str, ...]] = ("document",)
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="comments")

@@ -23,6 +23,7 @@ from coalition.core import ledger, policy
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.models import Audience
 from coalition.core.policy import READERS, Classification
+from coalition.documents import notices
 from coalition.documents.models import ClauseStatus, Comment, Document, Version, paragraphs_of, text_hash
 
 MAX_TEXT = 200_000  # characters in one version
@@ -321,6 +322,7 @@ def add_comment(
             on_behalf_of=on_behalf_of,
             data={"comment": comment.pk, "version": version.number, "paragraph": paragraph, "visibility": visibility},
         )
+        notices.comment_added(comment)
     return comment
 
 
