@@ -32,7 +32,7 @@ def test_the_centre_lists_notifications_with_their_reason_unread_marked(official
 
 
 def test_the_centre_hides_what_the_reader_may_no_longer_see(official, advisory):
-    person = PersonFactory(full_name="Ada Example")
+    person = PersonFactory.create(full_name="Ada Example")
     service.notify(kind=NOTED, subject=person, recipients=[advisory], reason="x")
     person.classification = Classification.MEMBERS
     person.save()
@@ -103,7 +103,9 @@ def test_the_preferences_page_explains_what_cannot_be_turned_off(make_user):
 
 
 def test_choosing_the_digest_is_saved(official):
-    response = client_for(official).post(PREFERENCES, {NOTED: Mode.DIGEST, OBLIGED: Mode.OFF, SECURITY: Mode.IMMEDIATE})
+    response = client_for(official).post(
+        PREFERENCES, service.preferences_of(official) | {NOTED: Mode.DIGEST, OBLIGED: Mode.OFF}
+    )
     assert response.status_code == 302
     assert service.effective_delivery(official, NOTED) == Mode.DIGEST
     assert service.effective_delivery(official, OBLIGED) == Mode.OFF
@@ -111,7 +113,9 @@ def test_choosing_the_digest_is_saved(official):
 
 def test_switching_off_an_obligation_is_refused_on_its_field_and_nothing_is_saved(make_user):
     focal = make_user(None, email="focal@example.org")
-    response = client_for(focal).post(PREFERENCES, {NOTED: Mode.DIGEST, OBLIGED: Mode.OFF, SECURITY: Mode.IMMEDIATE})
+    response = client_for(focal).post(
+        PREFERENCES, service.preferences_of(focal) | {NOTED: Mode.DIGEST, OBLIGED: Mode.OFF}
+    )
     assert response.status_code == 400
     assert "This cannot be turned off: you are the focal point of your member" in text_of(response)
     assert not Preference.objects.exists()
@@ -119,7 +123,7 @@ def test_switching_off_an_obligation_is_refused_on_its_field_and_nothing_is_save
 
 def test_security_notices_cannot_be_moved_to_the_digest(official):
     response = client_for(official).post(
-        PREFERENCES, {NOTED: Mode.IMMEDIATE, OBLIGED: Mode.DIGEST, SECURITY: Mode.DIGEST}
+        PREFERENCES, service.preferences_of(official) | {OBLIGED: Mode.DIGEST, SECURITY: Mode.DIGEST}
     )
     assert response.status_code == 400 and "Security notices reach you at once" in text_of(response)
     assert not Preference.objects.exists()
