@@ -11,6 +11,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         policy.register_rules(rules.RULES)
+        from coalition.accounts import notices
+
+        notices.register()
         from coalition.accounts import signals  # noqa: F401  (security events into the ledger)
         from coalition.accounts.roles import resolve_actor
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django_tasks import task
 
+from coalition.accounts import notices
 from coalition.accounts.models import User
 
 
 @task()
 def send_security_notice(*, user_id: int, subject: str, body: str) -> bool:
     """Tell a person about a security event on their account (a second factor changed, the account disabled), so
-    that a change they did not make is noticed. Runs in the worker, never in the request."""
+    that a change they did not make is noticed. Runs in the worker, never in the request; sent through the
+    notification service's mailer (`accounts.security_notice`)."""
     user = User.objects.filter(pk=user_id).first()
-    if user is None or user.is_service_account:
+    if user is None:
         return False
-    send_mail(f"[Coalition] {subject}", body, None, [user.email])
-    return True
+    return notices.send(user, subject=subject, body=body)
