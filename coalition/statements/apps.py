@@ -18,6 +18,7 @@ class StatementsConfig(AppConfig):
 
         evidence.register_types()
         reminders.register_digest_section()
-        from coalition.statements import workplace
+        from coalition.statements import notices, workplace
 
         workplace.register()
+        notices.register()

@@ -9,6 +9,8 @@ Publishing makes the statement public from its embargo time (`released_field`, r
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -85,6 +87,8 @@ class Statement(Classified):
 
 class Freeze(models.Model):
     """A frozen version and its sign-on round: the one text members sign, its hash, the deadline and the mode."""
+
+    visible_through: ClassVar[tuple[str, ...]] = ("statement",)  # read by whoever reads its statement (notifications)
 
     class Mode(models.TextChoices):
         SIGN_ON = "sign_on", _("Sign-on: members sign explicitly")

@@ -29,6 +29,7 @@ from coalition.directory.models import Country, Organisation, Participation, Pos
 from coalition.directory.queries import with_status_on
 from coalition.documents import services as documents
 from coalition.documents.models import Document, text_hash
+from coalition.statements import notices
 from coalition.statements.models import Freeze, Response, Statement, Translation
 
 FAST_TRACK_MIN_WINDOW = dt.timedelta(minutes=15)
@@ -163,6 +164,7 @@ def freeze(
                 "supersedes": current.number if current else None,
             },
         )
+        notices.round_opened(made, expected_members(made))
     return made
 
 
@@ -351,6 +353,7 @@ def decide(freeze: Freeze, *, now: dt.datetime | None = None) -> Freeze:
             subject=locked.statement,
             data={"freeze": locked.number, "outcome": locked.outcome, "signed": signed, "objected": objected},
         )
+        notices.round_decided(locked, expected_members(locked))
     return locked
 
 

@@ -1,6 +1,7 @@
 """Reminders to members that have not responded to a frozen statement text (issue 5): a line in the weekly digest
 for each open round, only for the focal points of members with no response, gone once they respond or the round
-closes; and one final email at a configurable lead time before the deadline, sent once per text and member."""
+closes; and one final notification (emailed at once) at a configurable lead time before the deadline, once per
+text and member."""
 
 from __future__ import annotations
 
@@ -10,18 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from coalition.core import digest
+from coalition.core.errors import InvalidInput
 from coalition.core.policy import Role
 from coalition.directory.models import Person
 from coalition.directory.queries import today
 from coalition.documents import services as documents
 from coalition.meetings.tests.factories import focal_point, government
-from coalition.statements import services
+from coalition.notifications import kinds
+from coalition.notifications import service as notification_service
+from coalition.notifications.models import Delivery, Mode, Notification
+from coalition.statements import notices, services
 from coalition.statements.models import FinalReminder, Freeze
 from coalition.statements.reminders import recipients, reminders_for, send_final_reminders
 
@@ -118,48 +124,76 @@ def test_a_refrozen_text_reminds_again_even_those_who_signed_the_old_one(world: 
     assert "(text 2, sign-on)" in reminder.text
 
 
-# --- The final reminder ---------------------------------------------------------------------------------------
+# --- The final reminder (through the notification service: `statements.deadline_near`) --------------------------
 
 
-def test_no_final_reminder_before_the_lead_time(world: World) -> None:
-    assert send_final_reminders.call() == 0
+def test_no_final_reminder_before_the_lead_time(world: World, worker: Any) -> None:
+    with worker():
+        assert send_final_reminders.call() == 0
     assert mail.outbox == [] and not FinalReminder.objects.exists()
 
 
-def test_final_reminder_goes_once_to_the_focal_points_of_members_without_a_response(make_user: Any) -> None:
+def test_final_reminder_goes_once_to_the_focal_points_of_members_without_a_response(make_user: Any, worker) -> None:
     world = World(make_user, hours=6)
     world.sign(world.nl_focal, world.nl)
-    assert send_final_reminders.call() == 1
+    with worker():
+        assert send_final_reminders.call() == 1
     [email] = mail.outbox
     assert email.to == [world.jp_focal.account.email]
     assert "Final reminder" in email.subject and "On civic space" in email.subject
     assert "Government of JP has not yet responded" in email.body
     assert "(Asia/Tokyo)" in email.body and "(Europe/Tallinn)" in email.body
-    assert f"/statements/{world.statement.slug}/#respond" in email.body
+    assert settings.SITE_URL + f"/statements/{world.statement.slug}/#respond" in email.body
     assert FinalReminder.objects.filter(freeze=world.freeze, organisation=world.jp).count() == 1
-    assert send_final_reminders.call() == 0  # a second run sends nothing
+    [told] = Notification.objects.filter(kind=notices.DEADLINE_NEAR)
+    assert told.recipient == world.jp_focal.account and told.subject == world.freeze
+    with worker():
+        assert send_final_reminders.call() == 0  # a second run tells nobody again
     assert len(mail.outbox) == 1
 
 
-def test_final_reminder_lead_time_is_a_setting(world: World) -> None:
-    with override_settings(STATEMENTS_FINAL_REMINDER_HOURS=72):
+def test_a_refused_final_reminder_is_retried_by_the_service_not_told_twice(make_user: Any, worker, settings) -> None:
+    World(make_user, hours=6)
+    settings.EMAIL_BACKEND = "coalition.notifications.tests.helpers.RefusingBackend"
+    with worker():
+        assert send_final_reminders.call() == 2
+    assert mail.outbox == [] and FinalReminder.objects.count() == 2
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.QUEUED}  # to be retried
+    with worker():
+        assert send_final_reminders.call() == 0
+    assert Notification.objects.filter(kind=notices.DEADLINE_NEAR).count() == 2
+
+
+def test_a_focal_point_cannot_switch_the_final_reminder_off(world: World) -> None:
+    account = world.jp_focal.account
+    with pytest.raises(InvalidInput, match="focal point"):
+        notification_service.set_preference(user=account, kind=notices.DEADLINE_NEAR, delivery=Mode.OFF)
+    assert kinds.get(notices.DEADLINE_NEAR).obliged(account)
+    assert not kinds.get(notices.DEADLINE_NEAR).obliged(world.manager)
+
+
+def test_final_reminder_lead_time_is_a_setting(world: World, worker: Any) -> None:
+    with override_settings(STATEMENTS_FINAL_REMINDER_HOURS=72), worker():
         assert send_final_reminders.call() == 2
     assert sorted(email.to[0] for email in mail.outbox) == sorted(
         [world.nl_focal.account.email, world.jp_focal.account.email]
     )
 
 
-def test_final_reminder_under_silence_procedure_explains_that_silence_is_consent(make_user: Any) -> None:
+def test_final_reminder_under_silence_procedure_explains_that_silence_is_consent(make_user: Any, worker) -> None:
     World(make_user, hours=3, mode="silence")
-    send_final_reminders.call()
+    with worker():
+        send_final_reminders.call()
     assert "adopted at the deadline unless a member objects" in mail.outbox[0].body
 
 
-def test_management_command_queues_the_final_reminders(make_user: Any) -> None:
+def test_management_command_queues_the_final_reminders(make_user: Any, worker: Any) -> None:
     World(make_user, hours=6)
     out = io.StringIO()
-    call_command("send_final_reminders", stdout=out)
+    with worker():
+        call_command("send_final_reminders", stdout=out)
     assert "Final reminders queued" in out.getvalue()
     assert len(mail.outbox) == 2  # the task backend in tests runs it at once
-    call_command("send_final_reminders", stdout=out)
+    with worker():
+        call_command("send_final_reminders", stdout=out)
     assert len(mail.outbox) == 2
