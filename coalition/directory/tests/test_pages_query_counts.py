@@ -33,8 +33,9 @@ def support_unit(demo_coalition, db) -> Client:
     return client
 
 
+HOME_BUDGET = 35  # the home's sections, each a fixed number of queries (see core/tests/test_query_counts.py)
+
 PAGES = [
-    "/",
     "/members/",
     "/members/?status=all&on=2015-06-01",
     "/organisations/{estonia}/",
@@ -57,4 +58,10 @@ def test_a_directory_page_for_the_support_unit_stays_within_the_query_budget(
     url = page.format(estonia=Organisation.objects.get(country__code="EE", kind="government").pk)
     with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
         response = support_unit.get(url)
+    assert response.status_code == 200
+
+
+def test_the_home_for_the_support_unit_stays_within_its_budget(support_unit, django_assert_max_num_queries):
+    with django_assert_max_num_queries(HOME_BUDGET):
+        response = support_unit.get("/")
     assert response.status_code == 200
