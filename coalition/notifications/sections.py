@@ -35,7 +35,7 @@ def collect(person: Any, account: Any, on: dt.date) -> list[Reminder]:
             path=shown.message.path,
             subject=shown.notification.subject,
         )
-        for shown in service.rendered(list(found), account)
+        for shown in service.rendered(list(found.prefetch_related("subject")), account, filtered=True)
     ]
 
 

@@ -189,13 +189,14 @@ class Shown:
     message: kinds.Message
 
 
-def rendered(notifications: Sequence[Notification], user: Any) -> list[Shown]:
-    """Each notification as `user` reads it now, in their language (those whose subject is gone are left out)."""
+def rendered(notifications: Sequence[Notification], user: Any, *, filtered: bool = False) -> list[Shown]:
+    """Each notification as `user` reads it now, in their language (those whose subject is gone, or that the reader
+    may no longer see, are left out). `filtered`: they come from `visible_notifications`, already checked."""
     shown = []
     with translation.override(language_of(user)):
         for notification in notifications:
             subject = notification.subject if notification.subject_type_id else None
-            if notification.subject_type_id and (subject is None or not policy.is_visible(user, subject)):
+            if notification.subject_type_id and (subject is None or not (filtered or policy.is_visible(user, subject))):
                 continue
             shown.append(Shown(notification, kinds.get(notification.kind).render(subject, user)))
     return shown

@@ -28,8 +28,9 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 
 def _centre_page(request: HttpRequest, status: int = 200, form: ActionForm | None = None) -> HttpResponse:
-    page = Paginator(service.visible_notifications(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = service.rendered(list(page.object_list), request.user)
+    notifications = service.visible_notifications(request.user).prefetch_related("subject")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = service.rendered(list(page.object_list), request.user, filtered=True)
     unread = any(item.notification.read_at is None for item in items) or service.unread_count(request.user) > 0
     return render(
         request,
