@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from coalition.core.models import SearchEntry
@@ -79,22 +80,37 @@ def matching(user: Any, kind: Kind, query: Query) -> QuerySet[Any]:
 
 
 def find(user: Any, query: Query, *, kinds: list[str] | None = None, limit: int = 5, offset: int = 0) -> Results:
+    """Each kind's matching records that `user` may read: the count, and `limit` of them from `offset` in the
+    kind's order. One query finds which kinds hold a match at all; each of those costs one query for the readable
+    matching ids (count and order) and one for the records shown."""
     if not query.terms:
         return Results(query)
-    groups = []
+    sql, params = engine().kinds(query)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        holding = {row[0] for row in cursor.fetchall()}
+    pages = []
     for key, kind in registered().items():
-        if kinds is not None and key not in kinds:
+        if key not in holding or (kinds is not None and key not in kinds):
             continue
-        rows = matching(user, kind, query)
-        count = rows.count()
-        if not count:
-            continue
-        page = list(rows.select_related(*kind.related).order_by(*kind.order)[offset : offset + limit])
-        texts = dict(
-            SearchEntry.objects.filter(kind=key, object_id__in=[r.pk for r in page]).values_list("object_id", "text")
+        ids = list(matching(user, kind, query).order_by(*kind.order).values_list("pk", flat=True))
+        if ids:
+            shown = ids[offset : offset + limit]
+            by_pk = kind.model._default_manager.select_related(*kind.related).in_bulk(shown)
+            pages.append((kind, len(ids), [by_pk[pk] for pk in shown if pk in by_pk]))
+    wanted = Q()
+    for kind, _count, records in pages:
+        wanted |= Q(kind=kind.key, object_id__in=[r.pk for r in records])
+    entries = SearchEntry.objects.filter(wanted) if pages else SearchEntry.objects.none()
+    texts = {(k, pk): text for k, pk, text in entries.values_list("kind", "object_id", "text")}
+    groups = [
+        Group(
+            kind,
+            count,
+            [Hit(r, kind.title(r), kind.url(r), snippet(texts.get((kind.key, r.pk), ""), query)) for r in records],
         )
-        hits = [Hit(r, kind.title(r), kind.url(r), snippet(texts.get(r.pk, ""), query)) for r in page]
-        groups.append(Group(kind, count, hits))
+        for kind, count, records in pages
+    ]
     return Results(query, groups)
 
 

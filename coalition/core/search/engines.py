@@ -12,29 +12,31 @@ from coalition.core.search.query import Query
 
 
 class Engine:
-    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+    def matches(self, query: Query) -> tuple[str, list[str]]:
+        """A condition on `core_searchentry` rows: their words match `query`."""
         raise NotImplementedError
+
+    def candidates(self, kind: str, query: Query) -> tuple[str, list[str]]:
+        where, params = self.matches(query)
+        # `where` is the engine's constant text; the reader's words are in `params`.
+        return f"SELECT object_id FROM core_searchentry WHERE kind = %s AND {where}", [kind, *params]  # noqa: S608
+
+    def kinds(self, query: Query) -> tuple[str, list[str]]:
+        where, params = self.matches(query)
+        return f"SELECT DISTINCT kind FROM core_searchentry WHERE {where}", params  # noqa: S608
 
 
 class PostgresEngine(Engine):
     # The expression is the one the migration's GIN index is built on, so the index serves the match.
-    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+    def matches(self, query: Query) -> tuple[str, list[str]]:
         tsquery = " & ".join(f"'{term}'" if len(term) == 1 else f"'{term}':*" for term in query.terms)
-        return (
-            "SELECT object_id FROM core_searchentry WHERE kind = %s "
-            "AND to_tsvector('simple'::regconfig, words) @@ to_tsquery('simple'::regconfig, %s)",
-            [kind, tsquery],
-        )
+        return "to_tsvector('simple'::regconfig, words) @@ to_tsquery('simple'::regconfig, %s)", [tsquery]
 
 
 class SQLiteEngine(Engine):
-    def candidates(self, kind: str, query: Query) -> tuple[str, list[object]]:
+    def matches(self, query: Query) -> tuple[str, list[str]]:
         match = " AND ".join(f'"{term}"' if len(term) == 1 else f'"{term}"*' for term in query.terms)
-        return (
-            "SELECT object_id FROM core_searchentry WHERE kind = %s AND id IN "
-            "(SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s)",
-            [kind, match],
-        )
+        return "id IN (SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s)", [match]
 
 
 def engine() -> Engine:
