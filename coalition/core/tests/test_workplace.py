@@ -41,6 +41,7 @@ def test_sections_come_in_order_and_registration_order_breaks_ties(scratch_secti
     assert keys == ["t.a", "t.b", "t.c"]
 
 
+@pytest.mark.django_db  # the apps' own public sections are registered too, and read
 def test_anonymous_sees_only_public_sections(scratch_sections: list[str]) -> None:
     workplace.register_section("t.pub", "Pub", "none", _collect("p"), scope=workplace.PUBLIC)
     workplace.register_section("t.queue", "Queue", "none", _collect("q"), scope=workplace.COALITION)
