@@ -332,7 +332,8 @@ def test_the_preview_with_reminders_stays_within_the_query_budget(
         invited(client.user, in_days=days)
     past_series(client.user, weeks_ago=5, count=3)
     assert len(reminders(client.user, kind="rsvp")) == 3
-    with django_assert_max_num_queries(13):
+    client.get(PREVIEW)  # warms the process-wide content-type cache the notifications section reads through
+    with django_assert_max_num_queries(14):  # 13, and the digest's notifications section (issue 19)
         assert client.get(PREVIEW).status_code == 200
 
 
