@@ -2,8 +2,8 @@
 
 Every email is plain text plus HTML, subject prefixed "[Coalition] ", with a Message-ID recorded on its Delivery
 (so a bounce can be matched) and, for a kind a person may switch off, the RFC 8058 one-click unsubscribe headers.
-Notifications come here through `service.deliver`; other mail (the weekly digest, calendar invitations) through
-`send_to`."""
+Notifications come here through `service.deliver` (a text/calendar attachment also goes inline, for calendar
+clients); other mail (the weekly digest) through `send_to`."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ def send_to(
     kind: str = "",
     unsubscribe: bool = True,
 ) -> Delivery:
-    """Send mail that is not a notification (the weekly digest, a calendar invitation) to `user` now, recorded as a
-    Delivery. The unsubscribe headers are added when `unsubscribe` and `kind` is a registered kind the person may
+    """Send mail that is not a notification (the weekly digest) to `user` now, recorded as a Delivery. The
+    unsubscribe headers are added when `unsubscribe` and `kind` is a registered kind the person may
     switch off. A mail server's refusal is recorded (status failed) and propagates, so the caller can retry."""
     link = ""
     if unsubscribe and links.may_unsubscribe(user, kind):
