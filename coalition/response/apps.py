@@ -18,6 +18,7 @@ class ResponseConfig(AppConfig):
 
         evidence.register_types()
         signals.connect()
-        from coalition.response import workplace
+        from coalition.response import notices, workplace
 
         workplace.register()
+        notices.register()

@@ -25,7 +25,7 @@ from coalition.core.policy import Classification
 from coalition.directory.models import Country, Organisation
 from coalition.programme import services as programme
 from coalition.programme.models import Activity
-from coalition.response import timeline
+from coalition.response import notices, timeline
 from coalition.response.detection import Evidence, corroborate
 from coalition.response.models import (
     Alert,
@@ -127,6 +127,7 @@ def raise_alerts(*, now: dt.datetime | None = None) -> list[Alert]:
                     ]
                 )
             alert.signals.add(*members, *(signals[pk] for pk in found.supporters))
+        notices.alerts_raised(raised)
     return raised
 
 
@@ -237,6 +238,7 @@ def _open_situation(
             PlaybookStep.objects.create(situation=situation, tool=tool, owner=tool.suggested_lead)
         timeline.add(situation, "opened", "Situation opened", by=by)
         ledger.record("response.situation_opened", actor=by, subject=situation, data={"alert": alert and alert.pk})
+        notices.situation_opened(situation)
     return situation
 
 
