@@ -24,6 +24,7 @@ from django_tasks.base import Task, TaskResultStatus
 
 from coalition.donors import tasks as donors_tasks
 from coalition.library import tasks as library_tasks
+from coalition.notifications import tasks as notifications_tasks
 from coalition.programme import tasks as programme_tasks
 from coalition.response import tasks as response_tasks
 from coalition.statements import reminders
@@ -50,6 +51,7 @@ class Job:
 
 JOBS = (
     Job("decide_rounds", statements_tasks.decide_due_rounds, "decide the sign-on rounds whose deadline has passed"),
+    Job("deliver_notifications", notifications_tasks.send_due_deliveries, "send the emails that are due or retried"),
     Job("final_reminders", reminders.send_final_reminders, "remind members that have not answered a closing round"),
     Job("ingest_signals", response_tasks.ingest_signals, "ingest new shutdown signals and raise the alerts"),
     Job("weekly_digests", programme_tasks.send_staleness_digests, "send this ISO week's digests (once a week each)"),
