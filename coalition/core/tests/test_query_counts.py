@@ -409,8 +409,9 @@ def test_a_signed_in_page_takes_at_most_15_queries_at_twenty_times_the_demo(sign
 
 # The home ("My work", issue 19) reads one short list per section the apps register (the person's own work, the
 # coalition queue for the Support Unit and the Chair), each in a fixed number of queries: its budget is larger than a
-# page's, and, like every page's, it holds at twenty times the demo's rows (it does not grow with the data).
-HOME_BUDGET = 35
+# page's, and, like every page's, it holds at twenty times the demo's rows (it does not grow with the data). Measured
+# on PostgreSQL: official 19, support 25, focal 31, chair 40 (five unread notifications rendered among them).
+HOME_BUDGET = 45
 
 
 @pytest.mark.parametrize("role", ROLES)
