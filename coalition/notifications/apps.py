@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from coalition.core import digest, policy
-        from coalition.notifications import rules, sections
+        from coalition.notifications import rules, sections, workplace
 
         policy.register_rules(rules.RULES)
         digest.register_section("notifications", sections.TITLE, sections.collect, recipients=sections.recipients)
+        workplace.register()
