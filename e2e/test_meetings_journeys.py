@@ -166,7 +166,8 @@ def create_rotated_series(page: Page) -> Any:
 
 
 def send_invitations(page: Page) -> list[Any]:
-    """The Support Unit sends the upcoming meetings' invitations; the emails leave at once (on commit)."""
+    """The Support Unit sends the upcoming meetings' invitations, through the notification service to each invited
+    account; the emails leave at once (on commit)."""
     from django.core import mail
 
     from coalition.meetings.models import Invitation
@@ -178,8 +179,10 @@ def send_invitations(page: Page) -> list[Any]:
     # worker in production): slow on a loaded CI machine, so the click waits longer than Playwright's default.
     page.get_by_role("button", name="Send invitations for upcoming meetings").click(timeout=60_000)
     message(page).to_contain_text(f"Invitations queued for {len(upcoming)} upcoming meetings.")
-    sent = Invitation.objects.filter(meeting__in=upcoming)
+    invited = Invitation.objects.filter(meeting__in=upcoming)
+    sent = invited.filter(person__account__is_active=True)  # the notification service tells accounts
     assert sent.exists() and not sent.filter(sent_at__isnull=True).exists()
+    assert not invited.filter(person__account__isnull=True, sent_at__isnull=False).exists()
     assert len(mail.outbox) == sent.count()
     assert not Invitation.objects.filter(meeting__in=series_meetings()[: 12 - len(upcoming)]).exists()
     return upcoming
