@@ -22,9 +22,14 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An account needs an email address")
+        from allauth.account.models import EmailAddress  # allauth's models load after ours
+
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
+        # allauth's own record of the address, made with the account: without it, the email page wrote it when
+        # first opened, and no GET request may write (issue 19).
+        EmailAddress.objects.using(self._db).get_or_create(user=user, email=user.email, defaults={"primary": True})
         return user
 
 
