@@ -179,3 +179,65 @@ def test_the_time_zone_search_narrows_the_select_and_keeps_it_accessible(sign_in
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_label("Your time zone")).to_have_value("Africa/Asmara")
     assert violations_on(page) == ""
+
+
+# --- The workplace: home, notifications, search (issue 19) ------------------------------------------------------
+
+
+def _situation_for_the_members() -> None:
+    """The demo's open alert on Ethiopia made a situation: every member's focal point is asked for a pledge (a
+    notification, and an item of their home)."""
+    from coalition.response import services
+    from coalition.response.models import Alert
+    from e2e.pages import demo_user
+
+    alert = Alert.objects.get(country__code="ET", status=Alert.Status.OPEN)
+    services.open_situation(by=demo_user("support"), country=alert.country, alert=alert)
+
+
+def test_the_workplace_pages_of_a_focal_point_have_no_axe_violations(sign_in: SignIn) -> None:
+    from coalition.notifications import unsubscribe
+    from coalition.response.notices import ALERT_RAISED
+    from e2e.pages import demo_user
+
+    _situation_for_the_members()
+    page = sign_in("focal")
+    token = unsubscribe.make_token(demo_user("focal"), ALERT_RAISED)
+
+    def home() -> None:
+        _visit(page, "/")()
+        expect(page.get_by_role("region", name="Unread notifications").get_by_role("link").first).to_be_visible()
+
+    def centre() -> None:
+        _visit(page, "/notifications/")()
+        expect(page.locator("li.notification.unread").first).to_be_visible()
+
+    def search_results() -> None:
+        _visit(page, "/search/?q=freedom")()
+        expect(page.locator("main section h2").first).to_be_visible()
+
+    def search_refused() -> None:
+        _visit(page, "/search/?q=" + "x" * 10_000)()
+        expect(page.locator("#search-notice")).to_be_visible()
+
+    def unsubscribe_done() -> None:
+        page.get_by_role("button", name="Unsubscribe").click()
+        expect(page.get_by_role("status")).to_contain_text("You will no longer receive")
+
+    visits = [
+        ("home with items", home),
+        ("notification centre", centre),
+        ("preferences", _visit(page, "/notifications/preferences/")),
+        ("search with results", search_results),
+        ("search with a bad query", search_refused),
+        ("unsubscribe confirmation", _visit(page, f"/notifications/unsubscribe/{token}/")),
+        ("unsubscribed", unsubscribe_done),
+    ]
+    found = axe_each(page, visits)
+    assert not found, "\n\n".join(f"{name}:\n{report}" for name, report in found.items())
+
+
+def test_the_support_units_home_with_the_coalition_queue_has_no_axe_violations(sign_in: SignIn) -> None:
+    page = sign_in("support")
+    expect(page.get_by_role("heading", name="Coalition queue", level=2)).to_be_visible()
+    assert violations_on(page) == ""
