@@ -1,5 +1,5 @@
-"""The search index's table, and its engine's index: an FTS5 table kept by triggers on SQLite, a GIN index over
-`to_tsvector('simple', words)` on PostgreSQL (the expression `core.search.engines` queries, so the index serves it)."""
+"""The search index's table, and its engine's index: an FTS5 table kept by triggers on SQLite, a stored
+`words_tsv = to_tsvector('simple', words)` with a GIN index on PostgreSQL (the column `core.search.engines` queries)."""
 
 from django.db import migrations, models
 
@@ -21,9 +21,12 @@ SQLITE_UNDO = [
     "DROP TABLE core_searchentry_fts",
 ]
 POSTGRES = [
-    "CREATE INDEX core_searchentry_words_tsv ON core_searchentry USING gin (to_tsvector('simple'::regconfig, words))",
+    # Stored, so a row's match never recomputes its vector, whichever index the planner picks.
+    "ALTER TABLE core_searchentry ADD COLUMN words_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, words)) STORED",
+    "CREATE INDEX core_searchentry_words_tsv ON core_searchentry USING gin (words_tsv)",
 ]
-POSTGRES_UNDO = ["DROP INDEX core_searchentry_words_tsv"]
+POSTGRES_UNDO = ["DROP INDEX core_searchentry_words_tsv", "ALTER TABLE core_searchentry DROP COLUMN words_tsv"]
 
 
 def engine_index(forward: bool):  # type: ignore[no-untyped-def]
