@@ -38,4 +38,5 @@ class PreferencesForm(ServiceForm):
                 error_messages={"required": _("Choose how you receive this.")},
             )
             self.fields[key].obliged = why  # type: ignore[attr-defined]
+            self.fields[key].security = kind.security  # type: ignore[attr-defined]
             self.rows.append((kind, why))
