@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coalition.core.policy import Classification
@@ -128,3 +130,18 @@ def test_security_notices_cannot_be_moved_to_the_digest(official):
     assert response.status_code == 400 and "Security notices reach you at once" in text_of(response)
     assert not Preference.objects.exists()
     assert not Notification.objects.exists()
+
+
+def test_the_centres_queries_do_not_grow_with_its_rows(official):
+    def queries_for_centre() -> int:
+        client = client_for(official)
+        client.get(CENTRE)  # the session's first request does its own writes
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(CENTRE).status_code == 200
+        return len(captured)
+
+    _noted(official, "First")
+    few = queries_for_centre()
+    for n in range(15):
+        _noted(official, f"Person {n}")
+    assert queries_for_centre() == few
