@@ -71,6 +71,8 @@ def scale_up() -> dict[str, int]:
     from coalition.statements.models import Statement
 
     copies = range(1, SCALE)
+    made: Any  # each block below copies one model
+    rows: list[Any]
     with transaction.atomic():
         for org in list(Organisation.objects.filter(participation__isnull=False).distinct()):
             steps = list(Participation.objects.filter(organisation=org))
@@ -194,7 +196,9 @@ def main() -> None:
     print(f"scaled ×{SCALE} and indexed in {time.perf_counter() - start:.0f} s: {counts}")
     queries = typical_queries()
     print(f"{len(queries)} queries: {', '.join(queries)}")
-    readers = {login: User.objects.get(email=f"{login}@{DEMO_DOMAIN}") for login in ("support", "focal", "advisory")}
+    readers: dict[str, Any] = {
+        login: User.objects.get(email=f"{login}@{DEMO_DOMAIN}") for login in ("support", "focal", "advisory")
+    }
     readers["anonymous"] = AnonymousUser()
     all_engine: list[float] = []
     all_base: list[float] = []
