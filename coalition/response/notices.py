@@ -48,7 +48,7 @@ def register() -> None:
             label=gettext_lazy("An alert is raised"),
             description=gettext_lazy(
                 "When signals from monitoring sources agree on a shutdown or a block, the member governments' focal "
-                "points, the Support Unit and the Chair are told, to open a situation or dismiss the alert."
+                "points, the Support Unit and the Chair are told: any of them may open a situation from it."
             ),
             model=Alert,
             render=render_alert_raised,
@@ -121,8 +121,8 @@ def alerts_raised(alerts: Iterable[Alert]) -> int:
         return 0
     people = _accounts(_at_members(Position.Kind.FOCAL_POINT) | _staff())
     reason = _(
-        "Alerts go to the focal points of every member government, to the Support Unit and to the Chair, who open "
-        "a situation from them or dismiss them."
+        "Alerts go to the focal points of every member government, to the Support Unit and to the Chair: any of "
+        "them may open a situation from an alert, and the Support Unit and the Chair may dismiss one."
     )
     return sum(len(service.notify(kind=ALERT_RAISED, subject=a, recipients=people, reason=reason)) for a in alerts)
 
@@ -181,8 +181,10 @@ def render_alert_raised(alert: Alert, user: Any) -> Message:
         path = _situation_path(situation)
     elif alert.status == Alert.Status.DISMISSED:
         text.append(_("It has since been dismissed: %(reason)s") % {"reason": alert.dismissed_reason})
-    else:
+    elif policy.can(user, "response.manage"):
         text.append(_("On its page, open a situation from it or dismiss it with a reason."))
+    elif policy.can(user, "response.open_situation"):
+        text.append(_("On its page, open a situation from it if the coalition should respond."))
     return Message(
         subject=_("Alert: network disruption in %(country)s") % {"country": country},
         text="\n\n".join(text),

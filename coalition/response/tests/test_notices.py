@@ -143,3 +143,11 @@ def test_a_situation_told_to_someone_who_may_not_see_it_is_not_told(kind, ethiop
     assert [n.recipient for n in service.notify(kind=kind, subject=situation, recipients=[estonia[1]], reason="x")] == [
         estonia[1]
     ]
+
+
+def test_the_alert_email_offers_each_reader_only_what_they_may_do_on_its_page(ethiopia, now, estonia, support, worker):
+    with worker():
+        raise_alert(ethiopia, now)
+    focal, unit = emailed()[estonia[1].email].body, emailed()[support.email].body
+    assert "open a situation from it if the coalition should respond" in focal and "dismiss it" not in focal
+    assert "open a situation from it or dismiss it with a reason" in unit
