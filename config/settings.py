@@ -155,6 +155,7 @@ SCHEDULE_SECONDS = {
     "ingest_signals": env_int("SCHEDULE_INGEST_SIGNALS_SECONDS", 15 * 60),
     "weekly_digests": env_int("SCHEDULE_WEEKLY_DIGESTS_SECONDS", 60 * 60),
     "library_index": env_int("SCHEDULE_LIBRARY_INDEX_SECONDS", 60 * 60),
+    "search_index": env_int("SCHEDULE_SEARCH_INDEX_SECONDS", 60 * 60),
     "donor_overlaps": env_int("SCHEDULE_DONOR_OVERLAPS_SECONDS", 24 * 60 * 60),
 }
 

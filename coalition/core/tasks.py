@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django_tasks import task
 
-from coalition.core import checkpoints
+from coalition.core import checkpoints, search
 
 M = TypeVar("M", bound=models.Model)
 
@@ -18,6 +18,13 @@ M = TypeVar("M", bound=models.Model)
 def issue_checkpoint() -> int:
     """Sign the tree of every event recorded so far; returns the size the latest checkpoint covers."""
     return checkpoints.issue_checkpoint().size
+
+
+@task()
+def check_search_index() -> int:
+    """Bring the platform search's index in step with the records (a bulk write sends no signal); returns how many
+    entries were missing, stale or orphaned. A second run finds nothing to do."""
+    return sum(len(d.missing) + len(d.stale) + len(d.orphaned) for d in search.check_drift(repair=True))
 
 
 def claim_queued(rows: models.QuerySet[M], pk: int, *, field: str, queued: str, running: str, **also: Any) -> M | None:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks.base import Task, TaskResultStatus
 
+from coalition.core import tasks as core_tasks
 from coalition.donors import tasks as donors_tasks
 from coalition.library import tasks as library_tasks
 from coalition.notifications import tasks as notifications_tasks
@@ -56,6 +57,7 @@ JOBS = (
     Job("ingest_signals", response_tasks.ingest_signals, "ingest new shutdown signals and raise the alerts"),
     Job("weekly_digests", programme_tasks.send_staleness_digests, "send this ISO week's digests (once a week each)"),
     Job("library_index", library_tasks.check_index, "rebuild the library's search index if it drifted"),
+    Job("search_index", core_tasks.check_search_index, "bring the platform search's index in step with the records"),
     Job("donor_overlaps", donors_tasks.detect, "detect overlapping funding across every member"),
 )
 
