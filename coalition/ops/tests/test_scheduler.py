@@ -1,8 +1,8 @@
 """The scheduler (issue 19): a sign-on round past its deadline is decided with nobody visiting a page, each job of
 the table enqueues its app's task, and running a job twice does its work once.
 
-Telling the focal points the outcome goes through the notification service (issue 19, another step: a "round
-decided" kind); this test checks the decision, which that notification will follow."""
+Telling the focal points the outcome is the notification service's `statements.round_decided` kind, tested with the
+scheduler in `statements/tests/test_notices.py`."""
 
 from __future__ import annotations
 
