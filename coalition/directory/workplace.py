@@ -76,9 +76,7 @@ def members_without_focal_point(user: Any, actor: policy.Actor, now: dt.datetime
         Item(
             text=_("%(member)s has no focal point") % {"member": _name(member)},
             path=_positions_page(member),
-            detail=_("A focal point is proposed and awaits the member's confirmation.")
-            if member.awaiting
-            else "",
+            detail=_("A focal point is proposed and awaits the member's confirmation.") if member.awaiting else "",
             subject=member,
         )
         for member in members
