@@ -3,7 +3,8 @@ REQUEST, the .ics, the time in their own zone and one-click RSVP links, `notices
 when the meeting changes (a higher SEQUENCE) and a cancellation (CANCEL). The notifications are written in the
 caller's transaction and emailed by the task worker after it commits, with retries; at sending time the service
 checks again that the person may see the meeting. What each person was last told is on their Invitation
-(sent_sequence, sent_at, cancelled_sent_at); a person without an account is not told (the service tells accounts)."""
+(sent_sequence, sent_at, cancelled_sent_at). A person without an account (an invited minister or expert) is
+emailed at their invitation's address through `service.notify_address`: being invited is enough, as before."""
 
 from __future__ import annotations
 
@@ -66,15 +67,31 @@ def tell_invited(meeting: Meeting) -> int:
         if meeting.ends_at <= timezone.now():
             return 0
         by_kind: dict[str, list[Invitation]] = {}
+        addressed: list[Invitation] = []
         skipped = 0
         for invitation in due_invitations(meeting):
             account = getattr(invitation.person, "account", None)
-            if account is None or not invitation.email:
+            if not invitation.email:
                 skipped += 1
-                continue
-            by_kind.setdefault(_kind(meeting, invitation), []).append(invitation)
+            elif account is None:
+                addressed.append(invitation)
+            else:
+                by_kind.setdefault(_kind(meeting, invitation), []).append(invitation)
         told: list[int] = []
         now = timezone.now()
+        for invitation in addressed:
+            kind = _kind(meeting, invitation)
+            service.notify_address(
+                kind=kind,
+                subject=meeting,
+                address=invitation.email,
+                person=invitation.person,
+                reason=REASONS[kind](),
+                key=str(meeting.sequence),
+            )
+            # Written now or already for this SEQUENCE: either way this version is on its way to them.
+            _record(invitation.pk, kind, meeting.sequence, now)
+            told.append(invitation.pk)
         for kind, invitations in by_kind.items():
             written = service.notify(
                 kind=kind,
@@ -86,10 +103,7 @@ def tell_invited(meeting: Meeting) -> int:
             reached = {notification.recipient_id for notification in written}
             done = [invitation.pk for invitation in invitations if invitation.person.account.pk in reached]
             skipped += len(invitations) - len(done)
-            changes: dict[str, Any] = {"sent_sequence": meeting.sequence, "sent_at": now}
-            if kind == notices.MEETING_CANCELLED:
-                changes["cancelled_sent_at"] = now
-            Invitation.objects.filter(pk__in=done).update(**changes)
+            _record(done, kind, meeting.sequence, now)
             told += done
         if told:
             ledger.record(
@@ -103,6 +117,15 @@ def tell_invited(meeting: Meeting) -> int:
                 },
             )
     return len(told)
+
+
+def _record(invitations: int | list[int], kind: str, sequence: int, now: Any) -> None:
+    """Note on the invitations what they were told."""
+    changes: dict[str, Any] = {"sent_sequence": sequence, "sent_at": now}
+    if kind == notices.MEETING_CANCELLED:
+        changes["cancelled_sent_at"] = now
+    ids = [invitations] if isinstance(invitations, int) else invitations
+    Invitation.objects.filter(pk__in=ids).update(**changes)
 
 
 def queue_invitations(meeting: Meeting, by: Any) -> list[Invitation]:

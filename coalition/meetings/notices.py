@@ -41,6 +41,7 @@ def register() -> None:
             model=Meeting,
             render=_render_invitation(INVITATION),
             urgent=True,
+            addressable=is_invited,
         )
     )
     kinds.register(
@@ -54,6 +55,7 @@ def register() -> None:
             model=Meeting,
             render=_render_invitation(INVITATION_UPDATED),
             urgent=True,
+            addressable=is_invited,
         )
     )
     kinds.register(
@@ -64,6 +66,7 @@ def register() -> None:
             model=Meeting,
             render=_render_invitation(MEETING_CANCELLED),
             urgent=True,
+            addressable=is_invited,
         )
     )
     kinds.register(
@@ -91,7 +94,15 @@ def invitation_for(meeting: Meeting, user: Any) -> Invitation | None:
     return meeting.invitations.select_related("person__account").filter(person_id=person_id).first()
 
 
+def is_invited(meeting: Meeting, person: Any) -> bool:
+    """Who without an account is emailed an invitation, its update and its cancellation: whoever is invited (the
+    rule before the notification service: being invited is enough to receive this email)."""
+    return meeting.invitations.filter(person_id=person.pk).exists()
+
+
 def _footer(user: Any, kind: str) -> dict[str, str]:
+    if getattr(user, "pk", None) is None:  # a person without an account (kinds.Addressee): no preferences
+        return {"preferences_url": "", "unsubscribe_url": ""}
     unsubscribe = unsubscribe_links.url_for(user, kind) if unsubscribe_links.may_unsubscribe(user, kind) else ""
     return {"preferences_url": absolute(reverse("notifications:preferences")), "unsubscribe_url": unsubscribe}
 
@@ -142,6 +153,7 @@ def invitation_message(meeting: Meeting, user: Any, kind: str = INVITATION) -> k
         "replies": replies,
         "meeting_url": calendar.meeting_url(meeting),
         "invitation_url": absolute(reverse("meetings:my_invitation", args=[meeting.pk])),
+        "addressed": getattr(user, "pk", None) is None,
         **_footer(user, kind),
     }
     ics = calendar.invitation_ics(meeting, invitation, method).decode()

@@ -83,6 +83,22 @@ def send_notification(notification: Notification, message: kinds.Message, *, to:
     return str(email.extra_headers["Message-ID"])
 
 
+def send_addressed(delivery: Delivery, message: kinds.Message) -> str:
+    """Send an email to a person without an account (`service.notify_address`), already rendered for them; returns
+    its Message-ID. No unsubscribe headers and no preferences link (they have none): the email says why they get it
+    instead. A refusal propagates, for the service to retry."""
+    email = build(
+        to=delivery.to,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        attachments=message.attachments,
+        context={"url": "", "reason": delivery.reason, "preferences_url": "", "addressed": True},
+    )
+    email.send()
+    return str(email.extra_headers["Message-ID"])
+
+
 def send_to(
     user: Any,
     *,

@@ -41,6 +41,28 @@ class Message:
 
 Render = Callable[[Any, Any], Message]
 Obligation = Callable[[Any], "str | Promise | None"]
+# (subject, person) -> whether this person, who has no account, may be emailed about the subject.
+Addressable = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """The recipient a kind renders for when it emails a person without an account (`service.notify_address`):
+    their Person (name, time zone) and address. No account: no pk, no preferences, no centre, no unsubscribe link."""
+
+    person: Any
+    email: str
+    pk: None = None
+    is_authenticated: bool = False
+    is_active: bool = True
+
+    @property
+    def person_id(self) -> Any:
+        return self.person.pk
+
+    @property
+    def language(self) -> str:
+        return str(getattr(self.person, "language", "") or "")
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,8 @@ class Kind:
     urgent: bool = False
     obligation: Obligation | None = None
     security: bool = False
+    # Who without an account may be emailed this kind (`service.notify_address`); None: accounts only.
+    addressable: Addressable | None = None
 
     def obliged(self, user: Any) -> str:
         """Why `user` cannot switch this kind off ("" when they can)."""

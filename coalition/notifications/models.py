@@ -119,6 +119,16 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # When a queued delivery is due (its next try), or when a claimed one's lease ends.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An email to a person without an account (`service.notify_address`): what it is about, who (their Person),
+    # why and its dedupe key; one per (kind, subject, address, key).
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    person_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    person_id = models.PositiveBigIntegerField(null=True, blank=True)
+    person = GenericForeignKey("person_type", "person_id")
+    reason = models.TextField(blank=True)
+    key = models.CharField(_("dedupe key"), max_length=200, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -127,7 +137,12 @@ class Delivery(models.Model):
                 fields=["notification", "channel"],
                 condition=Q(notification__isnull=False),
                 name="delivery_once_per_notification",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "to", "key"],
+                condition=Q(notification__isnull=True, person_type__isnull=False),
+                name="delivery_once_per_address",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 

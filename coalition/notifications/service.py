@@ -119,6 +119,47 @@ def notify(
     return written
 
 
+def notify_address(
+    *, kind: str, subject: Any, address: str, person: Any, reason: str, key: str = ""
+) -> Delivery | None:
+    """Email `person`, who has no account, at `address` about `subject`, for `reason`: a kind that says who without
+    an account may receive it (`Kind.addressable`, asked now and again at sending time) is rendered for a stand-in
+    recipient (`kinds.Addressee`: their name and time zone) and sent after the caller's commit, with retries. No
+    centre entry, no preferences, no unsubscribe link. Returns the Delivery written; None when the person may not
+    receive it or was already sent it (one per kind, subject, address and key)."""
+    spec = kinds.get(kind)
+    record: Any = subject  # (kept Any: the isinstance check below would narrow `subject` to object)
+    if spec.addressable is None:
+        raise TypeError(f"A {kind!r} notification is for accounts only (its kind has no `addressable` rule)")
+    if spec.model is None or not isinstance(subject, spec.model):
+        raise TypeError(f"A {kind!r} notification is about a {spec.model!r}, not {type(subject).__name__}")
+    if not str(reason).strip():
+        raise ValueError("A notification says why the person gets it: give a reason")
+    if getattr(person, "account", None) is not None:
+        raise ValueError("This person has an account: tell them with notify(), under the policy")
+    address = (address or "").strip()
+    if not address or not spec.addressable(subject, person):
+        return None
+    try:
+        with transaction.atomic():
+            delivery = Delivery.objects.create(
+                kind=kind,
+                to=address,
+                subject_type=ContentType.objects.get_for_model(record),
+                subject_id=record.pk,
+                person_type=ContentType.objects.get_for_model(person),
+                person_id=person.pk,
+                reason=str(reason),
+                key=key,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None  # sent already (the same kind, subject, address and key)
+    queued = [delivery.pk]
+    transaction.on_commit(lambda: _enqueue(queued))
+    return delivery
+
+
 def _enqueue(ids: list[int]) -> None:
     from coalition.notifications import tasks  # tasks imports this module
 
@@ -270,8 +311,28 @@ def _still_due(notification: Notification, user: Any) -> tuple[bool, Any]:
     return True, subject
 
 
+def _addressed(delivery: Delivery) -> tuple[Any, Any]:
+    """A delivery to a person without an account: (subject, addressee) when still due, else (None, None)."""
+    try:
+        spec = kinds.get(delivery.kind)
+    except LookupError:
+        return None, None
+    subject, person = delivery.subject, delivery.person
+    if subject is None or person is None or spec.addressable is None:
+        return None, None
+    if getattr(person, "account", None) is not None or not spec.addressable(subject, person):
+        return None, None
+    return subject, kinds.Addressee(person=person, email=delivery.to)
+
+
 def _send_one(delivery: Delivery, now: dt.datetime) -> str:
     notification = delivery.notification
+    if notification is None and delivery.person_type_id is not None:
+        subject, addressee = _addressed(delivery)
+        if addressee is None:
+            _finish(delivery, Delivery.Status.DROPPED, next_attempt_at=None)
+            return Delivery.Status.DROPPED
+        return _attempt(delivery, now, addressee, lambda message: email.send_addressed(delivery, message), subject)
     if notification is None:  # mail sent through send_to is sent at once, never queued
         _finish(delivery, Delivery.Status.DROPPED, last_error="nothing to send")
         return Delivery.Status.DROPPED
@@ -281,11 +342,18 @@ def _send_one(delivery: Delivery, now: dt.datetime) -> str:
     if not due:
         _finish(delivery, Delivery.Status.DROPPED, next_attempt_at=None)
         return Delivery.Status.DROPPED
+    return _attempt(
+        delivery, now, user, lambda message: email.send_notification(notification, message, to=delivery.to), subject
+    )
+
+
+def _attempt(delivery: Delivery, now: dt.datetime, user: Any, send: Any, subject: Any) -> str:
+    """Render the delivery's kind for `user` and `send` it: a refusal is retried later, up to MAX_ATTEMPTS."""
     attempts = delivery.attempts + 1
     try:
         with translation.override(language_of(user)):
-            message = kinds.get(notification.kind).render(subject, user)
-            message_id = email.send_notification(notification, message, to=delivery.to)
+            message = kinds.get(delivery.kind).render(subject, user)
+            message_id = send(message)
     except Exception as error:  # the mail server's errors are many; any of them means "not sent"
         logger.warning("Delivery %s attempt %s failed: %s", delivery.pk, attempts, error)
         if attempts >= MAX_ATTEMPTS:
@@ -303,7 +371,8 @@ def due_deliveries(now: dt.datetime | None = None) -> list[int]:
     due = Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=moment) | Q(
         status=Delivery.Status.SENDING, next_attempt_at__lte=moment
     )
-    return list(Delivery.objects.filter(due, notification__isnull=False).order_by("pk").values_list("pk", flat=True))
+    queued = Q(notification__isnull=False) | Q(person_type__isnull=False)
+    return list(Delivery.objects.filter(due, queued).order_by("pk").values_list("pk", flat=True))
 
 
 def deliver_due() -> dict[str, int]:

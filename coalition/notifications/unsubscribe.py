@@ -35,6 +35,8 @@ def url_for(user: Any, kind: str) -> str:
 def may_unsubscribe(user: Any, kind: str) -> bool:
     """Whether an email of `kind` to `user` carries an unsubscribe link: not for security notices, nor for what
     the person's position obliges them to answer, nor for mail that is no registered kind."""
+    if getattr(user, "pk", None) is None:  # a person without an account (kinds.Addressee) has nothing to change
+        return False
     try:
         spec = kinds.get(kind)
     except LookupError:
