@@ -1,5 +1,6 @@
 """Kinds for tests: a notification about a person's record (a Classified model every test can make and reclassify),
-one a person's position obliges them to keep, and a security notice. Register them with the `test_kinds` fixture."""
+one a person's position obliges them to keep, and a security notice. Register them with the `test_kinds` fixture.
+And what the apps' tests of their own kinds ask: who was told, what was emailed, whether a person's centre is empty."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.translation import gettext as _
 
+from coalition.core import policy
 from coalition.directory.models import Person
-from coalition.notifications import kinds
+from coalition.notifications import kinds, service
+from coalition.notifications.models import Notification
 
 NOTED = "tests.person_noted"
 OBLIGED = "tests.answer_due"
@@ -62,3 +66,19 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Sequence[Any]) -> int:
         raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+
+def told(kind: str) -> set[Any]:
+    """The accounts notified of `kind`."""
+    return {n.recipient for n in Notification.objects.filter(kind=kind).select_related("recipient")}
+
+
+def emailed() -> dict[str, Any]:
+    """The emails sent, by their address."""
+    return {email.to[0]: email for email in mail.outbox}
+
+
+def hidden_from(user: Any) -> bool:
+    """Nothing in the person's centre, and no unread count (their actor read afresh)."""
+    policy.forget_actor(user)
+    return not service.visible_notifications(user).exists() and service.unread_count(user) == 0

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from coalition.core import policy
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
 from coalition.directory.models import Organisation, Participation, Position
@@ -19,24 +18,12 @@ from coalition.directory.queries import today
 from coalition.meetings.tests.factories import focal_point
 from coalition.notifications import service
 from coalition.notifications.models import Delivery, Mode, Notification
+from coalition.notifications.tests.helpers import emailed, hidden_from, told
 from coalition.response import notices, services
 from coalition.response.models import Situation, Source
 from coalition.response.tests.scenes import open_by_hand, signal
 
 pytestmark = pytest.mark.django_db
-
-
-def told(kind: str) -> set[Any]:
-    return {n.recipient for n in Notification.objects.filter(kind=kind).select_related("recipient")}
-
-
-def emailed() -> dict[str, Any]:
-    return {email.to[0]: email for email in mail.outbox}
-
-
-def hidden_from(user: Any) -> bool:
-    policy.forget_actor(user)
-    return not service.visible_notifications(user).exists() and service.unread_count(user) == 0
 
 
 def raise_alert(country: Any, now: dt.datetime) -> Any:

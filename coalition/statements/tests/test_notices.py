@@ -15,13 +15,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from coalition.core import policy
 from coalition.core.errors import InvalidInput
 from coalition.core.models import Audience, AudienceMember
 from coalition.core.policy import Classification, Role
 from coalition.meetings.tests.factories import focal_point, government
 from coalition.notifications import service
 from coalition.notifications.models import Delivery, Mode, Notification
+from coalition.notifications.tests.helpers import emailed, hidden_from, told
 from coalition.statements import notices, services
 from coalition.statements.models import Freeze, Statement
 from coalition.statements.reminders import send_final_reminders
@@ -69,19 +69,6 @@ class World:
 @pytest.fixture
 def world(make_user: Any) -> World:
     return World(make_user)
-
-
-def told(kind: str) -> set[Any]:
-    return {n.recipient for n in Notification.objects.filter(kind=kind).select_related("recipient")}
-
-
-def emailed() -> dict[str, Any]:
-    return {email.to[0]: email for email in mail.outbox}
-
-
-def hidden_from(user: Any) -> bool:
-    policy.forget_actor(user)
-    return not service.visible_notifications(user).exists() and service.unread_count(user) == 0
 
 
 def past_deadline(freeze: Freeze) -> None:
