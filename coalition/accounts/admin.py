@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from coalition.accounts.models import ServiceToken, User, UserSession
 from coalition.accounts.services import end_session, last_seen
@@ -98,9 +99,13 @@ class UserSessionAdmin(admin.ModelAdmin):
 class ServiceTokenAdmin(LedgeredModelAdmin):
     """Tokens are issued by `manage.py issue_token` (shown once, stored hashed); here they are only revoked."""
 
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    fields = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["name", "user", "prefix", "created_at", "last_used_at"]
+    list_display = ["name", "user", "prefix", "created_at", "last_used", "revoked_at"]
+    fields = ["name", "user", "prefix", "created_at", "last_used", "revoked_at"]
+    readonly_fields = ["name", "user", "prefix", "created_at", "last_used"]
+
+    @admin.display(description=_("last used"))
+    def last_used(self, token: ServiceToken) -> Any:
+        return token.last_used  # noted in the cache on each use, the stored time otherwise
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -27,7 +26,7 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        ServiceToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        token.note_use()  # in the cache: a GET request writes no row
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +112,16 @@ class ServiceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def note_use(self) -> None:
+        """Note that the token was just used, in the cache: a GET request writes no row (issue 19)."""
+        cache.set(f"service-token-used:{self.pk}", timezone.now(), timeout=None)
+
+    @property
+    def last_used(self) -> datetime | None:
+        """When the token was last used: the cache's note, or the stored time if the cache has none (older tokens)."""
+        noted: datetime | None = cache.get(f"service-token-used:{self.pk}")
+        return noted or self.last_used_at
 
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ServiceToken, str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coalition.accounts import services
@@ -16,6 +19,7 @@ from coalition.core.policy import Role
 from coalition.directory.tests.factories import PersonFactory
 
 PEOPLE = "/api/v1/people/"
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -81,11 +85,16 @@ def test_without_a_token_the_same_request_sees_only_public_records(client):
     assert response.json()["results"] == []
 
 
-def test_using_a_token_notes_when_it_was_last_used(issued):
+def test_using_a_token_notes_when_it_was_last_used_without_writing_a_row(issued):
+    """A GET writes nothing (issue 19): the last use is noted in the cache, which the admin shows."""
     token, raw = issued
-    bearer(raw).get(PEOPLE)
+    with CaptureQueriesContext(connection) as queries:
+        assert bearer(raw).get(PEOPLE).status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if WRITES.match(q["sql"]) and "django_session" not in q["sql"]]
+    assert writes == []
     token.refresh_from_db()
-    assert token.last_used_at is not None
+    assert token.last_used_at is None
+    assert token.last_used is not None
 
 
 def test_a_revoked_token_gets_401(issued):

@@ -20,7 +20,7 @@ def test_an_issued_token_reads_the_api_and_only_its_hash_is_stored(client):
     response = client.get("/api/v1/bodies/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     assert not ServiceToken.objects.filter(token_hash=raw).exists()
-    assert ServiceToken.objects.get().last_used_at is not None
+    assert ServiceToken.objects.get().last_used is not None
 
 
 @pytest.mark.django_db
