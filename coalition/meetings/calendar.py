@@ -376,8 +376,7 @@ def feed_for_token(raw: str) -> CalendarFeed | None:
         .first()
     )
     if feed is not None:
-        feed.last_used_at = timezone.now()
-        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=feed.last_used_at)
+        feed.note_use()  # in the cache: a GET request writes no row
     return feed
 
 

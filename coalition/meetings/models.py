@@ -13,6 +13,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -431,6 +432,16 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed {self.prefix}… of {self.person}"
+
+    def note_use(self) -> None:
+        """Note that the feed was just read, in the cache: a GET request writes no row (issue 19)."""
+        cache.set(f"calendar-feed-used:{self.pk}", timezone.now(), timeout=None)
+
+    @property
+    def last_used(self) -> dt.datetime | None:
+        """When the feed was last read: the cache's note, or the stored time if the cache has none (older feeds)."""
+        noted: dt.datetime | None = cache.get(f"calendar-feed-used:{self.pk}")
+        return noted or self.last_used_at
 
     @classmethod
     def issue(cls, person: Person) -> tuple[CalendarFeed, str]:

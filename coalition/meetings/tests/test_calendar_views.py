@@ -388,7 +388,7 @@ def test_the_feed_serves_the_persons_meetings_to_a_calendar_client(meeting, gues
     event = events[meeting.title]
     assert event["UID"] == meeting.uid
     assert event.decoded("DTSTART").astimezone(UTC) == meeting.starts_at
-    assert CalendarFeed.objects.get(person=guest.person).last_used_at is not None
+    assert CalendarFeed.objects.get(person=guest.person).last_used is not None
 
 
 def test_a_revoked_feed_answers_404(meeting, guest):
