@@ -203,7 +203,7 @@ class OrganisationViewSet(DirectoryViewSet):
 
     @extend_schema(responses=ParticipationSerializer(many=True))
     @action(detail=True)
-    def participation(self, request: Request, pk: str | None = None) -> Response:
+    def participation(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         org = self.get_object()
         return Response(ParticipationSerializer(org.participation.order_by("effective_on"), many=True).data)
 
@@ -260,7 +260,7 @@ class ChairTermViewSet(DirectoryViewSet):
         )
     )
     @action(detail=False)
-    def troika(self, request: Request) -> Response:
+    def troika(self, request: Request, format: str | None = None) -> Response:
         filters = _filters(request)
         troika = queries.troika_on(filters.get("on") or queries.today())
 

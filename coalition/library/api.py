@@ -94,7 +94,7 @@ class SearchViewSet(viewsets.ViewSet):
         ],
         responses=HitSerializer(many=True),
     )
-    def list(self, request: Request) -> ApiResponse:
+    def list(self, request: Request, format: str | None = None) -> ApiResponse:
         params = request.query_params
         try:
             filters = Filters(

@@ -186,7 +186,7 @@ class VerificationViewSet(viewsets.GenericViewSet):
     schema = _OneObjectSchema()
     pagination_class = None
 
-    def list(self, request: Request, slug: str = "") -> ApiResponse:
+    def list(self, request: Request, slug: str = "", format: str | None = None) -> ApiResponse:
         statement = public.published_statements(request.user).filter(slug=slug).first()
         if statement is None:
             raise Http404("No such published statement")
