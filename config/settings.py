@@ -204,6 +204,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = "Coalition"
+# allauth refuses a second factor while the account has an unverified address, against an attacker who signs up
+# with someone else's address first. Nobody signs up here (accounts are made by the Support Unit, and the adapter
+# closes sign-up), and every account has allauth's record of its address from the start, unverified: without this,
+# no new account could set up the second factor it must have.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # TOTP secrets and recovery seeds encrypted at rest with FIELD_ENCRYPTION_KEYS (docs/security.md).
 MFA_ADAPTER = "coalition.accounts.adapters.MFAAdapter"
 MFA_RECOVERY_CODE_COUNT = 10
