@@ -103,6 +103,9 @@ def demo_coalition() -> list[DemoLogin]:
     fresh = _snapshot is None or _snapshot.day != today()
     with transaction.atomic():
         _empty(tables)
+        # The content types went with the tables: ids cached before would be written as dangling keys (a
+        # notification's subject type) and refused when the load commits.
+        ContentType.objects.clear_cache()
         if fresh:
             logins = load_demo()
         else:
