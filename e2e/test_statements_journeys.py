@@ -563,6 +563,10 @@ def test_only_a_focal_point_signs_once_on_the_current_text_before_the_deadline_a
         f"The deadline passed at {local:%d %B %Y, %H:%M} ({SANTIAGO}): responses are closed.",
     )
     expect(own_member(focal, "EE")).to_contain_text("Responses to this text are closed.")
+    # No page decides a round (no GET writes): until the scheduler's next cycle it is being decided.
+    expect(fact(focal, "Outcome")).to_contain_text("Deadline passed — being decided")
+    call_command("run_scheduler", "--once", "--job", "decide_rounds", stdout=io.StringIO())
+    focal.reload()
     expect(fact(focal, "Outcome")).to_contain_text("Not adopted")  # nobody signed text 2 by its deadline
     assert not Response.objects.filter(freeze=second).exists()
 
