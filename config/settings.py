@@ -58,7 +58,13 @@ INSTALLED_APPS = [
     "coalition.ops",
 ]
 
+# The server's own timing (worker CPU and database time) in a Server-Timing header; off unless SERVER_TIMING is on,
+# since how long a request costs is information an attacker need not have (coalition/core/timing.py).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
+
 MIDDLEWARE = [
+    # First, so that its CPU figure counts every other middleware too.
+    "coalition.core.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "coalition.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
