@@ -65,6 +65,9 @@ SERVER_TIMING = env_bool("SERVER_TIMING", False)
 MIDDLEWARE = [
     # First, so that its CPU figure counts every other middleware too.
     "coalition.core.timing.ServerTimingMiddleware",
+    # Every log line of the request carries its id (and the proxy's X-Request-ID is kept); then its latency by route.
+    "coalition.core.request_id.RequestIdMiddleware",
+    "coalition.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "coalition.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -399,12 +402,41 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
+# --- Health, metrics and logs (docs/operations.md) ------------------------------------------------------------
+# The worker and the scheduler record a heartbeat this often; /readyz calls one older than the stale time unhealthy
+# (45 s: a stopped worker shows within a minute, and a beat may be a few seconds late on a busy machine).
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 10)
+READY_HEARTBEAT_STALE_SECONDS = env_int("READY_HEARTBEAT_STALE_SECONDS", 45)
+# /metrics answers these networks, or a request bearing METRICS_TOKEN; anyone else gets 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# The health addresses answer plain HTTP too: probes reach the web server directly, not through the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# One JSON object a line in production (for a log collector), readable lines elsewhere; each with its request's id.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "coalition.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING" if TESTING else "INFO")},
 }
+# Error reports to Sentry when a DSN is given; off otherwise. No personal data is sent (no user, address or cookies).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from coalition.ops.sentry import start_sentry
+
+    start_sentry(dsn=SENTRY_DSN, environment=DJANGO_ENV)
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("coalition.library.urls")),
     path("", include("coalition.response.urls")),
     path("", include("coalition.donors.urls")),
+    path("", include("coalition.ops.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
