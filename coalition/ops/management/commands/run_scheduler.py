@@ -18,7 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from coalition.ops import schedule
+from coalition.ops import heartbeats, schedule
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
@@ -68,11 +68,14 @@ class Command(BaseCommand):
         self.stdout.flush()
         for signum in STOP_SIGNALS:
             signal.signal(signum, _stop)
+        # Its own thread, not a job: a job under way (the immediate backend's work) must not make the beat late.
+        beating = heartbeats.start("scheduler")
         try:
             scheduler.start()
         except Stop as stopped:
             self.stdout.write(f"{signal.Signals(stopped.args[0]).name} received: stopping the scheduler.")
         finally:
+            beating.set()
             for signum in STOP_SIGNALS:
                 signal.signal(signum, signal.SIG_IGN)
             if scheduler.running:
