@@ -10,10 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coalition.library import indexing
 
-# The worker for each task backend; the immediate backend runs tasks in the request and needs none.
+# The worker for each task backend; the immediate backend runs tasks in the request and needs none. `run_worker` runs
+# the backend's own worker (`db_worker`, `rqworker`) and records its heartbeat for /readyz.
 WORKERS = {
-    "database": ["db_worker"],
-    "redis": ["rqworker", "--job-class", "django_tasks_rq.backend.Job", "default"],
+    "database": ["run_worker"],
+    "redis": ["run_worker"],
 }
 # How long a child has to finish what it is doing (a task, a request) once asked to stop, before it is killed.
 STOP_GRACE_SECONDS = 10
