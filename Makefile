@@ -1,6 +1,6 @@
 # Coalition: two commands on a fresh machine.
-#   make run   install, migrate the embedded SQLite database, load the demo coalition, start web + worker
-#              (on port 8000; `make run PORT=8080` or PORT in the environment for another)
+#   make run   install, migrate the embedded SQLite database, load the demo coalition, start the production web
+#              server (gunicorn) + worker + scheduler (on port 8000; `make run PORT=8080` or PORT in the environment)
 #   make test  install the development dependencies and run the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +10,7 @@ UV_VERSION := 0.13.8
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install install-dev lint browser-deps
+.PHONY: run dev test install install-dev lint browser-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ run: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	PORT=$(PORT) $(PY) manage.py run_platform
+
+# The same, with Django's development server reloading on every code change instead of gunicorn.
+dev: export PYTHONDONTWRITEBYTECODE :=
+dev: install-dev
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py load_demo
+	PORT=$(PORT) $(PY) manage.py run_platform --dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

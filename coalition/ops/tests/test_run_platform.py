@@ -1,6 +1,7 @@
 """The README's run command (issue 17, item 5): it serves on the port it is given, links follow that port, and
 stopping it stops the web server and the task worker with it — a service manager's SIGTERM left the worker running.
-Issue 19: the scheduler is its third child, watched and stopped the same way."""
+Issue 19: the scheduler is its third child, watched and stopped the same way. Issue 20: the web server is gunicorn,
+the production server, serving pages and static files while the worker runs the tasks the scheduler hands it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from coalition.ops.management.commands import run_platform
 
@@ -45,6 +48,15 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state not in {"Z", "X"}
+
+
+def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+        return answer.status, dict(answer.headers), answer.read()
+
+
+def command_line(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
 
 
 def answers(port: int) -> bool:
@@ -112,7 +124,7 @@ def wait_until(condition: object, seconds: float) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux's /proc")
 @pytest.mark.django_db(transaction=True)
-def test_stopping_run_platform_stops_the_web_server_the_worker_and_the_scheduler(
+def test_run_platform_serves_through_gunicorn_and_stopping_it_stops_every_process(
     platform: tuple[subprocess.Popen[bytes], int, Path, set[int]],
 ) -> None:
     process, port, out, seen = platform
@@ -125,10 +137,27 @@ def test_stopping_run_platform_stops_the_web_server_the_worker_and_the_scheduler
     assert len(children) == 3 and all(alive(pid) for pid in children), out.read_text()
     assert {started_pid(out, name) for name in ("Web server", "Task worker", "Scheduler")} == children
 
+    # The web server is the production one: gunicorn's master, with its workers below it, answering as gunicorn.
+    web = started_pid(out, "Web server")
+    assert "gunicorn" in command_line(web) and "runserver" not in command_line(web)
+    workers = children_of(web)
+    seen.update(workers)
+    assert workers and all("gunicorn" in " ".join(command_line(pid)) for pid in workers)
+    status, headers, page = fetch(port, "/")
+    assert status == 200 and headers["Server"].startswith("gunicorn") and b"<html" in page
+    status, headers, css = fetch(port, "/static/core/coalition.css")
+    assert status == 200 and headers["Content-Type"].startswith("text/css") and css
+    # The scheduler's first tasks went through the queue, and the worker ran them.
+    assert wait_until(
+        lambda: DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL, finished_at__isnull=False).exists(),
+        60,
+    ), list(DBTaskResult.objects.values_list("task_path", "status", "traceback")[:2])
+
     process.send_signal(signal.SIGTERM)  # as a service manager stops it (Ctrl-C takes the same path)
     process.wait(timeout=30)
 
-    assert wait_until(lambda: not any(alive(pid) for pid in children), 5), [p for p in children if alive(p)]
+    gone = children | workers
+    assert wait_until(lambda: not any(alive(pid) for pid in gone), 5), [p for p in gone if alive(p)]
     assert not answers(port)
 
 
