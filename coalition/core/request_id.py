@@ -56,17 +56,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def _enqueued(sender: type, task_result: Any, **kwargs: Any) -> None:
+def _immediate(sender: Any) -> bool:
+    """The backend runs the task in the request (the signals' sender is the backend's class, or from db_worker its
+    instance)."""
+    return issubclass(sender if isinstance(sender, type) else type(sender), ImmediateBackend)
+
+
+def _enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
     request_id = current.get()
-    if request_id and not issubclass(sender, ImmediateBackend):
+    if request_id and not _immediate(sender):
         try:
             cache.set(CACHE_KEY.format(task_result.id), request_id, CACHE_SECONDS)
         except Exception:  # the id is for the logs: never a reason to fail the request that enqueued
             logger.warning("Request id not kept for task %s", task_result.id, exc_info=True)
 
 
-def _started(sender: type, task_result: Any, **kwargs: Any) -> None:
-    if issubclass(sender, ImmediateBackend):
+def _started(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    if _immediate(sender):
         return
     try:
         request_id = cache.get(CACHE_KEY.format(task_result.id))
@@ -77,7 +83,7 @@ def _started(sender: type, task_result: Any, **kwargs: Any) -> None:
         _tokens[str(task_result.id)] = current.set(request_id)
 
 
-def _finished(sender: type, task_result: Any, **kwargs: Any) -> None:
+def _finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     token = _tokens.pop(str(task_result.id), None)
     if token is not None:
         current.reset(token)

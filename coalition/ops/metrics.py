@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from coalition.core.access import access
 from coalition.ops import health
+
+logger = logging.getLogger(__name__)
 
 REQUEST_SECONDS = Histogram(
     "coalition_http_request_duration_seconds",
@@ -67,11 +70,14 @@ def _method(method: str | None) -> str:
     return method if method in {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} else "other"
 
 
-def _task_finished(sender: type, task_result: Any, **kwargs: Any) -> None:
-    name = task_result.task.module_path
-    TASKS.labels(task=name, status=str(task_result.status.value).lower()).inc()
-    if task_result.started_at and task_result.finished_at:
-        TASK_SECONDS.labels(task=name).observe((task_result.finished_at - task_result.started_at).total_seconds())
+def _task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    try:
+        name = task_result.task.module_path
+        TASKS.labels(task=name, status=str(task_result.status.value).lower()).inc()
+        if task_result.started_at and task_result.finished_at:
+            TASK_SECONDS.labels(task=name).observe((task_result.finished_at - task_result.started_at).total_seconds())
+    except Exception:  # an error here would be taken for the task's own and mark it failed
+        logger.warning("Task metrics not recorded", exc_info=True)
 
 
 def _sign_in_failed(sender: Any, **kwargs: Any) -> None:
