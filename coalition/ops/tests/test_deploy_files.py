@@ -145,6 +145,14 @@ def test_the_web_unit_runs_gunicorn_with_its_config() -> None:
     assert service["Type"] == "notify"  # gunicorn's arbiter sends READY=1
 
 
+def test_web_and_worker_share_the_metrics_folder() -> None:
+    for service in ("coalition-web", "coalition-worker"):
+        text = (UNITS / f"{service}.service").read_text()
+        assert "Environment=PROMETHEUS_MULTIPROC_DIR=/run/coalition/metrics" in text, service
+        assert unit(f"{service}.service")["Service"]["RuntimeDirectory"] == "coalition/metrics", service
+        assert unit(f"{service}.service")["Service"]["RuntimeDirectoryPreserve"] == "yes", service
+
+
 def test_the_compose_file_runs_the_five_services_from_one_image() -> None:
     services = compose()["services"]
     assert {"postgres", "redis", "web", "worker", "scheduler", "migrate"} <= set(services)
