@@ -11,7 +11,7 @@ set -eu
 # The static files were collected into the image at build time (/srv/coalition/static); STATIC_ROOT is
 # $COALITION_VAR_DIR/staticfiles, so a var/ volume or bind mount gets a link to the image's copy, the current one.
 var_dir="${COALITION_VAR_DIR:-/srv/coalition/var}"
-if [ ! -e "$var_dir/staticfiles" ] && [ -w "$var_dir" ]; then
+if [ ! -e "$var_dir/staticfiles" ] && [ ! -L "$var_dir/staticfiles" ] && [ -w "$var_dir" ]; then
     ln -s /srv/coalition/static "$var_dir/staticfiles"
 fi
 
