@@ -341,6 +341,13 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coalition@localhost")
+# The SMTP server production sends through: a relay on this machine by default, the organisation's server (or a mail
+# service) where there is none, as in a container (docs/deployment.md).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
 # The port `manage.py run_platform` (`make run PORT=8080`) serves on. Links in emails and calendar files follow it
 # unless SITE_URL names the site; the ledger's origin (above) does not, so checkpoints signed before still verify.
 PORT = env_int("PORT", 8000)
