@@ -13,6 +13,7 @@ their roles and the principals ("org:12", "body:3", "person:7") a restricted aud
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -124,7 +125,8 @@ def actor_for(user: Any) -> Actor:
 
 
 def forget_actor(user: Any) -> None:
-    """Drop the cached actor, after the person's positions changed within a request."""
+    """Drop the cached actor (and with it what was worked out for it), after the person's positions changed within a
+    request."""
     if hasattr(user, "_coalition_actor"):
         del user._coalition_actor
 
@@ -334,9 +336,45 @@ def visibility_q(actor: Actor, prefix: str = "", model: Any = None) -> Q:
     return condition
 
 
+# Where an actor keeps the rows it may read of each model, worked out once (see `visible_to`).
+_VISIBLE_MEMO = "policy.visible_to"
+
+
 def visible_to(user: Any, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
-    """The rows of `queryset` that `user` may read. Every read starts here."""
-    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    """The rows of `queryset` that `user` may read. Every read starts here.
+
+    Asked with a model, the answer is kept on the signed-in person's `Actor` (one per request: `actor_for` keeps it
+    on the request's user), so that the sections, context processors and subqueries of one page do not build the
+    same filter again; each caller gets its own copy. Never for the shared anonymous actor, and never for a model
+    whose rows come into view with time (an embargo, today's participants): those are built on each call, with the
+    time of that call."""
+    if not isinstance(queryset, type):
+        return _visible_rows(user, queryset)
+    actor = actor_for(user)
+    if actor.user is None or not _timeless_model(queryset):
+        return _visible_rows(actor, queryset._default_manager.all())
+    memo = actor.extra.setdefault(_VISIBLE_MEMO, {})
+    if queryset not in memo:
+        memo[queryset] = _visible_rows(actor, queryset._default_manager.all())
+    return memo[queryset].all()
+
+
+@functools.cache
+def _timeless_model(model: Any) -> bool:
+    return _timeless(model)
+
+
+def _timeless(model: Any, seen: frozenset[Any] = frozenset()) -> bool:
+    """Whether who reads `model`'s rows depends on the person and the rows alone, not on the time of asking."""
+    if model in seen:
+        return True
+    if getattr(model, "released_field", None) or getattr(model, "sharing", None) is not None:
+        return False
+    relations = (*getattr(model, "visible_with", ()), *getattr(model, "visible_through", ()))
+    return all(_timeless(model._meta.get_field(relation).related_model, seen | {model}) for relation in relations)
+
+
+def _visible_rows(user: Any, qs: QuerySet[M]) -> QuerySet[M]:
     model = qs.model
     if _decided_by_relations(model):
         return qs.filter(_relations_q(actor_for(user), model))
