@@ -17,7 +17,7 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 install: $(UV)
-	$(UV) sync --frozen --no-dev --quiet
+	$(UV) sync --frozen --no-default-groups --quiet
 
 install-dev: $(UV)
 	$(UV) sync --frozen --quiet
