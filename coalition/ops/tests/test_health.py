@@ -159,3 +159,18 @@ def test_readyz_turns_unhealthy_when_the_worker_stops_and_healthy_when_it_restar
 
     worker()
     assert wait_for(ready, 30), readyz()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_thread_beats_until_it_is_stopped(settings):
+    """The thread the worker and the scheduler (`run_scheduler`) start beside their own loop."""
+    settings.HEARTBEAT_SECONDS = 0.2
+    stop = heartbeats.start("scheduler")
+    try:
+        assert wait_for(lambda: (heartbeats.age("scheduler") or 99) < 1, 10)
+    finally:
+        stop.set()
+    time.sleep(0.5)  # a beat under way ends
+    first = heartbeats.age("scheduler")
+    time.sleep(0.5)
+    assert (heartbeats.age("scheduler") or 0) >= (first or 0) + 0.4  # no more beats
