@@ -232,6 +232,41 @@ def warm_up(port: int, plan: dict[str, Any]) -> None:
                 answer.read()
 
 
+def drain(port: int, trivial: str, seconds: float = 120) -> None:
+    """Wait until requests left queued by the main run are served (the trivial view answers within a second), so
+    that the throughput phases measure the pages alone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{trivial}", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=seconds) as answer:
+            answer.read()
+        if time.monotonic() - started < 1:
+            return
+        time.sleep(2)
+
+
+def server_times(log: Path, since: float) -> str:
+    """Each route's time inside the server (gunicorn's access log, %D), which excludes the time spent queued."""
+    import re
+    import statistics
+
+    times: dict[str, list[float]] = {}
+    line_re = re.compile(r'"(GET|POST) (\S+) HTTP[^"]*" \d+ \d+ (\d+)us')
+    for line in log.read_text(errors="replace").splitlines()[int(since) :]:
+        found = line_re.search(line)
+        if found:
+            path = re.sub(r"/\d{4}/$", "/YEAR/", re.sub(r"\?.*", "", found.group(2)))
+            path = re.sub(r"^/statements/(load-test|joint-statement)[^/]*/", "/statements/<new>/", path)
+            times.setdefault(f"{found.group(1)} {path}", []).append(int(found.group(3)) / 1000)
+    lines = ["| route (server side) | requests | p50 ms | p95 ms |", "|---|---|---|---|"]
+    for route, values in sorted(times.items(), key=lambda item: -len(item[1])):
+        if len(values) >= 2:
+            p95 = statistics.quantiles(values, n=20)[-1]
+            lines.append(f"| {route} | {len(values)} | {statistics.median(values):.0f} | {p95:.0f} |")
+    return "\n".join(lines)
+
+
 def locust(
     args: argparse.Namespace, env: dict[str, str], prefix: Path, users: int, rate: float, seconds: int, *classes: str
 ) -> None:
@@ -332,20 +367,23 @@ def main() -> None:
             "LOAD_TRIVIAL": "2",
         }
         users = sum(counts.values()) + args.readers + 2
+        log_lines_before = len((runs / "web.log").read_text(errors="replace").splitlines())
         sampler = LoadSampler()
         sampler.start()
         started = time.perf_counter()
         locust(args, locust_env, runs / "main", users, args.spawn_rate, args.duration,
                *SIGNED_IN_CLASSES, "StatementReader", "TrivialReader")  # fmt: skip
         sampler.done.set()
+        inside = server_times(runs / "web.log", log_lines_before)
         print(f"main run: {time.perf_counter() - started:.0f} s", flush=True)
+        drain(args.port, plan["trivial_path"])
         alone = {}
         for kind, user_class in (("statement", "SpikeStatement"), ("trivial", "SpikeTrivial")):
             locust(args, locust_env, runs / kind, 8, 8, args.ratio_seconds, user_class)
             alone[kind] = next(r for r in read_stats(runs / kind) if r["Name"] == "Aggregated")
     finally:
         stop(children)
-    text = report(read_stats(runs / "main"), alone, sampler.samples, args.ratio_seconds)
+    text = report(read_stats(runs / "main"), alone, sampler.samples, args.ratio_seconds) + "\n\n" + inside
     (runs / "report.md").write_text(text + "\n")
     print(text)
 

@@ -32,6 +32,8 @@ from locust import HttpUser, between, constant, task
 PLAN: dict[str, Any] = json.loads(open(os.environ["LOAD_SESSIONS"]).read()) if "LOAD_SESSIONS" in os.environ else {}  # noqa: SIM115
 WAIT_MIN = float(os.environ.get("LOAD_WAIT_MIN", "5"))
 WAIT_MAX = float(os.environ.get("LOAD_WAIT_MAX", "15"))
+# A person (or the proxy in front) gives up after this long: gunicorn's own worker timeout (config/gunicorn.py).
+TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "30"))
 READER_WAIT_MIN = float(os.environ.get("LOAD_READER_WAIT_MIN", "5"))
 READER_WAIT_MAX = float(os.environ.get("LOAD_READER_WAIT_MAX", "15"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -69,7 +71,7 @@ class Person(HttpUser):
 
     def page(self, path: str, name: str | None = None) -> Any:
         with self.client.get(
-            path, name=name or path, headers=self.headers(), allow_redirects=False, catch_response=True
+            path, name=name or path, headers=self.headers(), allow_redirects=False, catch_response=True, timeout=TIMEOUT
         ) as answer:
             self.keep_cookies(answer)
             if answer.status_code != 200:
@@ -142,6 +144,7 @@ class FocalPoint(MemberOfficial):
             name="POST /statements/SIGN-ON/respond/",
             allow_redirects=False,
             catch_response=True,
+            timeout=TIMEOUT,
         ) as posted:
             if posted.status_code != 302:
                 posted.failure(f"{posted.status_code} (expected 302 after the response was recorded)")

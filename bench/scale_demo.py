@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["COALITION_VAR_DIR"] = args.var_dir
     os.environ["DJANGO_ENV"] = "development"  # the demo is refused in production; the load test serves production
     os.environ["TASKS_BACKEND"] = "immediate"
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"  # the demo's mail, not printed
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import search  # bench/search.py: sets Django up, and its scale_up copies the searchable records
