@@ -144,6 +144,10 @@ else:
     # Shared by every web process and worker: MFA replay protection and rate limits depend on it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coalition_cache"}}
 
+# The public home (the same for every anonymous visitor) is kept rendered this long, per language and time zone
+# (coalition/directory/views.py); 0 renders it for each visitor, as the tests do.
+PUBLIC_HOME_CACHE_SECONDS = env_int("PUBLIC_HOME_CACHE_SECONDS", 0 if TESTING else 60)
+
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if TESTING else "database")
 TASKS = {
     "default": {
