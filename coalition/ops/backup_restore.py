@@ -25,6 +25,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from coalition.core import crypto, search
 from coalition.core.checkpoints import verify_checkpoints
@@ -146,24 +147,39 @@ def refuse_to_overwrite() -> None:
         raise BackupError(f"The uploaded files folder {media_root()} holds {len(files)} files; say --force to replace")
 
 
+def refuse_newer_migrations(manifest: dict[str, Any], path: Path) -> None:
+    """A backup made by a later version holds tables this code does not know: restore it with that version."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    unknown = [
+        f"{app}.{name}"
+        for app, name in manifest["migrations"].items()
+        if app in loader.migrated_apps and (app, name) not in loader.disk_migrations
+    ]
+    if unknown:
+        raise BackupError(
+            f"{path.name} was made by a later version of Coalition (migrations {', '.join(unknown)} are unknown "
+            "here): restore it with that version"
+        )
+
+
 # --- The restore ---------------------------------------------------------------------------------------------
 
 
 def _restore_database(archive: tarfile.TarFile, manifest: dict[str, Any], work: Path) -> None:
     name = manifest["database"]
-    archive.extract(name, path=work, set_attrs=False)
+    if name not in (POSTGRES_FILE, SQLITE_FILE):
+        raise BackupError(f"{name}: not a database file this version restores")
+    archive.extract(name, path=work, set_attrs=False, filter="data")
     extracted = work / name
     connection.close()
     if name == POSTGRES_FILE:
         command = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction"]
         command += ["--exit-on-error", "-d", str(connection.settings_dict["NAME"]), str(extracted)]
         run_tool(command, postgres_environment(connection.settings_dict))
-    elif name == SQLITE_FILE:
+    else:
         target = contextlib.closing(sqlite3.connect(connection.settings_dict["NAME"]))
         with contextlib.closing(sqlite3.connect(extracted)) as source, target as live:
             source.backup(live)
-    else:
-        raise BackupError(f"{name}: not a database file this version restores")
     connection.close()
 
 
@@ -190,6 +206,7 @@ def restore(path: Path, *, force: bool = False) -> Report:
         raise BackupError(
             f"{path.name} holds a {manifest['vendor']} database; the configured one is {connection.vendor}"
         )
+    refuse_newer_migrations(manifest, path)
     if not force:
         refuse_to_overwrite()
     report = Report()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
+import io
 import json
 import re
 import tarfile
@@ -161,6 +163,9 @@ def test_no_key_ever_enters_the_archive(tmp_path: Path, settings: Any) -> None:
     settings.FIELD_ENCRYPTION_KEYS = [key]
     archive = create_backup(output=tmp_path)
     assert key.encode() not in archive.read_bytes()
+    signing = Path(settings.LEDGER_SIGNING_KEY_FILE)
+    if signing.exists():
+        assert signing.read_bytes().strip() not in archive.read_bytes()
     manifest = manifest_of(archive)
     assert manifest["keys"]["field_encryption"] == [fingerprint(key)]
 
@@ -240,3 +245,23 @@ def test_restoring_without_the_encryption_key_names_what_cannot_be_read(
         "1 TOTP secrets / recovery seeds and 2 encrypted contact details (2 in directory.Person) cannot be decrypted "
         f"with the keys configured: key fingerprint {fingerprint(old_key)} is needed"
     ) in report
+
+
+@pytest.mark.django_db
+def test_a_backup_of_a_later_version_is_refused_before_anything_is_touched(tmp_path: Path) -> None:
+    archive = create_backup(output=tmp_path)
+    manifest = manifest_of(archive)
+    manifest["migrations"]["core"] = "9999_from_the_future"
+    body = json.dumps(manifest).encode()
+    later = tmp_path / "later.tar"
+    with tarfile.open(archive) as source, tarfile.open(later, "w") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json":
+                data = body
+            elif member.name == "manifest.json.sha256":
+                data = f"{hashlib.sha256(body).hexdigest()}  manifest.json\n".encode()
+            member.size = len(data)
+            target.addfile(member, io.BytesIO(data))
+    with pytest.raises(CommandError, match=r"later version of Coalition \(migrations core.9999_from_the_future"):
+        restore(later, "--force")
