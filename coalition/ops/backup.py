@@ -144,13 +144,16 @@ def run_tool(command: list[str], env: dict[str, str]) -> None:
 def _postgres_connect(settings_dict: dict[str, Any]) -> Any:
     import psycopg
 
-    return psycopg.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict.get("USER") or None,
-        password=settings_dict.get("PASSWORD") or None,
-        host=settings_dict.get("HOST") or None,
-        port=settings_dict.get("PORT") or None,
-    )
+    try:
+        return psycopg.connect(
+            dbname=settings_dict["NAME"],
+            user=settings_dict.get("USER") or None,
+            password=settings_dict.get("PASSWORD") or None,
+            host=settings_dict.get("HOST") or None,
+            port=settings_dict.get("PORT") or None,
+        )
+    except psycopg.OperationalError as error:
+        raise BackupError(f"Cannot reach the database {settings_dict['NAME']}: {str(error).strip()}") from None
 
 
 def dump_postgres(target: Path) -> tuple[dict[str, int], dict[str, str]]:
@@ -171,6 +174,8 @@ def dump_postgres(target: Path) -> tuple[dict[str, int], dict[str, str]]:
 
 def copy_sqlite(target: Path) -> tuple[dict[str, int], dict[str, str]]:
     """A copy through SQLite's online backup API (consistent while others write), and its row counts."""
+    if not Path(connection.settings_dict["NAME"]).is_file():
+        raise BackupError(f"No database at {connection.settings_dict['NAME']}")
     source = contextlib.closing(sqlite3.connect(connection.settings_dict["NAME"]))
     with source as live, contextlib.closing(sqlite3.connect(target)) as copy:
         live.backup(copy)
