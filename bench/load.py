@@ -10,11 +10,12 @@ Locust (headless, bounded in users and time, loopback only).
    sign-in with password and TOTP would leave it (the account has its TOTP authenticator: the MFA middleware's
    check). Static files are collected.
 3. The server: `gunicorn -c config/gunicorn.py config.wsgi` on 127.0.0.1:<--port> (its default 2 × cores + 1 sync
-   workers), and the task worker (`manage.py rqworker`).
+   workers), and the task worker (`manage.py run_worker`, which runs rqworker here).
 4. Locust, headless: 400 signed-in sessions (officials, one focal point per member government, Support Unit staff)
    paced as people (5–15 s between pages), 50 anonymous readers of the new statement and 2 of the trivial view
-   (paced the same); --duration seconds after a ramp of --spawn-rate users a second. Then the throughput of the
-   statement page and of the trivial view, each alone, without pause, for --ratio-seconds each (8 users).
+   (paced the same); --duration seconds after a ramp of --spawn-rate users a second. Then, on the server started
+   afresh (a saturated one keeps serving requests that people gave up on), the throughput of the statement page
+   and of the trivial view, each alone, without pause, for --ratio-seconds each (8 users).
 5. The server is stopped; a table per route (requests, failures, rps, p50/p95/p99) and the figures that the issue
    targets are printed, with the load average sampled every 5 s during the main run.
 
@@ -181,15 +182,15 @@ def start_server(args: argparse.Namespace, env: dict[str, str], logs: Path) -> l
         [PY, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
         cwd=ROOT,
         env=env,
-        stdout=(logs / "web.log").open("wb"),
+        stdout=(logs / "web.log").open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     worker = subprocess.Popen(
-        [PY, "manage.py", "rqworker", "--job-class", "django_tasks_rq.backend.Job", "default"],
+        [PY, "manage.py", "run_worker"],  # the backend's own worker (rqworker here), with its heartbeat
         cwd=ROOT,
         env=env,
-        stdout=(logs / "worker.log").open("wb"),
+        stdout=(logs / "worker.log").open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -221,29 +222,17 @@ def wait_until_serving(url: str, seconds: float = 90) -> None:
     raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")
 
 
-def warm_up(port: int, plan: dict[str, Any]) -> None:
+def warm_up(port: int, plan: dict[str, Any], *, statement: bool = False) -> None:
     """A few anonymous rounds of the mix's pages, so that every web worker has imported its views and compiled its
     templates before the people arrive (the statement page excepted: its first reader is part of the spike)."""
     pages = ["/", "/members/", "/people/", f"/programme/{plan['year']}/", "/meetings/", "/library/?q=rights"]
+    if statement:
+        pages.append(f"/statements/{plan['published_slug']}/")
     for _round in range(4):
         for page in [*pages, plan["trivial_path"]]:
             request = urllib.request.Request(f"http://127.0.0.1:{port}{page}", headers={"X-Forwarded-Proto": "https"})
             with urllib.request.urlopen(request, timeout=60) as answer:
                 answer.read()
-
-
-def drain(port: int, trivial: str, seconds: float = 120) -> None:
-    """Wait until requests left queued by the main run are served (the trivial view answers within a second), so
-    that the throughput phases measure the pages alone."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        started = time.monotonic()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{trivial}", headers={"X-Forwarded-Proto": "https"})
-        with urllib.request.urlopen(request, timeout=seconds) as answer:
-            answer.read()
-        if time.monotonic() - started < 1:
-            return
-        time.sleep(2)
 
 
 def server_times(log: Path, since: float) -> str:
@@ -376,7 +365,12 @@ def main() -> None:
         sampler.done.set()
         inside = server_times(runs / "web.log", log_lines_before)
         print(f"main run: {time.perf_counter() - started:.0f} s", flush=True)
-        drain(args.port, plan["trivial_path"])
+        # Requests that people gave up on stay queued in a saturated server (a sync worker finds out only when it
+        # answers): the throughput phases start on a fresh server, warmed up, with the same database and cache.
+        stop(children)
+        children = start_server(args, env, runs)
+        wait_until_serving(f"http://127.0.0.1:{args.port}{plan['trivial_path']}")
+        warm_up(args.port, plan, statement=True)
         alone = {}
         for kind, user_class in (("statement", "SpikeStatement"), ("trivial", "SpikeTrivial")):
             locust(args, locust_env, runs / kind, 8, 8, args.ratio_seconds, user_class)
