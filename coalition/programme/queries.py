@@ -128,6 +128,7 @@ class Node:
     children: list[Any] = field(default_factory=list)
     progress: float | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    html: str = ""  # an objective's activity rows, rendered by the page that shows them (views/rows.py)
 
 
 @dataclass
