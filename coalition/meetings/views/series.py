@@ -22,18 +22,24 @@ from coalition.meetings.forms import ConfirmForm, SeriesForm
 from coalition.meetings.invitations import queue_invitations
 from coalition.meetings.models import Meeting, MeetingSeries
 from coalition.meetings.views.lookups import series_or_404
+from coalition.meetings.views.rows import IndexRows
 
 
 @access("meetings.view")
 def index(request: HttpRequest) -> HttpResponse:
     can = queries.index_actions(request.user)
+    upcoming = list(queries.upcoming(request.user))
+    past = queries.past(request.user)
+    rows = IndexRows(getattr(request, "viewer_tz", "UTC"))
     return render(
         request,
         "meetings/index.html",
         {
-            "upcoming": queries.upcoming(request.user),
+            "upcoming": upcoming,
+            "upcoming_rows": rows.upcoming(upcoming),
             "upcoming_days": queries.UPCOMING_DAYS,
-            "past": queries.past(request.user),
+            "past": past,
+            "past_rows": rows.past(past),
             "series_list": queries.series_list(request.user),
             "can_manage": can.manage,
             "can_see_calls": can.see_calls,
