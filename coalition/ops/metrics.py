@@ -1,5 +1,5 @@
 """Prometheus metrics (prometheus-client): request latency by route, responses by status class, task durations and
-outcomes, the task queue's depth, sign-in failures and ledger appends (counted in coalition/core/ledger.py).
+outcomes, the task queue's depth, sign-in failures and ledger appends (read from the ledger's head when scraped).
 
 Routes are the URL patterns (`statements/<slug:slug>/`), never raw paths, so a label has as many values as the
 platform has pages. Under gunicorn each worker process counts its own; with PROMETHEUS_MULTIPROC_DIR set (an empty
@@ -23,10 +23,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from django_tasks.signals import task_finished
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from coalition.core.access import access
+from coalition.core.models import LedgerHead
 from coalition.ops import health
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,18 @@ class QueueDepth:
             yield GaugeMetricFamily("coalition_task_queue_depth", "Tasks ready and waiting for a worker.", depth)
 
 
+class LedgerAppends:
+    """Events appended to the audit ledger: the head's sequence number, read when scraped. Exact whichever process
+    appended, and nothing is queued in the appending transaction (a rolled-back append was never counted)."""
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        head = LedgerHead.objects.values_list("seq", flat=True).first() or 0
+        yield CounterMetricFamily("coalition_ledger_appends", "Events appended to the audit ledger.", head)
+
+
 class ThisProcess:
     """This process's own metrics, when there is no multiprocess folder to add up."""
 
@@ -118,6 +131,7 @@ def scrape() -> bytes:
     else:
         registry.register(ThisProcess())
     registry.register(QueueDepth())
+    registry.register(LedgerAppends())
     return generate_latest(registry)
 
 
