@@ -56,6 +56,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--base-tree", default=DEFAULT_BASE_TREE, help="worktree of the 'before' commit ('' = none)")
     parser.add_argument("--fresh", action="store_true", help="drop and load the bench database again")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--only", default="", help="measure only the pages whose name holds this text")
     return parser.parse_args()
 
 
@@ -391,6 +392,7 @@ def main() -> None:
         pages.insert(6, ("official", "statement sign-on", f"/statements/{found['sign_on']}/"))
     if found["public"]:
         pages.insert(1, ("anonymous", "published statement", f"/statements/{found['public']}/"))
+    pages = [(reader, page, path) for reader, page, path in pages if args.only in f"{page} ({reader})"]
     load_before = os.getloadavg()
     servers = [start(args, name, tree) for name, tree in trees.items()]
     try:

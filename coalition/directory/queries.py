@@ -194,16 +194,21 @@ class CoverageMatrix:
 ENDING_SOON_DAYS = 60
 
 
-def poc_coverage(user: Any, *, on: dt.date) -> CoverageMatrix:
-    """PoA 1A.2: which member has a point of contact in which diplomatic network, gaps, and terms ending soon."""
+def poc_coverage(user: Any, *, on: dt.date, with_people: bool = True) -> CoverageMatrix:
+    """PoA 1A.2: which member has a point of contact in which diplomatic network, gaps, and terms ending soon.
+
+    `with_people=False` (the home's queue, which names no one) reads each point of contact's position alone: not its
+    person, whose contact details would be decrypted for nothing."""
     policy.require(user, "directory.view_coverage")
     networks = list(policy.visible_to(user, Body).filter(kind=Body.Kind.DIPLOMATIC_NETWORK).order_by("name"))
     members = list(participants_on(user, on=on))
-    pocs = (
-        current_positions(user, on=on)
-        .filter(kind=Position.Kind.NETWORK_POC, body__in=networks, organisation__in=members)
-        .order_by("person__full_name")
+    pocs = current_positions(user, on=on).filter(
+        kind=Position.Kind.NETWORK_POC, body__in=networks, organisation__in=members
     )
+    if with_people:
+        pocs = pocs.order_by("person__full_name")
+    else:
+        pocs = pocs.select_related(None).only("pk", "organisation_id", "body_id", "ends_on").order_by("pk")
     cells: dict[tuple[int, int], CoverageCell] = {}
     horizon = on + dt.timedelta(days=ENDING_SOON_DAYS)
     for position in pocs:

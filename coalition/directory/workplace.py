@@ -89,7 +89,7 @@ def poc_vacancies(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item
     queries, whatever the number of members and networks)."""
     if not policy.can(user, "directory.view_coverage"):
         return []
-    matrix = queries.poc_coverage(user, on=_day(now))
+    matrix = queries.poc_coverage(user, on=_day(now), with_people=False)
     items = []
     for member, cells in matrix.rows:
         gaps = [network for network, cell in zip(matrix.networks, cells, strict=True) if cell.gap]

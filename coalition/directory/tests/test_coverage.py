@@ -133,3 +133,16 @@ def test_the_networks_page_leaves_coverage_out_for_the_advisory_network(signed_i
     response = signed_in_client(Role.ADVISORY_NETWORK).get("/networks/")
     assert response.status_code == 200
     assert response.context["matrix"] is None
+
+
+def test_the_homes_coverage_without_people_finds_the_same_gaps_and_endings(support, geneva, new_york):
+    ghana, kenya = government("GH"), government("KE")
+    poc(ghana, geneva, ends_on=ON + dt.timedelta(days=ENDING_SOON_DAYS))
+    poc(kenya, new_york)
+    full, lean = poc_coverage(support, on=ON), poc_coverage(support, on=ON, with_people=False)
+
+    def flags(matrix: CoverageMatrix) -> list[tuple[int, list[tuple[bool, bool]]]]:
+        return [(member.pk, [(c.gap, c.ending_soon) for c in cells]) for member, cells in matrix.rows]
+
+    assert flags(lean) == flags(full)
+    assert (lean.gaps, lean.ending_soon) == (full.gaps, full.ending_soon)
