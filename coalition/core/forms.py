@@ -13,6 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core import time_zones, wallclock
@@ -72,6 +75,44 @@ class TimeZoneSelect(forms.Select):
             extra = [self.create_option(name, v, v, True, 0, attrs=attrs) for v in missing]
             groups.insert(0, (None, extra, 0))
         return groups
+
+
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """Django's `django/forms/widgets/attrs.html` in Python: False leaves the attribute out, True writes it bare."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastSelect(forms.Select):
+    """A single <select> written in one pass in Python instead of a template include per option: the same HTML as
+    Django's `Select` (attributes, `selected`, optgroups, escaping), for selects of hundreds of options (a meeting's
+    owners). `optgroups` is Django's, so what a subclass adds there is written too."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        if self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        context = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{conditional_escape(name)}"{_attrs_html(context["attrs"])}>']
+        for group_name, options, _index in context["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{conditional_escape(option["value"])}"{_attrs_html(option["attrs"])}>'
+                f"{_text(option['label'])}</option>\n"  # the option template's own last newline
+                for option in options
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped
+
+
+def _text(value: Any) -> str:
+    """A value as a template's `{{ value }}` writes it: localized, then escaped unless already safe."""
+    return conditional_escape(localize(value))
 
 
 class OccurrenceField(forms.ChoiceField):
