@@ -239,6 +239,12 @@ class CancelForm(ServiceForm):
     reason = forms.CharField(label=_("Reason (for the record)"), required=False, max_length=500)
 
 
+def owner_choices(user: Any, meeting: Meeting) -> Any:
+    """The meeting's possible owners without their encrypted contact details: a select of hundreds of people
+    would otherwise decrypt three fields a person on every page view (read on access if a service needs them)."""
+    return queries.owners(user, meeting).defer("email", "phone", "secure_messaging")
+
+
 class AgendaItemForm(ActivityCodeForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -258,7 +264,7 @@ class AgendaItemForm(ActivityCodeForm):
         super().__init__(*args, user=user, **kwargs)
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = queries.owners(user, meeting)
+        owner.queryset = owner_choices(user, meeting)
 
 
 class OutcomeForm(ServiceForm):
@@ -339,7 +345,7 @@ class ActionForm(_ItemChoiceForm):
         super().__init__(*args, user=user, items=items, **kwargs)
         owner, member = self.fields["owner"], self.fields["owner_organisation"]
         assert isinstance(owner, forms.ModelChoiceField) and isinstance(member, forms.ModelChoiceField)
-        owner.queryset = queries.owners(user, meeting)
+        owner.queryset = owner_choices(user, meeting)
         member.queryset = queries.members(user)
 
 
