@@ -80,6 +80,8 @@ EXPECTED_ACTIONS: dict[str, set[R]] = {
     "donors.manage": {R.SUPPORT_UNIT},
     "notifications.own": set(SIGNED_IN_ROLES),  # one's own centre and preferences: rows are the viewer's own
     "notifications.unsubscribe": set(R),  # the email's link works without a session; the signed token decides
+    "ops.health": set(R),  # load balancers ask without signing in; the bodies name check states, never a secret
+    "ops.metrics": set(R),  # the operator's network or METRICS_TOKEN, checked in the view; anyone else gets 404
 }
 # Covered by their own tests below: test_contact_details_matrix, test_only_the_invited_person_replies,
 # test_a_quarterly_call_is_recorded_for_ones_own_member_only, test_only_a_members_focal_point_signs_for_it.
