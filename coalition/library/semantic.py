@@ -10,6 +10,7 @@ words. Every semantic hit passes `visible_paragraphs(user)`: the vectors carry n
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ MIN_COSINE = 0.35  # below this a paragraph is not about the query (a nonsense q
 RRF_K = 60  # Reciprocal Rank Fusion's constant (Cormack et al. 2009): each list adds 1 / (RRF_K + rank)
 EMBED_CHUNK = 256  # paragraphs read, embedded and written at a time
 VISIBILITY_CHUNK = 500  # candidates checked against the access policy per query
+QUERY_VECTORS = 256  # query texts whose vectors a process keeps (384 float32 each: 1.5 KB)
 
 Ranked = tuple[int, float, list[tuple[int, int]], str]  # (paragraph id, score, highlighted ranges, text)
 
@@ -118,10 +120,11 @@ _matrix_lock = threading.Lock()
 
 
 def reset() -> None:
-    """Forget the in-memory matrix (tests: rolled-back rows can come back under the same ids)."""
+    """Forget the in-memory matrix and query vectors (tests: rolled-back rows can come back under the same ids)."""
     global _matrix
     with _matrix_lock:
         _matrix = None
+    query_vector.cache_clear()
 
 
 def _stored() -> QuerySet[ParagraphEmbedding]:
@@ -176,10 +179,20 @@ def closest(user: Any, query: str, filters: Filters, limit: int = SEMANTIC_HITS)
     return _closest(matrix(), user, query, filters, limit)
 
 
+@functools.lru_cache(maxsize=QUERY_VECTORS)
+def query_vector(query: str) -> npt.NDArray[np.float32]:
+    """The query's unit vector, kept by the process for the QUERY_VECTORS latest distinct texts (a query is embedded
+    once, not on every page of results or every reader): read-only, so no caller can change the cached copy. The
+    model is fixed for the life of the process, so an entry never goes stale."""
+    vector = embedding.embed([query])[0].copy()
+    vector.setflags(write=False)
+    return vector
+
+
 def _closest(stored: _Matrix, user: Any, query: str, filters: Filters, limit: int) -> list[tuple[int, str]]:
     if not len(stored.ids):
         return []
-    scores = stored.vectors @ embedding.embed([query])[0]
+    scores = stored.vectors @ query_vector(query)
     above = np.flatnonzero(scores >= MIN_COSINE)
     candidates = above[np.argsort(-scores[above], kind="stable")]
     visible = _filtered(visible_paragraphs(user), filters)

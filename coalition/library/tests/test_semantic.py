@@ -254,3 +254,33 @@ def test_scheduled_embeddings_run_after_the_import_commits(
         semantic.schedule_embeddings([source.pk])
         assert not ParagraphEmbedding.objects.exists()
     assert ParagraphEmbedding.objects.filter(paragraph__source=source).count() == 1
+
+
+# --- Per-process caches -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_cached_query_vector_gives_the_same_results_as_a_fresh_one(add: Any) -> None:
+    add(BLOCKING)
+    add(SHUTDOWNS)
+    query = "web censorship by governments"
+    fresh = semantic.fuse(AnonymousUser(), query, Filters(), [])
+    assert semantic.query_vector.cache_info().currsize == 1
+    vector = semantic.query_vector(query)
+    assert semantic.query_vector(query) is vector  # embedded once
+    assert np.array_equal(vector, embedding.embed([query])[0])
+    assert not vector.flags.writeable  # no caller can change the cached copy
+    assert semantic.fuse(AnonymousUser(), query, Filters(), []) == fresh
+    assert fresh
+
+
+@pytest.mark.django_db
+def test_a_newly_embedded_paragraph_is_found_by_the_next_search(add: Any) -> None:
+    query = "web censorship by governments"
+    seized = only_paragraph(add(SEIZED, title="Closing"))
+    before = [pid for pid, *_rest in semantic.fuse(AnonymousUser(), query, Filters(), []) or []]
+    blocking = only_paragraph(add(BLOCKING, title="On online content"))  # embedded after the matrix was cached
+    after = [pid for pid, *_rest in semantic.fuse(AnonymousUser(), query, Filters(), []) or []]
+    assert blocking.pk not in before
+    assert blocking.pk in after
+    assert seized.pk != blocking.pk
