@@ -15,6 +15,13 @@ from config.env import env_int, env_str
 
 _cores = multiprocessing.cpu_count()
 
+# One thread each for NumPy's BLAS in web workers (set before the application imports NumPy): the semantic search's
+# small matrix product gains nothing from a pool of threads, whose spinning cost a library search as much CPU again
+# as the rest of the page (bench/README.md, "Page cost"); the processes already share the cores. The task worker,
+# which embeds many paragraphs at once, keeps its threads.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 bind = env_str("WEB_BIND", f"127.0.0.1:{env_int('PORT', 8000)}").split(",")
 # Django's pages are CPU-bound Python: one process per core and one spare, each with one thread, unless a
 # deployment measures better (threads help where requests wait on the database or the library index).
