@@ -147,6 +147,9 @@ else:
 # The public home (the same for every anonymous visitor) is kept rendered this long, per language and time zone
 # (coalition/directory/views.py); 0 renders it for each visitor, as the tests do.
 PUBLIC_HOME_CACHE_SECONDS = env_int("PUBLIC_HOME_CACHE_SECONDS", 0 if TESTING else 60)
+# A public statement's page content for anonymous readers, keyed by its published round, responses and translations
+# (coalition/statements/views/working.py); 0 in tests.
+PUBLIC_STATEMENT_CACHE_SECONDS = env_int("PUBLIC_STATEMENT_CACHE_SECONDS", 0 if TESTING else 60)
 
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if TESTING else "database")
 TASKS = {
