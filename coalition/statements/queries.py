@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 
 from coalition.core import policy
-from coalition.statements.models import Freeze, Statement
+from coalition.statements.models import Freeze, Response, Statement
 
 
 def statements(user: Any) -> QuerySet[Statement]:
@@ -18,6 +18,21 @@ def statements(user: Any) -> QuerySet[Statement]:
         policy.visible_to(user, Statement)
         .select_related("document", "about_country", "published_freeze")
         .prefetch_related(Prefetch("freezes", queryset=rounds, to_attr="all_freezes"))
+    )
+
+
+def for_public_page(user: Any) -> QuerySet[Statement]:
+    """The statements `user` may read, as the public page shows them: the published round and its text, and what
+    its responses are now (their number, latest time and row; `views.working.public_page_key`) — one query."""
+    responses = Response.objects.filter(freeze=OuterRef("published_freeze")).order_by().values("freeze")
+    return (
+        policy.visible_to(user, Statement)
+        .select_related("document", "about_country", "published_freeze__version")
+        .annotate(
+            responses_count=Subquery(responses.annotate(n=Count("pk")).values("n")),
+            responses_last_at=Subquery(responses.annotate(last=Max("at")).values("last")),
+            responses_last_pk=Subquery(responses.annotate(top=Max("pk")).values("top")),
+        )
     )
 
 

@@ -9,11 +9,14 @@ message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -383,18 +386,57 @@ def _counts(rows: list[MemberResponse]) -> dict[str, int]:
     return counts
 
 
+def public_page_key(statement: Statement, translations: list[Translation], translation: Translation | None) -> str:
+    """What the public page's kept fragment depends on, as one digest: the statement as published (round, text hash,
+    title, embargo time, classification), its responses now (number, latest time and row: a late signature changes
+    it), its translations' words (a corrected translation changes it) and the language version chosen. The
+    language and time zone of the reader are added by the template. Any change gives a new key: nothing to delete."""
+    freeze = statement.published_freeze
+    assert freeze is not None
+    parts = [
+        statement.pk,
+        statement.slug,
+        statement.classification,
+        statement.published_at.isoformat() if statement.published_at else "",
+        statement.kind,
+        statement.about_country.name if statement.about_country else "",
+        statement.title,
+        freeze.pk,
+        freeze.mode,
+        freeze.outcome,
+        freeze.content_hash,
+        getattr(statement, "responses_count", None),
+        str(getattr(statement, "responses_last_at", None)),
+        getattr(statement, "responses_last_pk", None),
+        [(t.pk, t.language, t.title, t.text) for t in translations],
+        translation.language if translation else "",
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
     """What the public reads: the published text (or a language version), its signatories with their
-    reservations and late joiners with their date, and the machine-readable forms."""
+    reservations and late joiners with their date, and the machine-readable forms.
+
+    For anonymous readers (the publication spike) the page's content is kept rendered for
+    PUBLIC_STATEMENT_CACHE_SECONDS under `public_page_key`, so the text and signatories are worked out only on a
+    miss; only a statement already public (past its embargo) gets this far. Signed-in readers never share it."""
     freeze = statement.published_freeze
     if freeze is None or not statement.is_public:
         raise Http404("No such statement")
     translations = list(statement.translations.order_by("language"))
     language = request.GET.get("lang", "")
     translation: Translation | None = next((t for t in translations if t.language == language), None)
-    signatories = list(
-        freeze.responses.filter(kind=Response.Kind.SIGNED).select_related("organisation").order_by("organisation__name")
-    )
+
+    @functools.cache
+    def signatories() -> list[Response]:
+        return list(
+            freeze.responses.filter(kind=Response.Kind.SIGNED)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+
+    anonymous = not request.user.is_authenticated
     return render(
         request,
         "statements/published.html",
@@ -404,17 +446,23 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
             "translation": translation,
             "translations": translations,
             "title": translation.title if translation else statement.title,
-            "text_html": documents.render(translation.text if translation else freeze.version.text),
-            "signatories": [r for r in signatories if not r.late],
-            "late_joiners": [r for r in signatories if r.late],
+            "text_html": lambda: documents.render(translation.text if translation else freeze.version.text),
+            "signatories": lambda: [r for r in signatories() if not r.late],
+            "late_joiners": lambda: [r for r in signatories() if r.late],
+            "cache_seconds": settings.PUBLIC_STATEMENT_CACHE_SECONDS if anonymous else 0,
+            "cache_key": public_page_key(statement, translations, translation) if anonymous else "",
         },
     )
 
 
 @access("statements.view")
 def statement(request: HttpRequest, slug: str) -> HttpResponse:
-    found = _statement(request, slug)
-    page = _working_page(request, found) if _is_government(request.user) else _public_page(request, found)
+    if _is_government(request.user):
+        found = _statement(request, slug)
+        page = _working_page(request, found)
+    else:
+        found = get_object_or_404(queries.for_public_page(request.user), slug=slug)
+        page = _public_page(request, found)
     if not found.is_public:
         patch_cache_control(page, private=True, no_store=True)  # drafts and embargoed texts stay out of caches
     return page

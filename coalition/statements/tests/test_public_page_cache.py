@@ -1,0 +1,115 @@
+"""The public page of a published statement is kept rendered for anonymous readers (PUBLIC_STATEMENT_CACHE_SECONDS,
+issue 20's publication spike), under a key that changes with everything the page shows: a late signature or a
+corrected translation shows at once, an embargoed statement is never served from it, and nobody signed in is ever
+served it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coalition.core.policy import Role
+from coalition.core.tests.clients import client_for
+from coalition.statements import queries, services
+from coalition.statements.models import Statement
+from coalition.statements.tests.test_services import lift_embargo, member, published, sign, signed_freeze
+from coalition.statements.views.working import public_page_key
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def support(make_user: Any) -> Any:
+    return make_user(Role.SUPPORT_UNIT)
+
+
+@pytest.fixture
+def kept(settings: Any) -> None:
+    settings.PUBLIC_STATEMENT_CACHE_SECONDS = 60
+
+
+def _get(client: Client, statement: Statement, query: str = "") -> tuple[int, int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/statements/{statement.slug}/{query}")
+    return response.status_code, len(captured.captured_queries), response.content.decode()
+
+
+def _main(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def _kept_fragments() -> list[str]:
+    return [key for key in cache._cache if "statements.public" in key]  # type: ignore[attr-defined]
+
+
+def _fragment_key(statement: Statement) -> str:
+    """The cache key of the anonymous English page in UTC, as the view and template make it."""
+    found = queries.for_public_page(AnonymousUser()).get(pk=statement.pk)
+    translations = list(found.translations.order_by("language"))
+    return make_template_fragment_key("statements.public", [public_page_key(found, translations, None), "en", "UTC"])
+
+
+def test_anonymous_readers_share_the_kept_page_and_signed_in_readers_never_get_it(kept, support, make_user):
+    statement = published(support, [member("EE")], title="Kept statement")
+    status, first, page = _get(Client(), statement)
+    status_again, again, page_again = _get(Client(), statement)
+    assert status == status_again == 200
+    assert again < first  # neither the signatories nor the text worked out again
+    assert _main(page_again) == _main(page) and "Kept statement" in page  # the rest holds the reader's CSRF token
+    assert _get(Client(), statement, "?lang=xx")[1] == again  # an unknown language is the original's page
+
+    cache.set(_fragment_key(statement), "FROM THE CACHE", 60)
+    assert "FROM THE CACHE" in _get(Client(), statement)[2]  # the key is the one the view uses
+    for role in (Role.ADVISORY_NETWORK, Role.GUEST):
+        _status, _n, own = _get(client_for(make_user(role)), statement)
+        assert "FROM THE CACHE" not in own and "Kept statement" in own
+
+
+def test_an_embargoed_statement_is_never_kept_or_served_before_its_embargo_lifts(kept, support, make_user):
+    statement = published(
+        support, [member("EE")], title="Embargoed text", embargo_until=timezone.now() + dt.timedelta(days=1)
+    )
+    official = client_for(make_user(Role.MEMBER_OFFICIAL))
+    assert _get(official, statement)[0] == 200  # members read it before its time, on their own page
+    status, _n, page = _get(Client(), statement)
+    assert status == 404 and "Embargoed text" not in page
+    assert _kept_fragments() == []
+
+    public = lift_embargo(statement)
+    status, _n, page = _get(Client(), public)
+    assert status == 200 and "Embargoed text" in page
+    assert len(_kept_fragments()) == 1
+
+    # Put back under embargo (a later embargo time): the kept page is never served, and no new one is kept.
+    Statement.objects.filter(pk=statement.pk).update(published_at=timezone.now() + dt.timedelta(hours=1))
+    status, _n, page = _get(Client(), statement)
+    assert status == 404 and "Embargoed text" not in page
+    assert len(_kept_fragments()) == 1
+
+
+def test_a_late_signature_shows_at_once(kept, support):
+    statement = published(support, [member("EE")])
+    latvia = member("LV")
+    assert latvia[0].name not in _get(Client(), statement)[2]
+    sign(signed_freeze(statement), latvia)
+    status, _n, page = _get(Client(), statement)
+    assert status == 200 and latvia[0].name in _main(page) and "Joined after publication" in page
+
+
+def test_a_corrected_translation_shows_at_once(kept, support):
+    statement = published(support, [member("EE")])
+    services.add_translation(statement=statement, by=support, language="fr", title="Déclaration", text="Le texte.")
+    assert "Le texte." in _get(Client(), statement, "?lang=fr")[2]
+    services.add_translation(statement=statement, by=support, language="fr", title="Déclaration", text="Le bon texte.")
+    page = _get(Client(), statement, "?lang=fr")[2]
+    assert "Le bon texte." in page and "Le texte." not in page
+    assert "Le bon texte." not in _get(Client(), statement)[2]  # the original keeps its own page
