@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from coalition.accounts import services
-from coalition.accounts.middleware import BACKGROUND_HEADER
+from coalition.accounts.middleware import BACKGROUND_HEADER, SEEN_GRANULARITY_SECONDS
 from coalition.accounts.models import UserSession
 from coalition.core.errors import AccessDenied
 from coalition.core.models import AuditEvent
@@ -127,6 +129,43 @@ def test_using_a_session_moves_its_last_seen_time(make_user):
     assert services.last_seen(row) > before
     assert time.time() - browser.session["coalition_seen_at"] < 60
     assert UserSession.objects.get(pk=row.pk).last_seen_at == row.last_seen_at  # the row itself is untouched
+
+
+def _session_writes(browser: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(path).status_code == 200
+    return sum(1 for query in queries if query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")))
+
+
+def test_the_last_use_is_written_to_the_session_at_most_once_a_minute(make_user):
+    """Issue 20, page cost: a page view within `SEEN_GRANULARITY_SECONDS` of the recorded last use writes nothing
+    (no session save); the first one after it writes the session once. So the recorded time trails the real last use
+    by under a minute, and the idle limit ends a session between IDLE - 60 s and IDLE after the person's last page."""
+    browser = browser_of(make_user(Role.MEMBER_OFFICIAL))
+    set_session_times(browser, seen_ago=SEEN_GRANULARITY_SECONDS - 5)
+    seen = browser.session["coalition_seen_at"]
+
+    assert _session_writes(browser, "/accounts/me/") == 0
+    assert browser.session["coalition_seen_at"] == seen
+
+    set_session_times(browser, seen_ago=SEEN_GRANULARITY_SECONDS + 1)
+    assert _session_writes(browser, "/accounts/me/") == 1
+    assert time.time() - browser.session["coalition_seen_at"] < 5
+
+
+def test_the_idle_limit_counts_from_the_recorded_use_not_from_unrecorded_page_views(make_user):
+    """The bound, the other way: page views that did not move the recorded time (under a minute after it) do not
+    extend the session either, so it never outlives the idle limit counted from its recorded last use."""
+    browser = browser_of(make_user(Role.MEMBER_OFFICIAL))
+    set_session_times(browser, seen_ago=SEEN_GRANULARITY_SECONDS - 5)
+    assert browser.get("/accounts/me/").status_code == 200  # not recorded: within the minute
+    seen = browser.session["coalition_seen_at"]
+    session = browser.session
+    session["coalition_seen_at"] = seen - settings.SESSION_IDLE_TIMEOUT_SECONDS  # the idle limit has passed since
+    session.save()
+
+    assert browser.get("/accounts/me/").status_code == 302
+    assert not is_signed_in(browser)
 
 
 def test_an_expired_session_on_the_api_gets_a_json_401(make_user):
