@@ -13,6 +13,7 @@ Run (the database must exist and be disposable; `setup` migrates it and loads th
     .venv/bin/python bench/profile_pages.py setup --scale 20    # the load test's data: the demo scaled ×20
     .venv/bin/python bench/profile_pages.py measure --runs 30          # median / p90 CPU ms per page, as a table
     .venv/bin/python bench/profile_pages.py profile --page "library search" --reader official --top 40
+    .venv/bin/python bench/profile_pages.py bytes    # each page's size on the wire, plain and gzipped
 To compare with an earlier commit in the same machine state, run the same script from a worktree of it:
     git worktree add /tmp/prof-base <commit> && cp bench/profile_pages.py /tmp/prof-base/bench/
     (cd /tmp/prof-base && /work/main/.venv/bin/python bench/profile_pages.py measure --json)
@@ -115,6 +116,19 @@ def measure(runs: int) -> dict[str, dict[str, Any]]:
     return figures
 
 
+def wire_bytes() -> dict[str, tuple[int, int]]:
+    """Each page's body as sent without and with `Accept-Encoding: gzip` (GZipMiddleware), in bytes."""
+    sizes = {}
+    for login in READERS:
+        client = client_for(login)
+        for name, url in {"home": "/", "members directory": "/members/", **pages()}.items():
+            plain = get(client, url)
+            packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+            assert packed.get("Content-Encoding") == "gzip", url
+            sizes[f"{name} / {login}"] = (len(plain.content), len(packed.content))
+    return sizes
+
+
 def profile(page: str, login: str, runs: int, top: int) -> str:
     url = pages()[page]
     client = client_for(login)
@@ -131,7 +145,7 @@ def profile(page: str, login: str, runs: int, top: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["setup", "measure", "profile"])
+    parser.add_argument("action", choices=["setup", "measure", "profile", "bytes"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--page", default="library search")
     parser.add_argument("--reader", default="official", choices=READERS)
@@ -169,6 +183,11 @@ def main() -> None:
             print("|---|---|---|---|")
             for name, row in figures.items():
                 print(f"| {name} | {row['median']:.1f} | {row['p90']:.1f} | {row['queries']} |")
+    elif args.action == "bytes":
+        print("| page / reader | bytes plain | bytes gzip | ratio |")
+        print("|---|---|---|---|")
+        for name, (plain, packed) in wire_bytes().items():
+            print(f"| {name} | {plain:,} | {packed:,} | {plain / packed:.1f}× |")
     else:
         print(profile(args.page, args.reader, args.runs, args.top))
 
