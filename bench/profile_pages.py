@@ -66,6 +66,7 @@ def pages() -> dict[str, str]:
     meeting = Meeting.objects.order_by("-starts_at").first()
     assert meeting is not None
     return {
+        "home": "/",
         "programme list": f"/programme/{programme.year}/",
         "programme activity": f"/programme/{programme.year}/activities/{activity.code}/",
         "library search": "/library/?" + f"q={SEARCH.replace(' ', '+')}",
@@ -89,11 +90,14 @@ def get(client: Client, url: str) -> Any:
     return response
 
 
-def measure(runs: int) -> dict[str, dict[str, Any]]:
+def measure(runs: int, only: str = "") -> dict[str, dict[str, Any]]:
     figures: dict[str, dict[str, Any]] = {}
+    chosen = {name.strip() for name in only.split(",") if name.strip()}
     for login in READERS:
         client = client_for(login)
         for name, url in pages().items():
+            if chosen and name not in chosen:
+                continue
             get(client, url)  # warm: URL map, templates, per-process caches
             queried: list[str] = []
 
@@ -121,7 +125,7 @@ def wire_bytes() -> dict[str, tuple[int, int]]:
     sizes = {}
     for login in READERS:
         client = client_for(login)
-        for name, url in {"home": "/", "members directory": "/members/", **pages()}.items():
+        for name, url in {"members directory": "/members/", **pages()}.items():
             plain = get(client, url)
             packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
             assert packed.get("Content-Encoding") == "gzip", url
@@ -152,6 +156,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--scale", type=int, default=1, help="setup: copy the demo's records this many times")
     parser.add_argument("--json", action="store_true", help="measure: print the figures as JSON")
+    parser.add_argument("--only", default="", help="measure: these pages alone (names, comma-separated)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("note: not PostgreSQL; the issue's figures are on PostgreSQL", file=sys.stderr)
@@ -174,7 +179,7 @@ def main() -> None:
             call_command("library_index", "--rebuild", verbosity=0)
         print("ready:", json.dumps(pages()))
     elif args.action == "measure":
-        figures = measure(args.runs)
+        figures = measure(args.runs, args.only)
         if args.json:
             print(json.dumps(figures))
         else:
