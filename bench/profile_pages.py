@@ -72,6 +72,9 @@ def pages() -> dict[str, str]:
         "library search": "/library/?" + f"q={SEARCH.replace(' ', '+')}",
         "meetings list": "/meetings/",
         "meeting page": f"/meetings/{meeting.pk}/",
+        "people directory": "/people/",
+        "people directory p3": "/people/?page=3",
+        "members directory": "/members/",
     }
 
 
@@ -125,7 +128,7 @@ def wire_bytes() -> dict[str, tuple[int, int]]:
     sizes = {}
     for login in READERS:
         client = client_for(login)
-        for name, url in {"members directory": "/members/", **pages()}.items():
+        for name, url in pages().items():
             plain = get(client, url)
             packed = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
             assert packed.get("Content-Encoding") == "gzip", url
