@@ -6,23 +6,25 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coalition.core.forms import DateField, ServiceForm
+from coalition.core.forms import DateField, FastSelect, ServiceForm
 from coalition.directory.models import Body, Country, Organisation, Participation, Person, Position
 
 
 class MemberFilterForm(forms.Form):
-    region = forms.ChoiceField(label=_("Region"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=FastSelect)
     development = forms.ChoiceField(
         label=_("North/South"),
         required=False,
         help_text=_("Source named below the table."),
         choices=[("", _("All")), *Country.Development.choices],
+        widget=FastSelect,
     )
     joined = forms.IntegerField(label=_("Joined in (year)"), required=False, min_value=2011, max_value=2100)
     status = forms.ChoiceField(
         label=_("Participation"),
         required=False,
         choices=[("member", _("Members")), ("observer", _("Observers")), ("all", _("Members and observers"))],
+        widget=FastSelect,
     )
     on = DateField(
         label=_("On (date)"),
@@ -47,6 +49,7 @@ class PeopleFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         error_messages={"invalid_choice": _("No organisation you can choose has the number %(value)s.")},
+        widget=FastSelect,  # hundreds of options: one pass in Python
     )
     body = forms.ModelChoiceField(
         label=_("Body"),
@@ -55,6 +58,7 @@ class PeopleFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         error_messages={"invalid_choice": _("There is no body “%(value)s” among those you can choose.")},
+        widget=FastSelect,  # hundreds of options: one pass in Python
     )
     network = forms.ModelChoiceField(
         label=_("Diplomatic network"),
@@ -63,12 +67,14 @@ class PeopleFilterForm(forms.Form):
         required=False,
         empty_label=_("All"),
         error_messages={"invalid_choice": _("There is no diplomatic network “%(value)s” among those you can choose.")},
+        widget=FastSelect,  # hundreds of options: one pass in Python
     )
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
         choices=[("", _("All")), *Position.Kind.choices],
         error_messages={"invalid_choice": _("“%(value)s” is not one of the roles listed.")},
+        widget=FastSelect,  # hundreds of options: one pass in Python
     )
 
     def __init__(self, *args: Any, members: Any, bodies: Any, networks: Any, **kwargs: Any) -> None:
