@@ -6,17 +6,18 @@ served it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from coalition.core.page_cache import page_key
 from coalition.core.policy import Role
 from coalition.core.tests.clients import client_for
 from coalition.statements import queries, services
@@ -51,11 +52,13 @@ def _kept_fragments() -> list[str]:
     return [key for key in cache._cache if "statements.public" in key]  # type: ignore[attr-defined]
 
 
-def _fragment_key(statement: Statement) -> str:
-    """The cache key of the anonymous English page in UTC, as the view and template make it."""
+def _page_key(statement: Statement) -> str:
+    """The cache key of the anonymous English page in UTC, as the view makes it."""
     found = queries.for_public_page(AnonymousUser()).get(pk=statement.pk)
     translations = list(found.translations.order_by("language"))
-    return make_template_fragment_key("statements.public", [public_page_key(found, translations, None), "en", "UTC"])
+    request = RequestFactory().get(f"/statements/{statement.slug}/")
+    with translation.override("en"), timezone.override("UTC"):
+        return page_key(request, "statements.public", public_page_key(found, translations, None))
 
 
 def test_anonymous_readers_share_the_kept_page_and_signed_in_readers_never_get_it(kept, support, make_user):
@@ -65,9 +68,12 @@ def test_anonymous_readers_share_the_kept_page_and_signed_in_readers_never_get_i
     assert status == status_again == 200
     assert again < first  # neither the signatories nor the text worked out again
     assert _main(page_again) == _main(page) and "Kept statement" in page  # the rest holds the reader's CSRF token
-    assert _get(Client(), statement, "?lang=xx")[1] == again  # an unknown language is the original's page
+    _get(Client(), statement, "?lang=xx")  # its own page (the language switch returns to the path), then kept:
+    assert _get(Client(), statement, "?lang=xx")[1] == again
 
-    cache.set(_fragment_key(statement), "FROM THE CACHE", 60)
+    key = _page_key(statement)
+    kept = cache.get(key)
+    cache.set(key, {**kept, "html": kept["html"].replace("Kept statement", "FROM THE CACHE")}, 60)
     assert "FROM THE CACHE" in _get(Client(), statement)[2]  # the key is the one the view uses
     for role in (Role.ADVISORY_NETWORK, Role.GUEST):
         _status, _n, own = _get(client_for(make_user(role)), statement)
@@ -113,3 +119,44 @@ def test_a_corrected_translation_shows_at_once(kept, support):
     page = _get(Client(), statement, "?lang=fr")[2]
     assert "Le bon texte." in page and "Le texte." not in page
     assert "Le bon texte." not in _get(Client(), statement)[2]  # the original keeps its own page
+
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _token(page: str) -> str:
+    [token] = set(TOKEN.findall(page))
+    return token
+
+
+def test_each_anonymous_reader_of_the_kept_page_gets_a_token_valid_for_their_own_cookie_only(kept, support):
+    statement = published(support, [member("EE")], title="Kept statement")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_token, second_token = _token(_get(first, statement)[2]), _token(_get(second, statement)[2])
+    assert len(_kept_fragments()) == 1 and first_token != second_token
+
+    def switch(client: Client, token: str) -> int:
+        data = {"language": "fr", "next": "/", "csrfmiddlewaretoken": token}
+        return client.post("/i18n/setlang/", data).status_code
+
+    assert switch(first, second_token) == 403 and switch(second, first_token) == 403
+    assert switch(first, first_token) == 302 and switch(second, second_token) == 302
+
+
+def test_the_kept_page_is_the_page_rendered_for_the_reader_but_for_the_token(kept, support, settings):
+    statement = published(support, [member("EE")], title="Kept statement")
+    services.add_translation(statement=statement, by=support, language="fr", title="Déclaration", text="Le texte.")
+    for query in ("", "?lang=fr"):
+        _get(Client(), statement, query)
+        kept_page = _get(Client(), statement, query)[2]  # from the cache
+        settings.PUBLIC_STATEMENT_CACHE_SECONDS = 0
+        rendered = _get(Client(), statement, query)[2]
+        settings.PUBLIC_STATEMENT_CACHE_SECONDS = 60
+        assert TOKEN.sub("-", kept_page) == TOKEN.sub("-", rendered) and _token(kept_page) != _token(rendered)
+    headers = []
+    for seconds in (60, 0):
+        settings.PUBLIC_STATEMENT_CACHE_SECONDS = seconds
+        response = Client().get(f"/statements/{statement.slug}/?lang=fr")
+        assert response.cookies["csrftoken"].value  # the reader's CSRF cookie is set, kept page or not
+        headers.append({k: v for k, v in response.items() if k not in ("Server-Timing", "X-Request-ID")})
+    assert headers[0] == headers[1] and headers[0]["Content-Language"] == "en" and "Cookie" in headers[0]["Vary"]

@@ -27,7 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coalition.core import policy
+from coalition.core import page_cache, policy
 from coalition.core.access import access
 from coalition.core.errors import AccessDenied, InvalidInput
 from coalition.core.forms import submit, then_redirect
@@ -387,10 +387,11 @@ def _counts(rows: list[MemberResponse]) -> dict[str, int]:
 
 
 def public_page_key(statement: Statement, translations: list[Translation], translation: Translation | None) -> str:
-    """What the public page's kept fragment depends on, as one digest: the statement as published (round, text hash,
-    title, embargo time, classification), its responses now (number, latest time and row: a late signature changes
-    it), its translations' words (a corrected translation changes it) and the language version chosen. The
-    language and time zone of the reader are added by the template. Any change gives a new key: nothing to delete."""
+    """What the public page kept for anonymous readers depends on, as one digest: the statement as published
+    (round, text hash, title, embargo time, classification), its responses now (number, latest time and row: a late
+    signature changes it), its translations' words (a corrected translation changes it) and the language version
+    chosen. The reader's language, time zone and path are added by `core.page_cache`. Any change gives a new key:
+    nothing to delete."""
     freeze = statement.published_freeze
     assert freeze is not None
     parts = [
@@ -418,9 +419,10 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
     """What the public reads: the published text (or a language version), its signatories with their
     reservations and late joiners with their date, and the machine-readable forms.
 
-    For anonymous readers (the publication spike) the page's content is kept rendered for
-    PUBLIC_STATEMENT_CACHE_SECONDS under `public_page_key`, so the text and signatories are worked out only on a
-    miss; only a statement already public (past its embargo) gets this far. Signed-in readers never share it."""
+    For anonymous readers (the publication spike) the whole page is kept rendered for
+    PUBLIC_STATEMENT_CACHE_SECONDS under `public_page_key` (`core.page_cache`: each response gets its own CSRF
+    token), so the text and signatories are worked out only on a miss; only a statement already public (past its
+    embargo) gets this far. Signed-in readers never share it."""
     freeze = statement.published_freeze
     if freeze is None or not statement.is_public:
         raise Http404("No such statement")
@@ -436,8 +438,7 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
             .order_by("organisation__name")
         )
 
-    anonymous = not request.user.is_authenticated
-    return render(
+    return page_cache.render_shared(
         request,
         "statements/published.html",
         {
@@ -449,9 +450,10 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
             "text_html": lambda: documents.render(translation.text if translation else freeze.version.text),
             "signatories": lambda: [r for r in signatories() if not r.late],
             "late_joiners": lambda: [r for r in signatories() if r.late],
-            "cache_seconds": settings.PUBLIC_STATEMENT_CACHE_SECONDS if anonymous else 0,
-            "cache_key": public_page_key(statement, translations, translation) if anonymous else "",
         },
+        name="statements.public",
+        key_parts=public_page_key(statement, translations, translation),
+        seconds=settings.PUBLIC_STATEMENT_CACHE_SECONDS,
     )
 
 
