@@ -12,6 +12,7 @@ from coalition.core.access import access
 from coalition.directory import queries
 from coalition.directory.forms import PeopleFilterForm
 from coalition.directory.models import Person
+from coalition.directory.rows import PeopleRows
 
 PEOPLE_PER_PAGE = 50
 
@@ -32,7 +33,8 @@ def people(request: HttpRequest) -> HttpResponse:
     )
     for person in page.object_list:
         person.contact = _contact(request, person)  # type: ignore[attr-defined]
-    return render(request, "directory/people.html", {"form": form, "page": page, "on": on})
+    rows = PeopleRows().render(page.object_list)  # the table's rows in one pass, not a template loop (issue 20)
+    return render(request, "directory/people.html", {"form": form, "page": page, "on": on, "rows": rows})
 
 
 def _contact(request: HttpRequest, person: Person) -> dict[str, str] | None:
