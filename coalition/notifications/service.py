@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -258,6 +258,30 @@ def unread_count(user: Any) -> int:
         _UNREAD_TYPES.clear()
     _UNREAD_TYPES[key] = present
     return sum(row["shown"] for row in rows)
+
+
+def latest_unread(user: Any, *, limit: int) -> list[Notification]:
+    """The `limit` newest unread notifications of `user`, of those `visible_notifications` shows them (the home's
+    section), their subjects prefetched: one query for the page in the steady state, plus the prefetch.
+
+    Like `unread_count`, it builds the policy subqueries only for the subject types in the person's hint
+    (`_UNREAD_TYPES`), and lets every unread row of another type through unchecked: should one of those be among the
+    `limit` newest, it asks again with every subquery. The rows kept are therefore always those the full filter
+    keeps, and each was let through by `policy.visible_to`, never by the hint."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    types = _UNREAD_TYPES.get((user.pk, getattr(user, "last_login", None)))
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-pk")
+    found: list[Notification] | None = None
+    if types is not None:
+        unchecked = Q(subject_type__isnull=False) & ~Q(subject_type__in=sorted(types))
+        found = list(unread.filter(_shown(user, types=types) | unchecked)[:limit])
+        if any(row.subject_type_id is not None and row.subject_type_id not in types for row in found):
+            found = None
+    if found is None:
+        found = list(unread.filter(_shown(user, types=None))[:limit])
+    prefetch_related_objects(found, "subject")
+    return found
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,7 @@ def register() -> None:
 def unread(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item]:
     """The newest unread notifications the person may still see, as the centre shows them (a bounded number of
     queries: one page of at most SHOWN, its subjects prefetched)."""
-    found = (
-        service.visible_notifications(user)
-        .filter(read_at__isnull=True)
-        .order_by("-created_at", "-pk")
-        .prefetch_related("subject")[:SHOWN]
-    )
+    found = service.latest_unread(user, limit=SHOWN)
     return [
         Item(
             text=shown.message.subject,
@@ -46,5 +41,5 @@ def unread(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item]:
             detail=shown.notification.reason,
             subject=shown.notification.subject,
         )
-        for shown in service.rendered(list(found), user, filtered=True)
+        for shown in service.rendered(found, user, filtered=True)
     ]
