@@ -6,6 +6,7 @@ appointed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -47,8 +48,12 @@ def register() -> None:
     )
 
 
-def _positions_page(member: Organisation) -> str:
-    return reverse("directory:organisation", args=[member.pk]) + "#positions"
+def _positions_pages() -> Callable[[Organisation], str]:
+    """Each member's positions (its page, at the positions): the address reversed once, not once per member, which
+    the Support Unit's queue has hundreds of (issue 20, page cost)."""
+    marker = 987654321
+    before, after = reverse("directory:organisation", args=[marker]).split(str(marker))
+    return lambda member: f"{before}{member.pk}{after}#positions"
 
 
 def _day(now: dt.datetime) -> dt.date:
@@ -72,11 +77,16 @@ def members_without_focal_point(user: Any, actor: policy.Actor, now: dt.datetime
         )
         .filter(has_focal_point=False)
     )
+    text, awaiting = (
+        _("%(member)s has no focal point"),
+        _("A focal point is proposed and awaits the member's confirmation."),
+    )
+    page = _positions_pages()
     return [
         Item(
-            text=_("%(member)s has no focal point") % {"member": _name(member)},
-            path=_positions_page(member),
-            detail=_("A focal point is proposed and awaits the member's confirmation.") if member.awaiting else "",
+            text=text % {"member": _name(member)},
+            path=page(member),
+            detail=awaiting if member.awaiting else "",
             subject=member,
         )
         for member in members
@@ -90,6 +100,11 @@ def poc_vacancies(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item
     if not policy.can(user, "directory.view_coverage"):
         return []
     matrix = queries.poc_coverage(user, on=_day(now), with_people=False)
+    # Said once, filled in per member: the queue names hundreds of members (issue 20, page cost).
+    no_contact = _("%(member)s has no point of contact in %(networks)s")
+    leaving = _("%(member)s: points of contact leaving soon")
+    every_term = _("Every term ends within %(days)d days in %(networks)s.")
+    page = _positions_pages()
     items = []
     for member, cells in matrix.rows:
         gaps = [network for network, cell in zip(matrix.networks, cells, strict=True) if cell.gap]
@@ -97,16 +112,14 @@ def poc_vacancies(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item
         if not gaps and not ending:
             continue
         text = (
-            _("%(member)s has no point of contact in %(networks)s")
-            % {"member": _name(member), "networks": ", ".join(n.city or n.name for n in gaps)}
+            no_contact % {"member": _name(member), "networks": ", ".join(n.city or n.name for n in gaps)}
             if gaps
-            else _("%(member)s: points of contact leaving soon") % {"member": _name(member)}
+            else leaving % {"member": _name(member)}
         )
         detail = (
-            _("Every term ends within %(days)d days in %(networks)s.")
-            % {"days": queries.ENDING_SOON_DAYS, "networks": ", ".join(n.city or n.name for n in ending)}
+            every_term % {"days": queries.ENDING_SOON_DAYS, "networks": ", ".join(n.city or n.name for n in ending)}
             if ending
             else ""
         )
-        items.append(Item(text=text, path=_positions_page(member), detail=detail, subject=member))
+        items.append(Item(text=text, path=page(member), detail=detail, subject=member))
     return items
