@@ -12,6 +12,7 @@ before it gets here (the queryset is the reader's visible set; a person's `conta
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape  # what django.utils.html.escape runs, without its lazy-string wrapper
 from typing import Any
 
 from django.urls import reverse
@@ -29,6 +30,8 @@ _SLUG_PLACEHOLDER = "zz-placeholder-zz"
 
 def _text(value: Any) -> str:
     """A value as a template's `{{ value }}` writes it: localized, then escaped unless already safe."""
+    if type(value) is str:  # most values: localize leaves a plain string as it is, and escape is html.escape
+        return escape(value)
     return str(conditional_escape(localize(value)))
 
 
