@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
 from coalition.directory.models import Participation as DirectoryParticipation
-from coalition.directory.queries import status_of
+from coalition.directory.queries import status_of, today
 from coalition.donors.models import DonorGroup
 
 
@@ -21,7 +20,7 @@ def require_government(organisation: Organisation, field: str = "organisation") 
     """Donor coordination is among the coalition's member governments (not observers, candidates or former members)."""
     if organisation.kind != Organisation.Kind.GOVERNMENT:
         raise InvalidInput(f"{organisation} is not a government: only governments take part as donors.", field=field)
-    if status_of(organisation, timezone.localdate()) != DirectoryParticipation.Status.MEMBER:
+    if status_of(organisation, today()) != DirectoryParticipation.Status.MEMBER:
         raise InvalidInput(f"{organisation} is not a member of the coalition today.", field=field)
 
 

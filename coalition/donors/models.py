@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.core.policy import Classification, SharingTiers, Tier
 from coalition.directory.models import Organisation
+from coalition.directory.queries import today
 
 
 class Topic(models.TextChoices):
@@ -67,7 +68,7 @@ class Participation(models.Model):
     @classmethod
     def active_organisations(cls, on: dt.date | None = None) -> models.QuerySet[Any]:
         """The organisations taking part on a day (today by default), as a values queryset of ids."""
-        day = on or timezone.localdate()
+        day = on or today()
         return (
             cls.objects.filter(joined_on__lte=day)
             .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))

@@ -22,6 +22,7 @@ from coalition.core import ledger, policy
 from coalition.core.errors import InvalidInput
 from coalition.core.policy import Tier
 from coalition.directory.models import Organisation
+from coalition.directory.queries import today
 from coalition.documents.models import Document, paragraphs_of, text_hash
 from coalition.donors import tasks
 from coalition.donors.checks import check_tier, reference_folder, require_government
@@ -53,9 +54,7 @@ def join(*, organisation: Organisation, by: Any, on: dt.date | None = None) -> P
         current = Participation.objects.select_for_update().filter(organisation=organisation, left_on__isnull=True)
         if current.exists():
             raise InvalidInput(f"{organisation} already takes part in the donor mechanism.", field="organisation")
-        participation = Participation.objects.create(
-            organisation=organisation, joined_on=on or timezone.localdate(), joined_by=by
-        )
+        participation = Participation.objects.create(organisation=organisation, joined_on=on or today(), joined_by=by)
         ledger.record("donors.joined", actor=by, subject=participation, on_behalf_of=organisation)
     return participation
 
@@ -69,7 +68,7 @@ def leave(*, organisation: Organisation, by: Any, on: dt.date | None = None) -> 
         )
         if participation is None:
             raise InvalidInput(f"{organisation} does not take part in the donor mechanism.", field="organisation")
-        day = on or timezone.localdate()
+        day = on or today()
         if day < participation.joined_on:
             raise InvalidInput("A member cannot leave before the day it joined.", field="on")
         participation.left_on, participation.left_by = day, by

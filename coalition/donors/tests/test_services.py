@@ -4,18 +4,21 @@ sharing tiers, topics and money, overlaps and their review, self-assessment."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from coalition.core import policy
 from coalition.core.errors import InvalidInput
 from coalition.core.models import AuditEvent
 from coalition.core.policy import Tier
 from coalition.directory.models import Country
+from coalition.directory.queries import today
 from coalition.directory.tests.factories import OrganisationFactory, government
 from coalition.documents import services as documents
 from coalition.documents.models import Document
@@ -65,6 +68,20 @@ def test_a_member_joins_on_a_date_and_leaves_later(member):
     assert not services.takes_part(nl.organisation, on=dt.date(2026, 6, 1))
     assert services.takes_part(nl.organisation, on=dt.date(2026, 5, 31))
     assert AuditEvent.objects.filter(action__in=["donors.joined", "donors.left"]).count() == 2
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # UTC+14, UTC−12: one is always another day
+def test_joining_today_takes_part_today_whatever_the_readers_time_zone(member, zone):
+    """A Support Unit officer in Tallinn recorded a member joining at 01:45 their time: it was dated by their own
+    calendar (the next day in UTC), so the member did not take part "today" for the rest of the coalition."""
+    nl = member("NL")
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        joined = services.join(organisation=nl.organisation, by=nl)
+        assert services.takes_part(nl.organisation)
+    assert joined.joined_on == today() and services.takes_part(nl.organisation)
+    services.leave(organisation=nl.organisation, by=nl, on=today() + dt.timedelta(days=1))
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        assert services.takes_part(nl.organisation)  # until tomorrow in the coalition's calendar
 
 
 def test_only_the_members_own_people_join_for_it(member, support, advisory):
