@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import RowNumber
 
 from coalition.core import policy
 from coalition.core.evidence import Evidence, visible_evidence
@@ -46,6 +48,29 @@ def visible_activities(user: Any) -> QuerySet[Activity]:
     return policy.visible_to(user, Activity)
 
 
+def _last_update_on(user: Any) -> Subquery:
+    """The date of an activity's latest update the user may see (an annotation)."""
+    updates = visible_updates(user).filter(activity=OuterRef("pk"))
+    return Subquery(updates.order_by("-reported_on").values("reported_on")[:1])
+
+
+def _with_updates(user: Any, rows: list[Activity]) -> None:
+    """Sets on each row what activities() annotates: its latest update's date and its number of updates, of those
+    the user may see (one query for all the rows)."""
+    seen = {
+        row["activity_id"]: row
+        for row in visible_updates(user)
+        .filter(activity__in=[activity.pk for activity in rows])
+        .order_by()
+        .values("activity_id")
+        .annotate(last=Max("reported_on"), n=Count("pk"))
+    }
+    for activity in rows:
+        row = seen.get(activity.pk)
+        activity.last_update_on = row["last"] if row else None  # type: ignore[attr-defined]
+        activity.update_count = row["n"] if row else None  # type: ignore[attr-defined]
+
+
 def activities(user: Any, programme: Programme | QuerySet[Any]) -> QuerySet[Activity]:
     """Activities the user may see, each annotated with what the user may see of its updates. `programme` may be
     a query for one programme's key (an activity's page reads its programme in the same query)."""
@@ -55,7 +80,7 @@ def activities(user: Any, programme: Programme | QuerySet[Any]) -> QuerySet[Acti
         .filter(objective__goal__programme=programme)  # type: ignore[misc]  # a programme or a query for its key
         .select_related("objective__goal", "lead_organisation__country", "lead_body")
         .annotate(
-            last_update_on=Subquery(updates.order_by("-reported_on").values("reported_on")[:1]),
+            last_update_on=_last_update_on(user),
             update_count=Subquery(updates.order_by().values("activity").annotate(n=Count("pk")).values("n")[:1]),
         )
         .prefetch_related("topics")
@@ -129,6 +154,7 @@ class Node:
     progress: float | None = None
     counts: dict[str, int] = field(default_factory=dict)
     html: str = ""  # an objective's activity rows, rendered by the page that shows them (views/rows.py)
+    shown: int = 0  # an objective's activities that match the filters (its children may be the first of them)
 
 
 @dataclass
@@ -164,36 +190,122 @@ def tree(
     # Filtered here rather than by a second query: the rows carry everything the filters look at (the same rules
     # as filter_activities).
     shown_ids = {a.pk for a in everything if _matches(a, filters, on=on)} if filters else None
-    # One query for goals and objectives (a goal without any objective has nothing to show or count).
+    tallies: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    by_objective: dict[int, list[Activity]] = {}
+    for activity in everything:
+        activity.is_overdue_now = activity.is_overdue(on)  # type: ignore[attr-defined]
+        by_objective.setdefault(activity.objective_id, []).append(activity)
+        tally = tallies.setdefault(activity.objective_id, {})
+        n, weight = tally.get(activity.status, (0, Decimal(0)))
+        tally[activity.status] = (n + 1, weight + (activity.weight if activity.weight > 0 else 0))
+    goal_nodes, progress, totals = _rolled_up(programme, tallies)
+    for goal_node in goal_nodes:
+        for node in goal_node.children:
+            members = by_objective.get(node.item.pk, [])
+            node.children = [a for a in members if shown_ids is None or a.pk in shown_ids]
+            node.shown = len(node.children)
+    shown = len(everything) if shown_ids is None else len(shown_ids)
+    return Tree(programme=programme, goals=goal_nodes, progress=progress, counts=totals, shown=shown)
+
+
+ROWS_PER_OBJECTIVE = 10  # the programme page lists the first of each objective's activities, linking to the rest
+ROWS_PER_PAGE = 50  # an objective's activities in full, page by page
+
+
+@dataclass
+class TreePage:
+    """The programme page: the whole roll-up; of the activities that match the filters, the first
+    ROWS_PER_OBJECTIVE of each objective, or one objective's, page by page (`objective`: that objective's node)."""
+
+    tree: Tree
+    objective: Node | None = None
+    page: Page[Activity] | None = None
+
+
+def tree_page(
+    user: Any,
+    programme: Programme,
+    *,
+    filters: TreeFilters | None = None,
+    on: dt.date,
+    objective: str = "",
+    page: str | None = None,
+) -> TreePage:
+    """What the programme page lists, bounded however many activities a programme has: the roll-up is counted by
+    the database (one query), and only the rows listed are loaded (one query, or a count and a page of one
+    objective's), then what the reader may see of their updates (one query)."""
+    visible = visible_activities(user).filter(objective__goal__programme=programme)
+    tallies: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    for row in (
+        visible.order_by()
+        .values("objective_id", "status")
+        .annotate(n=Count("pk"), weight=Sum("weight", filter=Q(weight__gt=0)))
+    ):
+        tallies.setdefault(row["objective_id"], {})[row["status"]] = (row["n"], row["weight"] or Decimal(0))
+    goal_nodes, progress, totals = _rolled_up(programme, tallies)
+    # The listed rows, with their leads (named through the policy); their updates are counted apart, for the listed
+    # rows alone, unless the filter on staleness needs each activity's last update in this query.
+    rows = visible.select_related("lead_organisation", "lead_body").order_by("number", "pk")
+    if filters and filters.stale_days is not None:
+        rows = rows.annotate(last_update_on=_last_update_on(user))
+    rows = filter_activities(rows, filters, on=on) if filters else rows
+    nodes = {node.item.pk: node for goal in goal_nodes for node in goal.children}
+    chosen = next((node for node in nodes.values() if objective and node.item.code == objective), None)
+    listed: Page[Activity] | None = None
+    if chosen is not None:
+        listed = Paginator(rows.filter(objective=chosen.item.pk), ROWS_PER_PAGE).get_page(page)
+        chosen.children, chosen.shown = list(listed), listed.paginator.count
+        goal_nodes = [_only(goal, chosen) for goal in goal_nodes if chosen in goal.children]
+    else:
+        position = Window(RowNumber(), partition_by=[F("objective_id")], order_by=[F("number").asc(), F("pk").asc()])
+        in_all = Window(Count("pk"), partition_by=[F("objective_id")])
+        for activity in rows.annotate(position=position, in_objective=in_all).filter(position__lte=ROWS_PER_OBJECTIVE):
+            node = nodes[activity.objective_id]
+            node.children.append(activity)
+            node.shown = activity.in_objective
+    _with_updates(user, [activity for node in nodes.values() for activity in node.children])
+    for node in nodes.values():
+        for activity in node.children:
+            activity.is_overdue_now = activity.is_overdue(on)
+    shown = sum(node.shown for goal in goal_nodes for node in goal.children)
+    tree = Tree(programme=programme, goals=goal_nodes, progress=progress, counts=totals, shown=shown)
+    return TreePage(tree=tree, objective=chosen, page=listed)
+
+
+def _only(goal: Node, objective: Node) -> Node:
+    """A goal's node showing only one of its objectives (its progress and counts still those of the whole goal)."""
+    return Node(goal.item, children=[objective], progress=goal.progress, counts=goal.counts)
+
+
+def _rolled_up(
+    programme: Programme, tallies: dict[int, dict[str, tuple[int, Decimal]]]
+) -> tuple[list[Node], float | None, dict[str, int]]:
+    """The goals and objectives of `programme` (one query; a goal without any objective has nothing to show or
+    count), each with its counts and progress rolled up from `tallies`: per objective, per status, the number of
+    activities and the sum of their positive weights (the weighted mean of the activities, computed by status)."""
     goals: dict[int, Goal] = {}
     objectives_of: dict[int, list[Objective]] = {}
     for objective in Objective.objects.filter(goal__programme=programme).select_related("goal"):
         goals.setdefault(objective.goal_id, objective.goal)
         objectives_of.setdefault(objective.goal_id, []).append(objective)
-    by_objective: dict[int, list[Activity]] = {}
-    for activity in everything:
-        by_objective.setdefault(activity.objective_id, []).append(activity)
     goal_nodes, totals = [], _empty_counts()
     for goal in sorted(goals.values(), key=lambda g: g.number):
         goal_node = Node(goal, counts=_empty_counts())
         for objective in sorted(objectives_of[goal.pk], key=lambda o: o.code):
-            members = by_objective.get(objective.pk, [])
+            tally = tallies.get(objective.pk, {})
             node = Node(objective, counts=_empty_counts())
-            node.progress = weighted([(a.weight, activity_progress(a)) for a in members])
-            for activity in members:
-                node.counts[activity.status] += 1
-                activity.is_overdue_now = activity.is_overdue(on)  # type: ignore[attr-defined]
-            node.children = [a for a in members if shown_ids is None or a.pk in shown_ids]
-            for status, n in node.counts.items():
+            node.progress = weighted(
+                [(weight, PROGRESS_OF.get(Status(status))) for status, (_, weight) in tally.items()]
+            )
+            for status, (n, _) in tally.items():
+                node.counts[status] += n
                 goal_node.counts[status] += n
             goal_node.children.append(node)
         goal_node.progress = weighted([(o.item.weight, o.progress) for o in goal_node.children])
         for status, n in goal_node.counts.items():
             totals[status] += n
         goal_nodes.append(goal_node)
-    progress = weighted([(g.item.weight, g.progress) for g in goal_nodes])
-    shown = len(everything) if shown_ids is None else len(shown_ids)
-    return Tree(programme=programme, goals=goal_nodes, progress=progress, counts=totals, shown=shown)
+    return goal_nodes, weighted([(g.item.weight, g.progress) for g in goal_nodes]), totals
 
 
 def _empty_counts() -> dict[str, int]:

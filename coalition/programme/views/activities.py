@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -76,13 +75,6 @@ def _visible(request: HttpRequest, programme: Programme, relation: str) -> Progr
     return related if related is not None and policy.is_visible(request.user, related) else None
 
 
-def _tree_rows(rows: QuerySet[Activity], *, by_topic: bool) -> QuerySet[Activity]:
-    """What the programme page reads with each activity: its lead (named through the policy), and its topics only
-    when the topic filter needs them; not its objective, goal or lead's country, which the page does not show."""
-    rows = rows.select_related(None).select_related("lead_organisation", "lead_body")
-    return rows if by_topic else rows.prefetch_related(None)
-
-
 @access("programme.view")
 def tree(request: HttpRequest, year: int) -> HttpResponse:
     programme = get_object_or_404(queries.programmes(request.user).select_related("successor"), year=year)
@@ -98,17 +90,16 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
             overdue=data["overdue"],
             stale_days=data["stale_days"],
         )
-    on = today()
-    by_topic = filters is not None and bool(filters.topic)
-    tree = queries.tree(
+    listed = queries.tree_page(
         request.user,
         programme,
         filters=filters,
-        on=on,
-        refine=lambda rows: _tree_rows(rows, by_topic=by_topic),
+        on=today(),
+        objective=request.GET.get("objective", ""),
+        page=request.GET.get("page"),
     )
     rows = RowRenderer(request.user, programme)
-    for goal in tree.goals:
+    for goal in listed.tree.goals:
         for objective in goal.children:
             objective.html = rows.rows(objective.children)
     return render(
@@ -116,7 +107,9 @@ def tree(request: HttpRequest, year: int) -> HttpResponse:
         "programme/tree.html",
         {
             "programme": programme,
-            "tree": tree,
+            "tree": listed.tree,
+            "chosen": listed.objective,
+            "listed_page": listed.page,
             "thematic_goals": queries.thematic_goals(request.user, programme),
             "form": form,
             "topics": topics,
