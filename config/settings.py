@@ -424,6 +424,8 @@ SPECTACULAR_SETTINGS = {
 # (45 s: a stopped worker shows within a minute, and a beat may be a few seconds late on a busy machine).
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 10)
 READY_HEARTBEAT_STALE_SECONDS = env_int("READY_HEARTBEAT_STALE_SECONDS", 45)
+# The library index's drift (every paragraph id read) is worked out at most this often per web process for /readyz.
+READY_DRIFT_CHECK_SECONDS = env_int("READY_DRIFT_CHECK_SECONDS", 0 if TESTING else 60)
 # /metrics answers these networks, or a request bearing METRICS_TOKEN; anyone else gets 404.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")

@@ -11,6 +11,7 @@ search blemish into an outage."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -79,11 +80,22 @@ def worker() -> Check:
     return heartbeat("worker")()
 
 
+_drift_seen: dict[str, Any] = {}  # this process's last drift check: {"at": monotonic seconds, "check": Check}
+
+
 def library_index() -> Check:
+    """The index's drift, worked out at most every READY_DRIFT_CHECK_SECONDS in this process: it reads every
+    paragraph id, and probes come every few seconds while drift changes only when the library is edited."""
+    now = time.monotonic()
+    seen = _drift_seen.get("check")
+    if seen is not None and now - _drift_seen["at"] < settings.READY_DRIFT_CHECK_SECONDS:
+        return dict(seen)
     missing, stale = indexing.drift()
+    check: Check = {"state": OK}
     if missing or stale:
-        return {"state": DEGRADED, "missing": len(missing), "stale": len(stale)}
-    return {"state": OK}
+        check = {"state": DEGRADED, "missing": len(missing), "stale": len(stale)}
+    _drift_seen.update(at=now, check=check)
+    return dict(check)
 
 
 CHECKS: dict[str, Callable[[], Check]] = {
