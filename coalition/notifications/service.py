@@ -214,6 +214,33 @@ def visible_notifications(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).filter(_shown(user, types=None))
 
 
+@dataclass(frozen=True)
+class Listing:
+    """`user`'s notifications as the centre lists them: those `visible_notifications` shows, and how many they are
+    and how many of them are unread (the header's count)."""
+
+    notifications: QuerySet[Notification]
+    total: int
+    unread: int
+
+
+def listing(user: Any) -> Listing:
+    """What the centre shows `user`, in two small queries and one with the policy's subqueries: the subject types of
+    their own notifications first, so that a subquery is built only for those (each cost milliseconds to build, for
+    models the person was never told about: issue 20, page cost), then the visible ones counted, all and unread, at
+    once. No notification at all: no further query. A row of a new type written after the first query is left out,
+    as if it had come a moment later; every row kept and counted passes `policy.visible_to`."""
+    if not getattr(user, "is_authenticated", False):
+        return Listing(Notification.objects.none(), 0, 0)
+    mine = Notification.objects.filter(recipient=user)
+    present = set(mine.order_by().values_list("subject_type_id", flat=True).distinct())
+    if not present:
+        return Listing(Notification.objects.none(), 0, 0)
+    shown = mine.filter(_shown(user, types=frozenset(pk for pk in present if pk is not None)))
+    counts = shown.aggregate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+    return Listing(shown, counts["total"], counts["unread"])
+
+
 def _shown(user: Any, *, types: frozenset[int] | None) -> Q:
     """The notifications `user` may see: those without a subject, and for each subject model (only those whose
     content type is in `types`, when given) those whose subject the policy lets them see."""
@@ -235,6 +262,11 @@ _UNREAD_TYPES: dict[tuple[Any, ...], frozenset[int]] = {}
 _UNREAD_TYPES_MAX = 4096
 
 
+def _hint_key(user: Any) -> tuple[Any, ...]:
+    """Where `user`'s hint is kept in `_UNREAD_TYPES`: per person and sign-in."""
+    return (user.pk, getattr(user, "last_login", None))
+
+
 def unread_count(user: Any) -> int:
     """How many of `user`'s notifications are unread, of those `visible_notifications` shows them: one query.
 
@@ -245,7 +277,7 @@ def unread_count(user: Any) -> int:
     a notification is counted is decided by `policy.visible_to` as in `visible_notifications`, never by the hint."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    key = (user.pk, getattr(user, "last_login", None))
+    key = _hint_key(user)
     types = _UNREAD_TYPES.get(key)
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by()
     for attempt in range(3):
@@ -270,7 +302,7 @@ def latest_unread(user: Any, *, limit: int) -> list[Notification]:
     keeps, and each was let through by `policy.visible_to`, never by the hint."""
     if not getattr(user, "is_authenticated", False):
         return []
-    types = _UNREAD_TYPES.get((user.pk, getattr(user, "last_login", None)))
+    types = _UNREAD_TYPES.get(_hint_key(user))
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-pk")
     found: list[Notification] | None = None
     if types is not None:

@@ -28,16 +28,15 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 
 def _centre_page(request: HttpRequest, status: int = 200, form: ActionForm | None = None) -> HttpResponse:
-    notifications = service.visible_notifications(request.user).prefetch_related("subject")
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = service.listing(request.user)
+    paginator = Paginator(listing.notifications.prefetch_related("subject"), PAGE_SIZE)
+    paginator.count = listing.total  # counted with the unread ones, in one query
+    page = paginator.get_page(request.GET.get("page"))
     items = service.rendered(list(page.object_list), request.user, filtered=True)
-    unread = any(item.notification.read_at is None for item in items) or service.unread_count(request.user) > 0
-    return render(
-        request,
-        "notifications/centre.html",
-        {"page": page, "items": items, "any_unread": unread, "form": form},
-        status=status,
-    )
+    unread = listing.unread > 0 or any(item.notification.read_at is None for item in items)
+    # The header's count too (the view's context comes before the context processor's): the same query's.
+    context = {"page": page, "items": items, "any_unread": unread, "form": form, "notifications_unread": listing.unread}
+    return render(request, "notifications/centre.html", context, status=status)
 
 
 @require_POST

@@ -82,3 +82,16 @@ def hidden_from(user: Any) -> bool:
     """Nothing in the person's centre, and no unread count (their actor read afresh)."""
     policy.forget_actor(user)
     return not service.visible_notifications(user).exists() and service.unread_count(user) == 0
+
+
+def visible_to_calls(monkeypatch: Any) -> list[Any]:
+    """The models `service` asks `policy.visible_to` about from now on (each asked is a subquery built)."""
+    calls: list[Any] = []
+    real = policy.visible_to
+
+    def counted(user: Any, model: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(model)
+        return real(user, model, *args, **kwargs)
+
+    monkeypatch.setattr(service.policy, "visible_to", counted)
+    return calls

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from coalition.core import policy
 from coalition.core.policy import Classification
 from coalition.directory.tests.factories import PersonFactory
 from coalition.notifications import service
-from coalition.notifications.tests.helpers import NOTED, OBLIGED
+from coalition.notifications.tests.helpers import NOTED, OBLIGED, visible_to_calls
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_kinds")]
-
-
-@pytest.fixture(autouse=True)
-def _no_hints():
-    service._UNREAD_TYPES.clear()
-    yield
-    service._UNREAD_TYPES.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_kinds", "no_hints")]
 
 
 def _full(user, limit: int) -> list[int]:
@@ -33,14 +25,7 @@ def _latest(user, limit: int) -> list[int]:
 def test_with_a_hint_no_policy_subquery_is_built_for_other_types(official, monkeypatch, django_assert_num_queries):
     service.notify(kind=OBLIGED, recipients=[official], reason="x")
     assert service.unread_count(official) == 1  # the hint: no subject type
-    calls: list[object] = []
-    real = policy.visible_to
-
-    def counted(user, model):
-        calls.append(model)
-        return real(user, model)
-
-    monkeypatch.setattr(service.policy, "visible_to", counted)
+    calls = visible_to_calls(monkeypatch)
     with django_assert_num_queries(1):
         assert len(service.latest_unread(official, limit=5)) == 1
     assert calls == []
@@ -55,7 +40,7 @@ def test_the_rows_are_those_of_the_full_filter_whatever_the_hint(official, advis
     service.notify(kind=OBLIGED, recipients=[official, advisory], reason="c")
     for user in (official, advisory):
         if hint is not None:
-            service._UNREAD_TYPES[(user.pk, user.last_login)] = hint  # learnt before the subjects' type arrived
+            service._UNREAD_TYPES[service._hint_key(user)] = hint  # learnt before the subjects' type arrived
         for limit in (1, 2, 3, 5):
             assert _latest(user, limit) == _full(user, limit), (user, limit)
         service.unread_count(user)  # now the hint names the type

@@ -5,38 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from coalition.core import policy
 from coalition.core.policy import Classification
 from coalition.directory.tests.factories import PersonFactory
 from coalition.notifications import service
 from coalition.notifications.models import Notification
-from coalition.notifications.tests.helpers import NOTED, OBLIGED
+from coalition.notifications.tests.helpers import NOTED, OBLIGED, visible_to_calls
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_kinds")]
-
-
-@pytest.fixture(autouse=True)
-def _no_hints():
-    service._UNREAD_TYPES.clear()
-    yield
-    service._UNREAD_TYPES.clear()
-
-
-def _visible_to_calls(monkeypatch) -> list[object]:
-    calls: list[object] = []
-    real = policy.visible_to
-
-    def counted(user, model, *args, **kwargs):
-        calls.append(model)
-        return real(user, model, *args, **kwargs)
-
-    monkeypatch.setattr(service.policy, "visible_to", counted)
-    return calls
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_kinds", "no_hints")]
 
 
 def test_with_nothing_unread_the_count_builds_no_policy_subquery(official, monkeypatch, django_assert_num_queries):
     assert service.unread_count(official) == 0  # the first count in this process: every subquery, as before
-    calls = _visible_to_calls(monkeypatch)
+    calls = visible_to_calls(monkeypatch)
     with django_assert_num_queries(1):
         assert service.unread_count(official) == 0
     assert calls == []
@@ -68,7 +48,7 @@ def test_a_subject_reclassified_away_is_not_counted_whatever_the_hint(official, 
 def test_a_hint_naming_no_type_still_counts_every_visible_unread_notification(official):
     service.notify(kind=NOTED, subject=PersonFactory.create(), recipients=[official], reason="x")
     service.notify(kind=OBLIGED, recipients=[official], reason="y")
-    service._UNREAD_TYPES[(official.pk, official.last_login)] = frozenset()  # as if learnt before they arrived
+    service._UNREAD_TYPES[service._hint_key(official)] = frozenset()  # as if learnt before they arrived
     assert service.unread_count(official) == 2
     Notification.objects.filter(recipient=official, kind=OBLIGED).update(read_at="2026-01-01T00:00:00Z")
     assert service.unread_count(official) == 1
