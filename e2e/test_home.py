@@ -35,3 +35,17 @@ def test_the_public_home_has_no_axe_violations(page: Page) -> None:
     assert page.get_by_role("heading", name="Upcoming public events").count() == 1
     assert page.get_by_role("heading", name="My work").count() == 0
     assert violations_on(page) == ""
+
+
+def test_a_long_sections_see_all_pages_have_no_axe_violations(sign_in: SignIn) -> None:
+    """The Support Unit's queue names more members without a focal point than the home shows: "See all" leads to the
+    section's own pages, where every one is listed."""
+    page = sign_in("support")
+    page.goto("/")
+    section = page.get_by_role("region", name="Members with no focal point")
+    assert section.get_by_role("listitem").count() == 5
+    assert violations_on(page) == ""
+    section.get_by_role("link", name="See all").click()
+    assert page.get_by_role("heading", name="Members with no focal point", level=1).count() == 1
+    assert page.get_by_role("listitem").filter(has_text="has no focal point").count() > 5
+    assert violations_on(page) == ""

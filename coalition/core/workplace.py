@@ -19,15 +19,22 @@ sections once, in its AppConfig.ready(), from its own `workplace.py`:
 `now`, and must list only what that account may see: every read starts from `policy.visible_to` (or checks
 `policy.is_visible`/`policy.can` per record). An item's `deadline` is an aware datetime: the page shows it in the
 viewer's own time zone. A section's collect must make a bounded number of queries, whatever the data.
+
+The home shows a section's first SHOWN items (a collect lists the most urgent first), says how many there are in all,
+and links to "See all", where every item is reached: the listing's own `see_all` page, or else the home's pages of
+the section (`directory:work_section`). A section that can grow long (hundreds of members, activities) returns a
+`Listing` instead of a list: every row, unread (a queryset), and how to make the items of a page of rows, so that
+only the rows shown are read and made into items.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import Promise
 
 from coalition.core import policy
@@ -37,6 +44,8 @@ PERSONAL = "personal"  # the person's own work, from their current positions
 COALITION = "coalition"  # the coalition-wide queue, shown to the Support Unit and the Chair
 PUBLIC = "public"  # the public home, shown to anonymous visitors
 SCOPES = (PERSONAL, COALITION, PUBLIC)
+
+SHOWN = 5  # the items of a section shown on the home, the rest a "See all" away
 
 # Who sees the coalition-wide queue.
 QUEUE_ROLES = frozenset({Role.SUPPORT_UNIT, Role.CHAIR})
@@ -60,7 +69,17 @@ def from_reminder(reminder: Any, **more: Any) -> Item:
     return Item(text=reminder.text, path=reminder.path, subject=reminder.subject, **more)
 
 
-Collect = Callable[[Any, policy.Actor, dt.datetime], list[Item]]
+@dataclass(frozen=True)
+class Listing:
+    """A section's every row, most urgent first, read only a page at a time: `rows` is sliced and counted (in the
+    database, for a queryset), and `items` makes the items of one slice (with whatever that slice needs read)."""
+
+    rows: QuerySet[Any] | Sequence[Any]
+    items: Callable[[list[Any]], list[Item]]
+    see_all: str = ""  # a page where every row is listed; "" for the home's own pages of the section
+
+
+Collect = Callable[[Any, policy.Actor, dt.datetime], "list[Item] | Listing"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +100,13 @@ class SectionItems:
     title: str
     empty_text: str
     scope: str
-    items: list[Item]
+    items: list[Item]  # all of them, or the first SHOWN of a long section's
+    total: int = 0  # how many there are in all
+    see_all: str = ""  # where every one is listed, when `items` are the first of more
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.items)
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -127,13 +152,40 @@ def sections_for(user: Any, now: dt.datetime, scope: str) -> list[SectionItems]:
     if scope not in scopes_for(user):
         return []
     actor = policy.actor_for(user)
-    return [
-        SectionItems(
-            key=section.key,
-            title=str(section.title),
-            empty_text=str(section.empty_text),
-            scope=section.scope,
-            items=list(section.collect(user, actor, now)),
-        )
-        for section in registered(scope)
-    ]
+    return [_shown(section, section.collect(user, actor, now)) for section in registered(scope)]
+
+
+def _first(rows: QuerySet[Any] | Sequence[Any]) -> tuple[list[Any], int]:
+    """The first SHOWN rows and how many there are in all: of a queryset, in one query (the count a window over
+    every row the query finds, before the LIMIT)."""
+    if not isinstance(rows, QuerySet):
+        return list(rows[:SHOWN]), len(rows)
+    first = list(rows.annotate(workplace_total=Window(Count("pk")))[:SHOWN])
+    if not first:
+        return [], 0
+    return first, first[0]["workplace_total"] if isinstance(first[0], dict) else first[0].workplace_total
+
+
+def _shown(section: Section, found: list[Item] | Listing) -> SectionItems:
+    """The section as the home shows it: a long one's first SHOWN items, with how many there are in all."""
+    listing = found if isinstance(found, Listing) else Listing(rows=found, items=list)
+    rows, total = _first(listing.rows)
+    return SectionItems(
+        key=section.key,
+        title=str(section.title),
+        empty_text=str(section.empty_text),
+        scope=section.scope,
+        items=listing.items(rows),
+        total=total,
+        see_all=listing.see_all,
+    )
+
+
+def listing_for(user: Any, now: dt.datetime, key: str) -> tuple[Section, Listing] | None:
+    """A section of the viewer's scopes with every row (for its own pages), or None when the viewer has no such
+    section; a short section's items come as a listing of them."""
+    section = _SECTIONS.get(key)
+    if section is None or section.scope not in scopes_for(user):
+        return None
+    found = section.collect(user, policy.actor_for(user), now)
+    return section, found if isinstance(found, Listing) else Listing(rows=found, items=list)

@@ -4,7 +4,7 @@ anonymous visitor. Reads only: every section lists what the viewer's own account
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -24,7 +24,7 @@ class MyWork:
     @property
     def waiting(self) -> int:
         """How many items of the viewer's own work there are (the queue not counted)."""
-        return sum(len(section.items) for section in self.personal)
+        return sum(section.total for section in self.personal)
 
 
 def _url(name: str) -> str:
@@ -34,13 +34,23 @@ def _url(name: str) -> str:
         return ""
 
 
+def _sections(user: Any, now: Any, scope: str) -> list[SectionItems]:
+    """The sections of `scope`, each long one's "See all" leading to its listing's page or else to its own pages."""
+    return [
+        replace(section, see_all=reverse("directory:work_section", args=[section.key]))
+        if section.more and not section.see_all
+        else section
+        for section in workplace.sections_for(user, now, scope)
+    ]
+
+
 def my_work(user: Any) -> MyWork:
     now = timezone.now()
     scopes = workplace.scopes_for(user)
     if workplace.PUBLIC in scopes:
-        return MyWork(public=workplace.sections_for(user, now, workplace.PUBLIC))
+        return MyWork(public=_sections(user, now, workplace.PUBLIC))
     return MyWork(
-        personal=workplace.sections_for(user, now, workplace.PERSONAL),
-        queue=workplace.sections_for(user, now, workplace.COALITION),
+        personal=_sections(user, now, workplace.PERSONAL),
+        queue=_sections(user, now, workplace.COALITION),
         notifications_url=_url("notifications:centre"),
     )

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from coalition.directory import views, views_people
+from coalition.directory import views, views_people, views_work
 
 app_name = "directory"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("work/<str:key>/", views_work.section, name="work_section"),
     path("members/", views.members, name="members"),
     path("members/history/", views.participation_history, name="history"),
     path("organisations/<int:pk>/", views.organisation, name="organisation"),
