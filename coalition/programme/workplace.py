@@ -40,9 +40,10 @@ def register() -> None:
     )
 
 
-def activities_led(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item]:
+def activities_led(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item] | workplace.Listing:
     """Unfinished activities of a running programme that the person answers for and may see, the longest quiet
-    first (never updated before any other), each with when the viewer last saw it updated."""
+    first (never updated before any other), each with when the viewer last saw it updated (the home reads the
+    first few and the count)."""
     if actor.person_id is None:
         return []
     on = now.date()
@@ -55,32 +56,38 @@ def activities_led(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Ite
             objective__goal__programme__starts_on__lte=on,
             objective__goal__programme__ends_on__gte=on,
         )
+        .select_related(None)
+        .only("pk", "code", "title", "status")
         .annotate(
             last_update_on=Subquery(updates.order_by("-reported_on").values("reported_on")[:1]),
             year=F("objective__goal__programme__year"),
         )
         .order_by(F("last_update_on").asc(nulls_first=True), "code", "pk")
     )
-    stale = queries.stale_after_days()
-    items = []
-    for activity in rows:
-        last = activity.last_update_on
-        if last is None:
-            detail = _("No update yet.")
-        else:
-            days = (on - last).days
-            detail = ngettext("Last update %(n)d day ago.", "Last update %(n)d days ago.", days) % {"n": days}
-            if days >= stale:
-                detail += " " + _("Quiet: the weekly digest reminds you of it.")
-        items.append(
-            Item(
-                text=f"{activity.code} {activity.title[:160]} ({activity.get_status_display()})",
-                path=reverse("programme:activity", args=[activity.year, activity.code]),
-                detail=detail,
-                subject=activity,
+
+    def items(activities: list[Activity]) -> list[Item]:
+        stale = queries.stale_after_days()
+        found = []
+        for activity in activities:
+            last = activity.last_update_on  # type: ignore[attr-defined]
+            if last is None:
+                detail = _("No update yet.")
+            else:
+                days = (on - last).days
+                detail = ngettext("Last update %(n)d day ago.", "Last update %(n)d days ago.", days) % {"n": days}
+                if days >= stale:
+                    detail += " " + _("Quiet: the weekly digest reminds you of it.")
+            found.append(
+                Item(
+                    text=f"{activity.code} {activity.title[:160]} ({activity.get_status_display()})",
+                    path=reverse("programme:activity", args=[activity.year, activity.code]),  # type: ignore[attr-defined]
+                    detail=detail,
+                    subject=activity,
+                )
             )
-        )
-    return items
+        return found
+
+    return workplace.Listing(rows=rows, items=items)
 
 
 def _current(user: Any, on: dt.date) -> Programme | None:

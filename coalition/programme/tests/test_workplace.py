@@ -72,3 +72,22 @@ def test_the_public_home_shows_the_programme_at_a_glance_with_public_activities_
     assert found[0].detail == "1 of 2 activities done."
     assert found[0].path == f"/programme/{today().year}/"
     assert workplace.sections_for(make_user(Role.SUPPORT_UNIT), timezone.now(), workplace.PUBLIC) == []
+
+
+def test_past_the_first_few_the_activities_led_are_a_see_all_away(make_user: Any) -> None:
+    from coalition.core.tests.clients import client_for
+
+    focal = make_user(Role.FOCAL_POINT)
+    member = focal.person.positions.get().organisation_id
+    codes = [f"1A.{n}" for n in range(1, workplace.SHOWN + 3)]
+    for code in codes:
+        led(code, member)
+    (section,) = [
+        s for s in workplace.sections_for(focal, timezone.now(), workplace.PERSONAL) if s.key == "programme.activities"
+    ]
+    assert [item.subject.code for item in section.items] == codes[: workplace.SHOWN]
+    assert (section.total, section.more) == (len(codes), True)
+    home = client_for(focal).get("/").content.decode()
+    assert 'href="/work/programme.activities/">See all' in home
+    listed = client_for(focal).get("/work/programme.activities/").content.decode()
+    assert all(f"/programme/{today().year}/activities/{code}/" in listed for code in codes)
