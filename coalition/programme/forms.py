@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.evidence import registered
-from coalition.core.forms import DateField, ServiceForm
+from coalition.core.forms import DateField, FastSelect, ServiceForm
 from coalition.core.policy import Classification
 from coalition.programme.models import PolicyTopic, Status
 
@@ -16,9 +16,12 @@ UPDATE_CLASSIFICATIONS = [(c.value, c.label) for c in Classification if c != Cla
 
 
 class TreeFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
-    lead = forms.ChoiceField(label=_("Lead"), required=False)
-    topic = forms.ChoiceField(label=_("Policy topic"), required=False)
+    # Selects written in one pass in Python (FastSelect): the same HTML as Django's, without a template per option.
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices], widget=FastSelect
+    )
+    lead = forms.ChoiceField(label=_("Lead"), required=False, widget=FastSelect)
+    topic = forms.ChoiceField(label=_("Policy topic"), required=False, widget=FastSelect)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     stale_days = forms.IntegerField(
         label=_("No update for (days)"),
@@ -43,11 +46,17 @@ class UpdateForm(ServiceForm):
         label=_("Who may read this update"),
         choices=UPDATE_CLASSIFICATIONS,
         initial=Classification.COALITION,
+        widget=FastSelect,
         help_text=_("Public: anyone. Coalition: every participant. Members: member governments and the Support Unit."),
     )
-    on_behalf_of = forms.TypedChoiceField(label=_("On behalf of"), required=False, coerce=int, empty_value=None)
+    on_behalf_of = forms.TypedChoiceField(
+        label=_("On behalf of"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
     proposed_status = forms.ChoiceField(
-        label=_("Propose a status change"), required=False, choices=[("", _("No change")), *Status.choices]
+        label=_("Propose a status change"),
+        required=False,
+        choices=[("", _("No change")), *Status.choices],
+        widget=FastSelect,
     )
     reason = forms.CharField(label=_("Reason (needed for blocked or dropped)"), required=False, max_length=500)
 
@@ -66,12 +75,12 @@ class UpdateForm(ServiceForm):
 
 
 class StatusForm(ServiceForm):
-    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
+    status = forms.ChoiceField(label=_("New status"), choices=Status.choices, widget=FastSelect)
     reason = forms.CharField(label=_("Reason (needed for blocked or dropped)"), required=False, max_length=500)
 
 
 class EvidenceForm(ServiceForm):
-    record_type = forms.ChoiceField(label=_("Kind of record"))
+    record_type = forms.ChoiceField(label=_("Kind of record"), widget=FastSelect)
     record_id = forms.CharField(label=_("Record number"), max_length=64)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 

@@ -29,10 +29,17 @@ def _programme(request: HttpRequest, year: int) -> Programme:
 def _activity(request: HttpRequest, year: int, code: str) -> Activity:
     # The programme is read with the activity, in the same query and through the same policy as its own page.
     programme = queries.programmes(request.user).filter(year=year).values("pk")[:1]
+    # Not queries.activities(): the page lists the activity's updates itself, so it does without their annotations.
     found = (
-        queries.activities(request.user, programme)
-        .filter(code=code)
-        .select_related("objective__goal__programme", "carried_from__objective__goal__programme")
+        queries.visible_activities(request.user)
+        .filter(objective__goal__programme=programme, code=code)  # a query for the programme's key
+        .select_related(
+            "objective__goal__programme",
+            "carried_from__objective__goal__programme",
+            "lead_organisation__country",
+            "lead_body",
+        )
+        .prefetch_related("topics")
         .first()
     )
     if found is None:
