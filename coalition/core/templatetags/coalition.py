@@ -1,48 +1,47 @@
-"""Template pieces that repeat: a time with its zone, a classification badge."""
+"""Template pieces that repeat: a time with its zone, a classification badge (their markup: core/markup.py)."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 
-from coalition.core import policy, wallclock
+from coalition.core import markup, policy
 
 register = template.Library()
 
 
-@register.inclusion_tag("core/includes/time.html", takes_context=True)
 def show_time(
     context: dict[str, Any], value: datetime | None, host_tz: str = "", quiet: bool = False
 ) -> dict[str, Any]:
+    """The values of a moment for the viewer of `context` (`markup.time_values`); core/includes/time.html writes them
+    for callers that render it themselves."""
+    return markup.time_values(value, context.get("viewer_tz", "UTC"), host_tz, quiet)
+
+
+@register.simple_tag(takes_context=True, name="show_time")
+def show_time_tag(
+    context: dict[str, Any], value: datetime | None, host_tz: str = "", quiet: bool = False
+) -> SafeString:
     """A moment in the viewer's zone, naming it; the host's zone beside it when it differs. `quiet` leaves out the
-    warning that the zones differ, for a list whose page says it once (a warning on every row is noise)."""
-    if value is None:
-        return {"value": None}
-    viewer_tz = context.get("viewer_tz", "UTC")
-    local = timezone.localtime(value, zoneinfo.ZoneInfo(viewer_tz))
-    host = None
-    if host_tz and host_tz != viewer_tz:
-        host = timezone.localtime(value, zoneinfo.ZoneInfo(host_tz))
-    return {
-        "value": value,
-        "iso": value.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(),
-        "local": wallclock.clock_with_offset(local, date_format(local, "j M Y, H:i")),
-        "viewer_tz": viewer_tz,
-        "host": wallclock.clock_with_offset(host, date_format(host, "j M Y, H:i")) if host else "",
-        "host_tz": host_tz,
-        "quiet": quiet,
-    }
+    warning that the zones differ, for a list whose page says it once (a warning on every row is noise). The final
+    newline is the former inclusion template's."""
+    return SafeString(markup.time_html(show_time(context, value, host_tz, quiet)) + "\n")
 
 
-@register.inclusion_tag("core/includes/classification.html")
-def classification_badge(obj: Any) -> dict[str, Any]:
-    value = str(getattr(obj, "classification", None) or getattr(type(obj), "fixed_classification", "public"))
-    return {"value": value, "label": policy.Classification(value).label}
+@register.simple_tag(takes_context=True)
+def time_markup(context: dict[str, Any]) -> SafeString:
+    """core/includes/time.html: the markup for the values of `show_time` in its context."""
+    keys = ("value", "iso", "local", "viewer_tz", "host", "host_tz", "quiet")
+    return markup.time_html({key: context.get(key) for key in keys})
+
+
+@register.simple_tag
+def classification_badge(obj: Any) -> SafeString:
+    """A record's classification badge (the final newline is the former inclusion template's)."""
+    return SafeString(markup.badge_html(obj) + "\n")
 
 
 @register.filter

@@ -56,7 +56,7 @@ def _meetings() -> list[Meeting]:
     ]
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
 @pytest.mark.parametrize("viewer_tz", ["Africa/Accra", "Europe/London", "America/Santiago"])
 def test_rows_are_what_the_template_wrote(language: str, viewer_tz: str) -> None:
     meetings = _meetings()
