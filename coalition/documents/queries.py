@@ -34,7 +34,7 @@ def index(user: Any) -> QuerySet[Document]:
     return (
         documents(user)
         .annotate(last_number=Max("versions__number"), last_saved_at=Max("versions__created_at"))
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 

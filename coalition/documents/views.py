@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from coalition.documents.forms import (
     RedlineForm,
 )
 from coalition.documents.models import Document, Version
+from coalition.documents.rows import DOCUMENTS_PER_PAGE, index_rows
 
 
 def url_of(document: Document) -> str:
@@ -82,10 +84,17 @@ def _paragraph_number(request: HttpRequest) -> int | None:
 
 @access("documents.view")
 def index(request: HttpRequest) -> HttpResponse:
+    """The documents the reader may see, newest first, a page at a time (the list only grows)."""
+    page = Paginator(queries.index(request.user), DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/index.html",
-        {"documents": queries.index(request.user), "can_manage": policy.can(request.user, "documents.manage")},
+        {
+            "documents": page.object_list,
+            "rows": index_rows(page.object_list, getattr(request, "viewer_tz", "UTC")),
+            "page": page,
+            "can_manage": policy.can(request.user, "documents.manage"),
+        },
     )
 
 
