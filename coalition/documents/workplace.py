@@ -79,25 +79,30 @@ def replies(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item]:
     return items
 
 
-def open_for_comment(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item]:
+def open_for_comment(user: Any, actor: policy.Actor, now: dt.datetime) -> list[Item] | workplace.Listing:
     """The documents in consultation or member review that the viewer may read and comment on, saying whether they
-    have commented yet."""
+    have commented yet (the home reads the first few and the count)."""
     if actor.user is None or not policy.can(user, "documents.comment"):
         return []
     mine = Comment.objects.filter(author=user, document=OuterRef("pk"))
     documents = (
         policy.visible_to(user, Document)
         .filter(phase__in=CONSULTED)
+        .only("pk", "title", "phase")
         .annotate(commented=Exists(mine))
         .order_by("title", "pk")
     )
-    return [
-        Item(
-            text=document.title,
-            path=reverse("documents:document", args=[document.pk]),
-            detail=f"{document.get_phase_display()} — "
-            + (_("you have commented on it.") if document.commented else _("you have not commented yet.")),
-            subject=document,
-        )
-        for document in documents
-    ]
+
+    def items(rows: list[Document]) -> list[Item]:
+        commented, not_yet = _("you have commented on it."), _("you have not commented yet.")
+        return [
+            Item(
+                text=document.title,
+                path=reverse("documents:document", args=[document.pk]),
+                detail=f"{document.get_phase_display()} — " + (commented if document.commented else not_yet),  # type: ignore[attr-defined]
+                subject=document,
+            )
+            for document in rows
+        ]
+
+    return workplace.Listing(rows=documents, items=items)

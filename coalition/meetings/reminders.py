@@ -131,6 +131,11 @@ def _rsvp_reminders(person: Person, account: Any, at: dt.datetime) -> list[Remin
 # --- Minutes ------------------------------------------------------------------------------------------------------
 
 
+# What a minutes reminder says of a meeting (its title, when it started and ended, in its host's zone): read alone,
+# not the meeting's every field (the home's section, issue 20).
+_SAID = ("pk", "title", "starts_at", "duration_minutes", "host_time_zone")
+
+
 def _pending_minutes(meetings: QuerySet[Meeting], at: dt.datetime) -> list[tuple[Meeting, Meeting | None]]:
     """Minutes nobody has moved on: (meeting, None) for a draft two weeks after the meeting ended; (meeting, the
     next meeting of its series) for circulated minutes whose approval that meeting, already over, did not record."""
@@ -147,9 +152,10 @@ def _pending_minutes(meetings: QuerySet[Meeting], at: dt.datetime) -> list[tuple
         )
         .annotate(next_id=Subquery(following.values("pk")[:1]))
         .select_related("series")
+        .only(*_SAID, "minutes_state", "organiser_id", "series__organiser_id")
         .order_by("starts_at")
     )
-    nexts = Meeting.objects.in_bulk({m.next_id for m in candidates if m.next_id})
+    nexts = Meeting.objects.only(*_SAID).in_bulk({m.next_id for m in candidates if m.next_id})
     pending: list[tuple[Meeting, Meeting | None]] = []
     for meeting in candidates:
         if meeting.minutes_state == Meeting.MinutesState.DRAFT:
