@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,11 +25,16 @@ from coalition.meetings.models import Meeting, MeetingSeries
 from coalition.meetings.views.lookups import series_or_404
 from coalition.meetings.views.rows import IndexRows
 
+UPCOMING_PAGE = 50  # upcoming meetings a page of the index lists
+
 
 @access("meetings.view")
 def index(request: HttpRequest) -> HttpResponse:
     can = queries.index_actions(request.user)
-    upcoming = list(queries.upcoming(request.user))
+    # A page of the upcoming meetings at a time, each linking to the next: the 90 days can hold hundreds, each a
+    # row to write (issue 20).
+    upcoming_page = Paginator(queries.upcoming(request.user), UPCOMING_PAGE).get_page(request.GET.get("page"))
+    upcoming = list(upcoming_page)
     past = queries.past(request.user)
     rows = IndexRows(getattr(request, "viewer_tz", "UTC"))
     return render(
@@ -37,6 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": upcoming,
             "upcoming_rows": rows.upcoming(upcoming),
+            "upcoming_page": upcoming_page,
             "upcoming_days": queries.UPCOMING_DAYS,
             "past": past,
             "past_rows": rows.past(past),
