@@ -245,6 +245,24 @@ def owner_choices(user: Any, meeting: Meeting) -> Any:
     return queries.owners(user, meeting).defer("email", "phone", "secure_messaging")
 
 
+class NameChoices(forms.models.ModelChoiceIterator):
+    """A people select's options from two columns (the key and `Person.__str__`, the full name) rather than a model
+    instance a person: hundreds on every page a manager opens (issue 20). The field still checks a posted choice
+    against its queryset."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "full_name")
+
+
+def people_field(field: forms.Field, user: Any, meeting: Meeting) -> None:
+    """Offer the meeting's possible owners in a people select (`NameChoices`)."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.iterator = NameChoices
+    field.queryset = owner_choices(user, meeting)
+
+
 class AgendaItemForm(ActivityCodeForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -262,9 +280,7 @@ class AgendaItemForm(ActivityCodeForm):
 
     def __init__(self, *args: Any, user: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ModelChoiceField)
-        owner.queryset = owner_choices(user, meeting)
+        people_field(self.fields["owner"], user, meeting)
 
 
 class OutcomeForm(ServiceForm):
@@ -343,9 +359,9 @@ class ActionForm(_ItemChoiceForm):
 
     def __init__(self, *args: Any, user: Any, items: list[AgendaItem], meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, user=user, items=items, **kwargs)
-        owner, member = self.fields["owner"], self.fields["owner_organisation"]
-        assert isinstance(owner, forms.ModelChoiceField) and isinstance(member, forms.ModelChoiceField)
-        owner.queryset = owner_choices(user, meeting)
+        people_field(self.fields["owner"], user, meeting)
+        member = self.fields["owner_organisation"]
+        assert isinstance(member, forms.ModelChoiceField)
         member.queryset = queries.members(user)
 
 

@@ -171,19 +171,20 @@ def approval_of(user: Any, meeting: Meeting) -> tuple[MinutesApproval | None, Me
 
 
 def _neighbours(user: Any, meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
-    """The series' meetings before and after this one (as services.previous_meeting/next_meeting), in one query."""
+    """The series' meetings before and after this one (as services.previous_meeting/next_meeting), in one query
+    that reads those two rows only (a series can hold hundreds of meetings, issue 20)."""
     if meeting.series_id is None:
         return None, None
-    others = list(
+    others = (
         Meeting.objects.filter(series_id=meeting.series_id)
         .exclude(state=Meeting.State.CANCELLED)
         .exclude(pk=meeting.pk)
-        .order_by("starts_at")
     )
-    before = [m for m in others if m.starts_at < meeting.starts_at]
-    after = [m for m in others if m.starts_at > meeting.starts_at]
-    previous = before[-1] if before else None
-    following = after[0] if after else None
+    before = others.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").values("pk")[:1]
+    after = others.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").values("pk")[:1]
+    found = list(Meeting.objects.filter(Q(pk__in=before) | Q(pk__in=after)))
+    previous = next((m for m in found if m.starts_at < meeting.starts_at), None)
+    following = next((m for m in found if m.starts_at > meeting.starts_at), None)
     return (
         previous if previous is not None and policy.is_visible(user, previous) else None,
         following if following is not None and policy.is_visible(user, following) else None,
