@@ -60,6 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=300, help="seconds of the main run, ramp included")
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--ratio-seconds", type=int, default=20)
+    parser.add_argument("--ratio-only", action="store_true", help="only the throughput ratio (with --skip-scale)")
     return parser.parse_args()
 
 
@@ -360,10 +361,11 @@ def main() -> None:
         sampler = LoadSampler()
         sampler.start()
         started = time.perf_counter()
-        locust(args, locust_env, runs / "main", users, args.spawn_rate, args.duration,
-               *SIGNED_IN_CLASSES, "StatementReader", "TrivialReader")  # fmt: skip
+        if not args.ratio_only:
+            locust(args, locust_env, runs / "main", users, args.spawn_rate, args.duration,
+                   *SIGNED_IN_CLASSES, "StatementReader", "TrivialReader")  # fmt: skip
         sampler.done.set()
-        inside = server_times(runs / "web.log", log_lines_before)
+        inside = "" if args.ratio_only else server_times(runs / "web.log", log_lines_before)
         print(f"main run: {time.perf_counter() - started:.0f} s", flush=True)
         # Requests that people gave up on stay queued in a saturated server (a sync worker finds out only when it
         # answers): the throughput phases start on a fresh server, warmed up, with the same database and cache.
@@ -377,7 +379,8 @@ def main() -> None:
             alone[kind] = next(r for r in read_stats(runs / kind) if r["Name"] == "Aggregated")
     finally:
         stop(children)
-    text = report(read_stats(runs / "main"), alone, sampler.samples, args.ratio_seconds) + "\n\n" + inside
+    main_rows = [] if args.ratio_only else read_stats(runs / "main")
+    text = report(main_rows, alone, sampler.samples if main_rows else [], args.ratio_seconds) + "\n\n" + inside
     (runs / "report.md").write_text(text + "\n")
     print(text)
 

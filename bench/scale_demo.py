@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     from coalition.demo.loader import load_demo
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
     load_demo()
     search.open_situations()
     print(f"demo loaded in {time.perf_counter() - started:.0f} s", flush=True)
