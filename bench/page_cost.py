@@ -383,9 +383,15 @@ def main() -> None:
         ("official", "programme", f"/programme/{found['year']}/"),
         ("official", "meetings", "/meetings/"),
         ("official", "library search", "/library/?" + urlencode({"q": SEARCH})),
+        ("official", "people directory", "/people/"),
+        ("official", "notifications", "/notifications/"),
         ("support", "home", "/"),
         ("support", "members directory", "/members/"),
         ("support", "programme", f"/programme/{found['year']}/"),
+        ("support", "statements", "/statements/"),
+        ("support", "documents", "/documents/"),
+        ("support", "response", "/response/"),
+        ("support", "audit log", "/audit/"),
         ("support", "accounts", "/support/accounts/"),
     ]
     if found["sign_on"]:
