@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
@@ -61,10 +61,11 @@ def access_term(source: Source) -> str:
     return str(source.classification)
 
 
-def access_filter(user: Any) -> AccessFilter:
+def access_filter(user: Any, sources: QuerySet[Source] | None = None) -> AccessFilter:
+    """What `user` may find in the index; `sources`: `visible_sources(user)`, when the caller has it already."""
     actor = policy.actor_for(user)
     levels = frozenset(actor.readable_classifications()) - {Classification.RESTRICTED}
-    by_source = visible_sources(user).filter(
+    by_source = (visible_sources(user) if sources is None else sources).filter(
         Q(statement__isnull=False)
         | Q(classification=Classification.RESTRICTED)
         | Q(released_at__isnull=True)

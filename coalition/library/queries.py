@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from coalition.core.errors import InvalidInput
 from coalition.library import extract, indexing, semantic, spelling, visibility
@@ -66,12 +66,14 @@ def _with_source(qs: Any) -> Any:
     return qs.select_related("source", "source__author_country").prefetch_related("source__endorsed_by")
 
 
-def search(user: Any, query: str, filters: Filters | None = None, page: int = 1) -> Results:
+def search(
+    user: Any, query: str, filters: Filters | None = None, page: int = 1, sources: QuerySet[Source] | None = None
+) -> Results:
     """Ranked paragraphs for `query`, with their provenance; raises InvalidInput (field "q") for a query the
-    engine cannot run."""
+    engine cannot run. `sources`: `visible_sources(user)`, when the caller has it already."""
     page = min(max(1, page), MAX_PAGE)
     filters = filters or Filters()
-    access = indexing.access_filter(user)
+    access = indexing.access_filter(user, sources)
     try:
         found = indexing.engine().search(
             query,

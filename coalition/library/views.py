@@ -30,10 +30,10 @@ from coalition.core.access import access, personal
 from coalition.core.errors import InvalidInput
 from coalition.core.forms import ServiceForm, submit, then_redirect
 from coalition.directory.models import Organisation
-from coalition.library import extract, queries, services, tasks
+from coalition.library import extract, queries, rows, services, tasks
 from coalition.library.forms import AssistForm, ImportForm, SearchForm, SourcesFilterForm
 from coalition.library.models import Paragraph, QueuedImport, ReuseRecord, Source
-from coalition.library.visibility import visible_paragraphs, visible_sources
+from coalition.library.visibility import visible_paragraphs, visible_sources, visible_sources_compiled
 
 MAX_PAGE = 1000  # deeper than anyone reads; keeps the index's collector small
 SOURCES_PER_PAGE = 50
@@ -78,32 +78,23 @@ def _page_number(request: HttpRequest) -> int:
 # --- Search -----------------------------------------------------------------------------------------------------
 
 
-def _in_source(paragraph: Paragraph) -> str:
-    """The address of a paragraph on its source's page (which shows the paragraphs a page at a time)."""
-    page = (paragraph.position - 1) // PARAGRAPHS_PER_PAGE + 1
-    query = f"?page={page}" if page > 1 else ""
-    return f"{reverse('library:source', args=[paragraph.source_id])}{query}#p{paragraph.position}"
-
-
 @dataclass(frozen=True)
 class Hit:
     result: queries.Result
     provenance: Provenance
-
-    @property
-    def in_source(self) -> str:
-        return _in_source(self.result.paragraph)
 
 
 @personal
 @access("library.view")
 def search(request: HttpRequest) -> HttpResponse:
     """A bad query or filter is a message at its field (the page still answers 200: it is a search, not a write)."""
-    form = SearchForm(request.GET or None, user=request.user)
+    readable = visible_sources_compiled(request.user)  # the choices and the search: one filter, built once
+    form = SearchForm(request.GET or None, user=request.user, sources=readable)
     context: dict[str, Any] = {"form": form}
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         try:
-            results = queries.search(request.user, form.cleaned_data["q"], form.filters(), page=_page_number(request))
+            query = form.cleaned_data["q"]
+            results = queries.search(request.user, query, form.filters(), _page_number(request), readable)
         except InvalidInput as error:
             form.add_service_error(error)
         else:
@@ -114,10 +105,15 @@ def search(request: HttpRequest) -> HttpResponse:
                 corrected["q"] = results.suggestion
                 corrected.pop("page", None)
                 context["suggestion_url"] = f"?{corrected.urlencode()}"
-            context["hits"] = [Hit(r, _provenance(request.user, r.source)) for r in results.results]
+            provenances: dict[int, Provenance] = {}  # once per source: the results of a page often share one
+            for result in results.results:
+                if result.source.pk not in provenances:
+                    provenances[result.source.pk] = _provenance(request.user, result.source)
+            context["hits"] = [Hit(r, provenances[r.source.pk]) for r in results.results]
+            context["hit_items"] = rows.hit_items(context["hits"], PARAGRAPHS_PER_PAGE)
     if "results" not in context and not form.errors:
         context["stats"] = {
-            "sources": visible_sources(request.user).count(),
+            "sources": readable.count(),
             "paragraphs": visible_paragraphs(request.user).count(),
         }
     context["can_import"] = policy.can(request.user, "library.import")
