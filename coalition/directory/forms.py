@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from coalition.core.forms import DateField, FastSelect, ServiceForm
@@ -39,11 +41,26 @@ class MemberFilterForm(forms.Form):
         region.choices = [("", _("All")), *((r, r) for r in regions)]
 
 
+class _NamedChoices(ModelChoiceIterator):
+    """A filter's options as (value, name) pairs read by `values_list`, not model instances: the people directory's
+    selects offer every organisation and body the reader may see (~880 at the load test's scale, issue 20). The label
+    is the record's `name`, which is what its `__str__` (Django's label) returns."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list(self.field.to_field_name or "pk", "name")
+
+
+class _NamedChoiceField(forms.ModelChoiceField):
+    iterator = _NamedChoices
+
+
 class PeopleFilterForm(forms.Form):
     """The people directory's filters (a GET form): each one offers only the records the reader may see, so a value
     naming anything else is refused with the same message as a value naming nothing."""
 
-    member = forms.ModelChoiceField(
+    member = _NamedChoiceField(
         label=_("Member or organisation"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -51,7 +68,7 @@ class PeopleFilterForm(forms.Form):
         error_messages={"invalid_choice": _("No organisation you can choose has the number %(value)s.")},
         widget=FastSelect,  # hundreds of options: one pass in Python
     )
-    body = forms.ModelChoiceField(
+    body = _NamedChoiceField(
         label=_("Body"),
         queryset=Body.objects.none(),
         to_field_name="slug",
@@ -60,7 +77,7 @@ class PeopleFilterForm(forms.Form):
         error_messages={"invalid_choice": _("There is no body “%(value)s” among those you can choose.")},
         widget=FastSelect,  # hundreds of options: one pass in Python
     )
-    network = forms.ModelChoiceField(
+    network = _NamedChoiceField(
         label=_("Diplomatic network"),
         queryset=Body.objects.none(),
         to_field_name="slug",
