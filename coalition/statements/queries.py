@@ -21,6 +21,17 @@ def statements(user: Any) -> QuerySet[Statement]:
     )
 
 
+def listed(user: Any) -> QuerySet[Statement]:
+    """The statements `user` may read, as the list shows them: with the country concerned and the rounds (without
+    their texts: one query for the rounds)."""
+    rounds = Freeze.objects.defer("version_id", "content_hash", "frozen_by_id").order_by("-number")
+    return (
+        policy.visible_to(user, Statement)
+        .select_related("document", "about_country")
+        .prefetch_related(Prefetch("freezes", queryset=rounds, to_attr="all_freezes"))
+    )
+
+
 def for_public_page(user: Any) -> QuerySet[Statement]:
     """The statements `user` may read, as the public page shows them: the published round and its text, and what
     its responses are now (their number, latest time and row; `views.working.public_page_key`) — one query."""

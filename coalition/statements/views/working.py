@@ -45,6 +45,8 @@ from coalition.statements.forms import (
     TranslationForm,
 )
 from coalition.statements.models import Freeze, Response, Statement, Translation
+from coalition.statements.views.rows import ResponseRows, Row, state
+from coalition.statements.views.rows import context_of as rows_context
 
 FAST_TRACK_WINDOW = dt.timedelta(minutes=45)
 DEFAULT_WINDOW_DAYS = 7
@@ -84,44 +86,14 @@ def _host_zone(request: HttpRequest) -> str:
 # --- The list ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
-    statement: Statement
-    freeze: Freeze | None
-    state: str
-
-
-def _state(statement: Statement, freeze: Freeze | None) -> str:
-    if statement.published_at is not None:
-        if statement.published_at > timezone.now():
-            return _("Published, under embargo")
-        return _("Published")
-    if freeze is None:
-        return _("Draft")
-    if freeze.awaiting_decision:
-        return _("Deadline passed — being decided (text %(n)d)") % {"n": freeze.number}
-    if freeze.outcome == Freeze.Outcome.OPEN:
-        if freeze.mode == Freeze.Mode.SILENCE:
-            return _("Under silence procedure (text %(n)d)") % {"n": freeze.number}
-        return _("Open for signature (text %(n)d)") % {"n": freeze.number}
-    return f"{freeze.get_outcome_display()} ({_('text %(n)d') % {'n': freeze.number}})"
-
-
 @access("statements.view")
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rows = [
-        Row(s, _current(s), _state(s, _current(s))) for s in queries.statements(request.user).order_by("-created_at")
-    ]
-    out = [row for row in rows if row.statement.published_at and row.statement.published_at <= now]
+    found = queries.listed(request.user).order_by("-created_at", "-pk")
+    rows = [Row(s, _current(s), state(s, _current(s), now)) for s in found]
+    context = rows_context(rows, getattr(request, "viewer_tz", "UTC"), now)
     return render(
-        request,
-        "statements/index.html",
-        {
-            "in_progress": [row for row in rows if row not in out],
-            "published": sorted(out, key=lambda row: row.statement.published_at or now, reverse=True),
-            "can_manage": policy.can(request.user, "statements.manage"),
-        },
+        request, "statements/index.html", {**context, "can_manage": policy.can(request.user, "statements.manage")}
     )
 
 
@@ -332,6 +304,7 @@ def _responses_panel(
     own, placed = _own_members(request, statement, freeze, rows, failed) if freeze else ([], False)
     return {
         "rows": rows,
+        "response_rows": ResponseRows(request.user, getattr(request, "viewer_tz", "UTC")).rows(rows),
         "counts": _counts(rows),
         "own": own,
         "respond_problem": failed if failed is not None and not placed else None,
