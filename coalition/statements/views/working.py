@@ -201,10 +201,12 @@ def _own_members(
 ) -> tuple[list[OwnMember], bool]:
     """The viewer's members among those asked, with their forms; True when the failed form found its place."""
     mine = policy.actor_for(request.user).focal_point_for
+    if not mine:  # not a focal point: no member of theirs to respond for
+        return [], False
     published = statement.published_at is not None and statement.published_freeze_id == freeze.pk
+    asked = {row.organisation.pk for row in rows}
     own = [row for row in rows if row.organisation.pk in mine]
-    if published:  # a member that joined the coalition since the freeze may join the published statement too
-        asked = {row.organisation.pk for row in rows}
+    if published and mine - asked:  # a member that joined the coalition since the freeze may join the published one
         newcomers = policy.visible_to(request.user, Organisation).filter(
             pk__in=mine - asked, kind=Organisation.Kind.GOVERNMENT
         )
@@ -212,17 +214,18 @@ def _own_members(
     if not own:
         return [], False
     earlier = {}
-    for response in (
-        Response.objects.filter(
-            freeze__statement=statement,
-            freeze__superseded_at__isnull=False,
-            organisation__in=[row.organisation for row in own],
-            kind=Response.Kind.SIGNED,
-        )
-        .select_related("freeze")
-        .order_by("freeze__number")
-    ):
-        earlier[response.organisation_id] = response
+    if _earlier(statement):  # their signatures on superseded texts (a first round has none)
+        for response in (
+            Response.objects.filter(
+                freeze__statement=statement,
+                freeze__superseded_at__isnull=False,
+                organisation__in=[row.organisation for row in own],
+                kind=Response.Kind.SIGNED,
+            )
+            .select_related("freeze")
+            .order_by("freeze__number")
+        ):
+            earlier[response.organisation_id] = response
     may_respond = published or freeze.is_open
     placed = False
     members = []
@@ -257,7 +260,7 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
         "freeze": freeze,
         "mode_explained": MODE_EXPLAINED.get(freeze.mode, "") if freeze else "",
         "earlier_freezes": _earlier(statement),
-        "translations": [(t, documents.render(t.text)) for t in statement.translations.order_by("language")],
+        "translations": _translations(statement, refused=forms),
         "published": statement.published_at is not None,
         "public_now": statement.is_public,
         "can_freeze": may.freeze,
@@ -268,6 +271,14 @@ def _working_page(request: HttpRequest, statement: Statement, *, status: int = 2
         **_translation_panel(statement, may, refused=forms),
     }
     return render(request, "statements/statement.html", context, status=status)
+
+
+def _translations(statement: Statement, *, refused: dict[str, Any]) -> list[tuple[Translation, Any]]:
+    """The language versions and their text, shown once the statement is published (or beside a refused translation
+    form); none asked of the database before."""
+    if statement.published_at is None and not refused.get("translation_form"):
+        return []
+    return [(t, documents.render(t.text)) for t in statement.translations.order_by("language")]
 
 
 def _text_panel(request: HttpRequest, statement: Statement, freeze: Freeze | None) -> dict[str, Any]:
