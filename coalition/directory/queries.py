@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -148,11 +149,28 @@ def people_for(user: Any, filters: PeopleFilters | None = None, *, on: dt.date |
     The readable set of the platform search's "people" kind is `people_for(user)`."""
     on = on or today()
     positions = readable_positions(user, on=on)
+    return _with_positions(user, _matching_people(user, positions, filters), positions)
+
+
+def people_page(user: Any, people: QuerySet[Person], *, on: dt.date, number: Any, per_page: int) -> Page[Any]:
+    """Page `number` of `people` (a `people_for` list) in two reads of the policy's subqueries rather than three: the
+    people's ids by name (their count is the list's length: no COUNT query compiling the same subqueries again,
+    issue 20), then the page's people by id, with what `people_for` gives each one."""
+    ids: list[int] = list(people.prefetch_related(None).values_list("pk", flat=True))
+    page: Page[Any] = Paginator(ids, per_page).get_page(number)
+    chosen = policy.visible_to(user, Person).filter(pk__in=page.object_list)
+    page.object_list = list(_with_positions(user, chosen, readable_positions(user, on=on)))
+    return page
+
+
+def _matching_people(user: Any, positions: QuerySet[Position], filters: PeopleFilters | None) -> QuerySet[Person]:
     matching = positions.filter((filters or PeopleFilters()).q())
+    return policy.visible_to(user, Person).filter(pk__in=matching.values("person_id")).order_by("full_name", "pk")
+
+
+def _with_positions(user: Any, people: QuerySet[Person], positions: QuerySet[Position]) -> QuerySet[Person]:
     return (
-        policy.visible_to(user, Person)
-        .filter(pk__in=matching.values("person_id"))
-        .select_related("affiliation")
+        people.select_related("affiliation")
         .annotate(
             affiliation_visible=Exists(policy.visible_to(user, Organisation).filter(pk=OuterRef("affiliation_id")))
         )

@@ -3,7 +3,6 @@ the contact details the reader may see (`directory.view_contact`)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -28,11 +27,10 @@ def people(request: HttpRequest) -> HttpResponse:
     filters = queries.PeopleFilters(
         member=data.get("member"), body=data.get("body"), network=data.get("network"), kind=data.get("role") or ""
     )
-    page = Paginator(queries.people_for(request.user, filters, on=on), PEOPLE_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    people = queries.people_for(request.user, filters, on=on)
+    page = queries.people_page(request.user, people, on=on, number=request.GET.get("page"), per_page=PEOPLE_PER_PAGE)
     for person in page.object_list:
-        person.contact = _contact(request, person)  # type: ignore[attr-defined]
+        person.contact = _contact(request, person)
     rows = PeopleRows().render(page.object_list)  # the table's rows in one pass, not a template loop (issue 20)
     return render(request, "directory/people.html", {"form": form, "page": page, "on": on, "rows": rows})
 
