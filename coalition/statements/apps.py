@@ -22,3 +22,6 @@ class StatementsConfig(AppConfig):
 
         workplace.register()
         notices.register()
+        from coalition.statements import page_stamps
+
+        page_stamps.register()

@@ -9,6 +9,7 @@ Publishing makes the statement public from its embargo time (`released_field`, r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -75,11 +76,12 @@ class Statement(Classified):
 
     @property
     def is_public(self) -> bool:
-        return (
-            self.classification == Classification.PUBLIC
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        return self.public_now(self.classification, self.published_at)
+
+    @staticmethod
+    def public_now(classification: str, published_at: dt.datetime | None) -> bool:
+        """Whether a statement so classified and published is public now (its embargo, if any, has passed)."""
+        return classification == Classification.PUBLIC and published_at is not None and published_at <= timezone.now()
 
     def current_freeze(self) -> Freeze | None:
         return self.freezes.filter(superseded_at__isnull=True).order_by("-number").first()

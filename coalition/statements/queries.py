@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 
 from coalition.core import policy
-from coalition.statements.models import Freeze, Response, Statement
+from coalition.statements.models import Freeze, Statement
 
 
 def statements(user: Any) -> QuerySet[Statement]:
@@ -33,18 +33,20 @@ def listed(user: Any) -> QuerySet[Statement]:
 
 
 def for_public_page(user: Any) -> QuerySet[Statement]:
-    """The statements `user` may read, as the public page shows them: the published round and its text, and what
-    its responses are now (their number, latest time and row; `views.working.public_page_key`) — one query."""
-    responses = Response.objects.filter(freeze=OuterRef("published_freeze")).order_by().values("freeze")
-    return (
+    """The statements `user` may read, as the public page shows them: with the published round and its text."""
+    return policy.visible_to(user, Statement).select_related("document", "about_country", "published_freeze__version")
+
+
+def public_row(user: Any, slug: str) -> tuple[Any, ...] | None:
+    """Statement `slug` as `user` may read it, in the columns of its own row the public page depends on
+    (classification and embargo time first: `Statement.public_now`), or None: one light query, no joins, for the
+    kept public page's key (`views.working.public_page_key`; the title, its document's, is stamped instead)."""
+    rows = list(
         policy.visible_to(user, Statement)
-        .select_related("document", "about_country", "published_freeze__version")
-        .annotate(
-            responses_count=Subquery(responses.annotate(n=Count("pk")).values("n")),
-            responses_last_at=Subquery(responses.annotate(last=Max("at")).values("last")),
-            responses_last_pk=Subquery(responses.annotate(top=Max("pk")).values("top")),
-        )
+        .filter(slug=slug)
+        .values_list("classification", "published_at", "pk", "published_freeze_id", "kind", "about_country_id")[:1]
     )
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True)

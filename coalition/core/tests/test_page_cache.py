@@ -33,7 +33,7 @@ def _request(path: str = "/shared/", **extra: Any) -> HttpRequest:
 
 def _page(request: HttpRequest, seconds: int = 60) -> str:
     response = page_cache.render_shared(
-        request, "core/base.html", {}, name="test.page", key_parts=("the same",), seconds=seconds
+        request, "core/base.html", dict, name="test.page", key_parts=lambda: ("the same",), seconds=seconds
     )
     assert response.status_code == 200
     return response.content.decode()
@@ -89,3 +89,27 @@ def _clear_cache() -> Any:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_bumped_version_is_new_and_a_version_started_before_the_commit_is_dropped_with_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first = page_cache.version("test.page", "record-1")
+    assert page_cache.version("test.page", "record-1") == first  # stable while nothing changes
+    assert page_cache.version("test.page", "record-2") != first  # each record its own
+    with django_capture_on_commit_callbacks(execute=True):
+        page_cache.bump("test.page", "record-1")
+        during = page_cache.version("test.page", "record-1")  # a reader before the commit: rows not yet changed
+        assert during != first
+    assert page_cache.version("test.page", "record-1") not in (first, during)
+
+
+@pytest.mark.django_db
+def test_a_cache_that_fails_does_not_fail_the_write_that_bumps(monkeypatch: Any, caplog: Any) -> None:
+    def broken(key: str) -> None:
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(page_cache.cache, "delete", broken)
+    page_cache.bump("test.page", "record-1")  # no exception: the write goes on
+    assert "could not drop a version" in caplog.text

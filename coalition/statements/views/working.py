@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +44,7 @@ from coalition.statements.forms import (
     TranslationForm,
 )
 from coalition.statements.models import Freeze, Response, Statement, Translation
+from coalition.statements.page_stamps import PUBLIC_PAGE
 from coalition.statements.views.rows import ResponseRows, Row, state
 from coalition.statements.views.rows import context_of as rows_context
 
@@ -370,43 +370,19 @@ def _counts(rows: list[MemberResponse]) -> dict[str, int]:
     return counts
 
 
-def public_page_key(statement: Statement, translations: list[Translation], translation: Translation | None) -> str:
-    """What the public page kept for anonymous readers depends on, as one digest: the statement as published
-    (round, text hash, title, embargo time, classification), its responses now (number, latest time and row: a late
-    signature changes it), its translations' words (a corrected translation changes it) and the language version
-    chosen. The reader's language, time zone and path are added by `core.page_cache`. Any change gives a new key:
-    nothing to delete."""
-    freeze = statement.published_freeze
-    assert freeze is not None
-    parts = [
-        statement.pk,
-        statement.slug,
-        statement.classification,
-        statement.published_at.isoformat() if statement.published_at else "",
-        statement.kind,
-        statement.about_country.name if statement.about_country else "",
-        statement.title,
-        freeze.pk,
-        freeze.mode,
-        freeze.outcome,
-        freeze.content_hash,
-        getattr(statement, "responses_count", None),
-        str(getattr(statement, "responses_last_at", None)),
-        getattr(statement, "responses_last_pk", None),
-        [(t.pk, t.language, t.title, t.text) for t in translations],
-        translation.language if translation else "",
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+def public_page_key(request: HttpRequest, row: tuple[Any, ...], slug: str) -> object:
+    """What the public page kept for anonymous readers depends on: the statement's own row as the policy let this
+    reader read it (round, classification, embargo time, title, kind, country: a change to any, even one made
+    without the model's signals, gives a new key) and the statement's `page_cache.version`, which `page_stamps`
+    bumps when its rounds, responses (a late signature) or translations (a corrected one) change. The language
+    version chosen is in the path, which `core.page_cache` adds with the reader's language and time zone."""
+    return (row, page_cache.version(PUBLIC_PAGE, slug))
 
 
-def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
-    """What the public reads: the published text (or a language version), its signatories with their
-    reservations and late joiners with their date, and the machine-readable forms.
-
-    For anonymous readers (the publication spike) the whole page is kept rendered for
-    PUBLIC_STATEMENT_CACHE_SECONDS under `public_page_key` (`core.page_cache`: each response gets its own CSRF
-    token), so the text and signatories are worked out only on a miss; only a statement already public (past its
-    embargo) gets this far. Signed-in readers never share it."""
+def _public_context(request: HttpRequest, user: Any, slug: str) -> dict[str, Any]:
+    """The public page's context, from the statement as published: the text (or a language version), its
+    signatories with their reservations and late joiners with their date."""
+    statement = get_object_or_404(queries.for_public_page(user), slug=slug)
     freeze = statement.published_freeze
     if freeze is None or not statement.is_public:
         raise Http404("No such statement")
@@ -422,33 +398,51 @@ def _public_page(request: HttpRequest, statement: Statement) -> HttpResponse:
             .order_by("organisation__name")
         )
 
-    return page_cache.render_shared(
-        request,
-        "statements/published.html",
-        {
-            "statement": statement,
-            "freeze": freeze,
-            "translation": translation,
-            "translations": translations,
-            "title": translation.title if translation else statement.title,
-            "text_html": lambda: documents.render(translation.text if translation else freeze.version.text),
-            "signatories": lambda: [r for r in signatories() if not r.late],
-            "late_joiners": lambda: [r for r in signatories() if r.late],
-        },
-        name="statements.public",
-        key_parts=public_page_key(statement, translations, translation),
-        seconds=settings.PUBLIC_STATEMENT_CACHE_SECONDS,
-    )
+    return {
+        "statement": statement,
+        "freeze": freeze,
+        "translation": translation,
+        "translations": translations,
+        "title": translation.title if translation else statement.title,
+        "text_html": lambda: documents.render(translation.text if translation else freeze.version.text),
+        "signatories": lambda: [r for r in signatories() if not r.late],
+        "late_joiners": lambda: [r for r in signatories() if r.late],
+    }
+
+
+def _public_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the public reads: the published text and its signatories, and the machine-readable forms.
+
+    For anonymous readers (the publication spike) the whole page is kept rendered for
+    PUBLIC_STATEMENT_CACHE_SECONDS (`core.page_cache`: each response gets its own CSRF token) under
+    `public_page_key`: a hit reads one light row through the policy and the cache, nothing else; the text and
+    signatories are worked out only on a miss. Only a statement already public (past its embargo) is kept.
+    Signed-in readers never share it."""
+    user = request.user
+    if page_cache.shareable(request, settings.PUBLIC_STATEMENT_CACHE_SECONDS):
+        row = queries.public_row(user, slug)
+        if row is not None and Statement.public_now(row[0], row[1]):
+            return page_cache.render_shared(
+                request,
+                "statements/published.html",
+                lambda: _public_context(request, user, slug),
+                name=PUBLIC_PAGE,
+                key_parts=lambda: public_page_key(request, row, slug),
+                seconds=settings.PUBLIC_STATEMENT_CACHE_SECONDS,
+            )
+    context = _public_context(request, user, slug)
+    response = render(request, "statements/published.html", context)
+    if not context["statement"].is_public:
+        patch_cache_control(response, private=True, no_store=True)  # an embargoed text stays out of caches
+    return response
 
 
 @access("statements.view")
 def statement(request: HttpRequest, slug: str) -> HttpResponse:
-    if _is_government(request.user):
-        found = _statement(request, slug)
-        page = _working_page(request, found)
-    else:
-        found = get_object_or_404(queries.for_public_page(request.user), slug=slug)
-        page = _public_page(request, found)
+    if not _is_government(request.user):
+        return _public_page(request, slug)
+    found = _statement(request, slug)
+    page = _working_page(request, found)
     if not found.is_public:
         patch_cache_control(page, private=True, no_store=True)  # drafts and embargoed texts stay out of caches
     return page
