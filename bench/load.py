@@ -368,13 +368,15 @@ def main() -> None:
         inside = "" if args.ratio_only else server_times(runs / "web.log", log_lines_before)
         print(f"main run: {time.perf_counter() - started:.0f} s", flush=True)
         # Requests that people gave up on stay queued in a saturated server (a sync worker finds out only when it
-        # answers): the throughput phases start on a fresh server, warmed up, with the same database and cache.
-        stop(children)
-        children = start_server(args, env, runs)
-        wait_until_serving(f"http://127.0.0.1:{args.port}{plan['trivial_path']}")
-        warm_up(args.port, plan, statement=True)
+        # answers): the throughput phases start on fresh servers, warmed up, with the same database and cache.
+        # Each phase on its own fresh server: a phase answers thousands of requests, and gunicorn's max-requests
+        # recycling (its workers restart after 2,000 ± 200) must not fall into one phase and not the other.
         alone = {}
         for kind, user_class in (("statement", "SpikeStatement"), ("trivial", "SpikeTrivial")):
+            stop(children)
+            children = start_server(args, env, runs)
+            wait_until_serving(f"http://127.0.0.1:{args.port}{plan['trivial_path']}")
+            warm_up(args.port, plan, statement=True)
             locust(args, locust_env, runs / kind, 8, 8, args.ratio_seconds, user_class)
             alone[kind] = next(r for r in read_stats(runs / kind) if r["Name"] == "Aggregated")
     finally:
