@@ -12,43 +12,25 @@ before it gets here (the queryset is the reader's visible set; a person's `conta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape  # what django.utils.html.escape runs, without its lazy-string wrapper
-from typing import Any
 
-from django.urls import reverse
-from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from coalition.core.markup import Route, day
+from coalition.core.markup import text as _text
 from coalition.directory.models import Country, Organisation, Person, Position, describe_date
-
-_PLACEHOLDER = 999_999_999
-_SLUG_PLACEHOLDER = "zz-placeholder-zz"
-
-
-def _text(value: Any) -> str:
-    """A value as a template's `{{ value }}` writes it: localized, then escaped unless already safe."""
-    if type(value) is str:  # most values: localize leaves a plain string as it is, and escape is html.escape
-        return escape(value)
-    return str(conditional_escape(localize(value)))
-
-
-def _address(name: str, placeholder: Any, value: Any) -> str:
-    """`{% url name value %}` for a route reversed once per request with a placeholder (the tag escapes it)."""
-    return str(conditional_escape(reverse(name, args=[placeholder]).replace(str(placeholder), str(value))))
 
 
 def member_rows(rows: Iterable[Organisation]) -> SafeString:
     """directory/members.html's former loop over `rows` (each with `status`, `joined_on`, `joined_precision` and its
     country), including its `{% empty %}` row."""
-    address = reverse("directory:organisation", args=[_PLACEHOLDER])
+    route = Route("directory:organisation")
     development = {value: str(label) for value, label in Country.Development.choices}
     parts = []
     for org in rows:
         country = org.country
-        href = conditional_escape(address.replace(str(_PLACEHOLDER), str(int(org.pk))))
+        href = route.to(int(org.pk))
         status = org.status  # type: ignore[attr-defined]
         joined = describe_date(org.joined_on, org.joined_precision or "day")  # type: ignore[attr-defined]
         if country is not None:
@@ -77,8 +59,8 @@ class PeopleRows:
     `affiliation_visible` and the `contact` the policy allows, or None), for one request."""
 
     def __init__(self) -> None:
-        self.body_address = reverse("directory:body", args=[_SLUG_PLACEHOLDER])
-        self.organisation_address = reverse("directory:organisation", args=[_PLACEHOLDER])
+        self.body_route = Route("directory:body")
+        self.organisation_route = Route("directory:organisation")
         self.kinds = {value: str(label) for value, label in Position.Kind.choices}
         self.time_zone = _text(_("Time zone"))
         self.until = _text(_("until"))
@@ -90,15 +72,12 @@ class PeopleRows:
     def _position(self, position: Position) -> str:
         out = "<li>" + _text(position.title or self.kinds.get(position.kind, position.kind))
         if position.body is not None:
-            href = conditional_escape(self.body_address.replace(_SLUG_PLACEHOLDER, position.body.slug))
-            out += f' — <a href="{href}">{_text(position.body)}</a>'
+            out += f' — <a href="{self.body_route.to(position.body.slug)}">{_text(position.body)}</a>'
         if position.organisation is not None:
-            href = conditional_escape(
-                self.organisation_address.replace(str(_PLACEHOLDER), str(position.organisation.pk))
-            )
+            href = self.organisation_route.to(position.organisation.pk)
             out += f' — <a href="{href}">{_text(position.organisation)}</a>'
         if position.ends_on:
-            out += f' <span class="small">({self.until} {_text(date_format(position.ends_on, "j M Y"))})</span>'
+            out += f' <span class="small">({self.until} {_text(day(position.ends_on))})</span>'
         return out + "</li>"
 
     def _contact(self, contact: dict[str, str] | None) -> str:

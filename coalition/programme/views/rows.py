@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from html import escape  # what django.utils.html.escape runs, without its lazy-string wrapper
 from typing import Any
-from urllib.parse import quote
 
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from coalition.core import policy
+from coalition.core.markup import Route, day, escape
 from coalition.programme.models import Activity, Programme, Status
 
 TITLE_WORDS = 22
-_PLACEHOLDER = "__code__"
-_SAFE_IN_PATH = "!$&'()*+,;=/~:@"  # what Django's `reverse` leaves unquoted in a path argument
 
 
 def _truncated(title: str) -> str:
@@ -40,17 +34,13 @@ class RowRenderer:
 
     def __init__(self, user: Any, programme: Programme) -> None:
         self.user = user
-        self.address = reverse("programme:activity", args=[programme.year, _PLACEHOLDER])
+        self.route = Route("programme:activity", programme.year)
         self.labels = {value: str(label) for value, label in Status.choices}
         self.leads: dict[tuple[str, int], str] = {}
         self.carried_over = escape(_("carried over"))
         self.overdue = escape(_("overdue"))
         self.none = _("none")
         self.dates: dict[dt.date, str] = {}
-
-    def _address(self, code: str) -> str:
-        # As `reverse` quotes a `str` path argument; a code holds no "/" (the URL pattern would not match it).
-        return iri_to_uri(self.address.replace(_PLACEHOLDER, quote(code, safe=_SAFE_IN_PATH)))
 
     def _lead(self, activity: Activity) -> str:
         lead = activity.lead
@@ -66,7 +56,7 @@ class RowRenderer:
         if value is None:
             return empty
         if value not in self.dates:  # as the template's `date:"j M Y"` filter, once per distinct date
-            self.dates[value] = date_filter(value, "j M Y")
+            self.dates[value] = day(value)
         return self.dates[value]
 
     def row(self, activity: Activity) -> str:
@@ -79,7 +69,7 @@ class RowRenderer:
         status = activity.status
         return (
             "<tr>\n"
-            f'        <td><a href="{escape(self._address(activity.code))}">'
+            f'        <td><a href="{self.route.to(activity.code)}">'
             f"<strong>{escape(activity.code)}</strong></a> "
             f"{escape(_truncated(activity.title))}{carried}</td>\n"
             f'        <td><span class="status status-{escape(status)}">{escape(self.labels.get(status, status))}</span>'
