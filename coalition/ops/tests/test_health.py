@@ -84,14 +84,20 @@ def test_the_drift_is_worked_out_once_a_minute_per_process(settings, monkeypatch
     settings.READY_DRIFT_CHECK_SECONDS = 60
     heartbeats.beat("scheduler")
     monkeypatch.setattr(health, "_drift_seen", {})
-    calls = []
-    monkeypatch.setattr(health.indexing, "drift", lambda: calls.append(1) or ({1}, set()))
+    calls: list[int] = []
+    answers: list[tuple[set[int], set[int]]] = [({1}, set()), (set(), set())]
+
+    def drift() -> tuple[set[int], set[int]]:
+        calls.append(1)
+        return answers[0]
+
+    monkeypatch.setattr(health.indexing, "drift", drift)
     clock = [1000.0]
     monkeypatch.setattr(health.time, "monotonic", lambda: clock[0])
     assert readyz()[1]["checks"]["library_index"]["missing"] == 1
     clock[0] += 59
     assert readyz()[1]["checks"]["library_index"]["missing"] == 1 and len(calls) == 1  # the last answer, kept
-    monkeypatch.setattr(health.indexing, "drift", lambda: calls.append(1) or (set(), set()))
+    answers.pop(0)  # the library was edited and the index caught up
     clock[0] += 2
     assert readyz()[1]["checks"]["library_index"] == {"state": "ok"} and len(calls) == 2  # a minute on: again
 
