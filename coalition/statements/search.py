@@ -18,7 +18,7 @@ def register_kinds() -> None:
             label=_("Statements"),
             model=Statement,
             fields=("document__title", "situation", "about_country__name", "published_freeze__version__text"),
-            readable=queries.statements,
+            readable=queries.listed,
             url=lambda statement: reverse("statements:statement", args=[statement.slug]),
             title=lambda statement: statement.title,
             related=("document",),

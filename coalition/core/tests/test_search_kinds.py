@@ -41,7 +41,7 @@ LIST_PAGES: dict[str, tuple[str, dict[str, str], str, str]] = {
     "programme.activity": ("programme:index", {}, "coalition.programme.queries", "visible_activities"),
     "meetings.meeting": ("meetings:index", {}, "coalition.meetings.queries", "meetings"),
     "documents.document": ("documents:index", {}, "coalition.documents.queries", "index"),
-    "statements.statement": ("statements:index", {}, "coalition.statements.queries", "statements"),
+    "statements.statement": ("statements:index", {}, "coalition.statements.queries", "listed"),
     "library.paragraph": ("library:search", {"q": "freedom"}, "coalition.library.visibility", "visible_paragraphs"),
     "response.situation": ("response:index", {}, "coalition.response.queries", "situations"),
     "donors.activity": ("donors:activities", {}, "coalition.donors.queries", "activities"),
